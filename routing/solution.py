@@ -1,0 +1,102 @@
+"""What the solver returns: routes of visits, jobs left out with a reason, and the cost."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Literal
+
+VisitKind = Literal["pickup", "delivery"]
+
+
+class Reason(StrEnum):
+    """Why a job could not be planned."""
+
+    TOO_HEAVY = "too_heavy"
+    TOO_BULKY = "too_bulky"
+    SLOT_IMPOSSIBLE = "slot_impossible"
+    SHOP_CLOSED = "shop_closed"
+    UNREACHABLE = "unreachable"
+    OFF_NETWORK = "off_network"
+    NO_COURIER_LEFT = "no_courier_left"
+    INVALID = "invalid"
+
+
+@dataclass(frozen=True)
+class Visit:
+    """One stop of a route: the jobs picked up or delivered at one location in one go.
+
+    ``arrival`` is when service starts (after any wait for the window to open) and
+    ``departure`` when the vehicle leaves; loads are what the vehicle carries when it
+    leaves the stop.
+    """
+
+    kind: VisitKind
+    job_ids: tuple[str, ...]
+    location: int
+    arrival: int
+    departure: int
+    load_weight: int
+    load_volume: int
+
+
+@dataclass(frozen=True)
+class Route:
+    """The visits of one vehicle, from its start to its end."""
+
+    vehicle_id: str
+    start_time: int
+    end_time: int
+    visits: tuple[Visit, ...]
+    #: load taken on at the start (jobs already at the hub)
+    start_load_weight: int
+    start_load_volume: int
+    distance: int
+    travel_time: int
+
+    @property
+    def duration(self) -> int:
+        """Time from leaving the start to reaching the end."""
+        return self.end_time - self.start_time
+
+    @property
+    def job_ids(self) -> tuple[str, ...]:
+        """Every job on the route, each once, in delivery order."""
+        return tuple(j for v in self.visits if v.kind == "delivery" for j in v.job_ids)
+
+
+@dataclass(frozen=True)
+class Unassigned:
+    """A job left out of the plan and why."""
+
+    job_id: str
+    reason: Reason
+    detail: str
+
+
+@dataclass(frozen=True)
+class Solution:
+    """The routes found (empty routes left out), the jobs left out, and search facts."""
+
+    routes: tuple[Route, ...]
+    unassigned: tuple[Unassigned, ...]
+    cost: int
+    #: free-form facts about the search (phases, times, status) for audit
+    stats: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def vehicles_used(self) -> int:
+        """Number of non-empty routes."""
+        return len(self.routes)
+
+    @property
+    def distance(self) -> int:
+        """Total distance of all routes."""
+        return sum(r.distance for r in self.routes)
+
+    def summary(self) -> str:
+        """One line for logs."""
+        return (
+            f"{self.vehicles_used} routes, {self.distance} distance, "
+            f"{len(self.unassigned)} unassigned, cost {self.cost}"
+        )
