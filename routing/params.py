@@ -33,7 +33,7 @@ class SolveParams:
     minimize_vehicles: bool = True
     #: share of the time given to the first search, the rest goes to removing routes
     first_phase_share: float = 0.4
-    first_solution: str = "PATH_CHEAPEST_ARC"
+    first_solution: str = "LOCAL_CHEAPEST_INSERTION"
     metaheuristic: str = "GUIDED_LOCAL_SEARCH"
     #: cost of leaving a job out; 0 means "far above any route's cost" (computed)
     drop_penalty: int = 0

@@ -72,6 +72,9 @@ class Unassigned:
     job_id: str
     reason: Reason
     detail: str
+    #: the figures behind the reason (e.g. ``earliest_arrival``, ``window_end``), in the
+    #: problem's units, so that a caller can word the reason its own way
+    facts: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,7 @@
+"""Errors of the street-network package."""
+
+from __future__ import annotations
+
+
+class NetworkUnavailable(RuntimeError):
+    """OpenStreetMap could not be reached to download a place: give a local extract."""
