@@ -1,0 +1,278 @@
+"""The ``douai-delivery`` command: plan a day, generate a demo day, run the benchmarks.
+
+Every user error (bad CSV, missing file, no internet for the default network) ends
+with one line on stderr and exit code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
+
+DEFAULT_PLACE = "Douai, France"
+EXIT_USAGE = 2
+
+
+class UserError(Exception):
+    """A problem the user can fix; printed as one line, exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line (the usage is in ``--help``)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be positive")
+    return value
+
+
+def _int_list(text: str) -> list[int]:
+    try:
+        values = [int(x) for x in text.split(",") if x.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a comma-separated list of whole numbers") from None
+    if not values or any(v <= 0 for v in values):
+        raise argparse.ArgumentTypeError(f"{text!r} must list positive whole numbers")
+    return values
+
+
+def _add_network_options(p: argparse.ArgumentParser) -> None:
+    src = p.add_mutually_exclusive_group()
+    src.add_argument(
+        "--place",
+        help=f"place name to download from OpenStreetMap once and cache under data/osm/ "
+        f"(default: $OSM_SOURCE, else {DEFAULT_PLACE!r})",
+    )
+    src.add_argument("--osm", type=Path, help="local OpenStreetMap extract (.osm or .osm.pbf)")
+    p.add_argument(
+        "--cache-dir", type=Path, default=Path("data/osm"), help="where downloads are cached"
+    )
+
+
+def _add_solver_options(p: argparse.ArgumentParser, default_limit: float) -> None:
+    p.add_argument(
+        "--time-limit", type=_positive_float, default=default_limit,
+        help=f"seconds the solver may search (default {default_limit:g})",
+    )
+    p.add_argument(
+        "--solution-limit", type=int, default=None,
+        help="stop each search phase after this many solutions: the plan is then "
+        "reproducible (with the same --seed)",
+    )
+    p.add_argument("--seed", type=int, default=0, help="seed for reproducible choices")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command-line interface."""
+    parser = _Parser(
+        prog="douai-delivery",
+        description="Plan cargo-bike and on-foot delivery rounds on OpenStreetMap streets.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    p = sub.add_parser("plan", help="plan a day from shops, orders and couriers CSV files")
+    p.add_argument("--shops", type=Path, required=True)
+    p.add_argument("--orders", type=Path, required=True)
+    p.add_argument("--couriers", type=Path, required=True)
+    _add_network_options(p)
+    p.add_argument("--out", type=Path, required=True, help="folder for plan.json, rounds.geojson, map.html")
+    _add_solver_options(p, 30.0)
+
+    p = sub.add_parser("demo", help="generate a realistic day on the network and plan it")
+    _add_network_options(p)
+    p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--orders-count", "--n-orders", dest="n_orders", type=int, default=300)
+    p.add_argument("--shops-count", dest="n_shops", type=int, default=60)
+    _add_solver_options(p, 30.0)
+
+    p = sub.add_parser("bench", help="solve Solomon / Li & Lim instances and compare with the best known")
+    p.add_argument("directory", type=Path)
+    p.add_argument("--bks", type=Path, required=True)
+    p.add_argument("--time-limit", type=_positive_float, required=True)
+    p.add_argument("--peers", default="", help="comma-separated: vroom,pyvrp")
+    p.add_argument("--solutions", type=Path, required=True)
+    p.add_argument("--csv", type=Path, required=True)
+    p.add_argument("--jobs", type=int, default=1, help="instances solved in parallel")
+    p.add_argument("--only", default="", help="comma-separated instance names to run (default all)")
+
+    p = sub.add_parser("bench-network", help="time travel matrices of 100 / 500 / 2,000 points per mode")
+    _add_network_options(p)
+    p.add_argument("--sizes", type=_int_list, default=[100, 500, 2000])
+    p.add_argument("--csv", type=Path, required=True)
+
+    p = sub.add_parser("bench-day", help="time the planning of generated days")
+    _add_network_options(p)
+    p.add_argument("--orders-counts", dest="sizes", type=_int_list, default=[100, 300, 1000])
+    p.add_argument("--time-limit", type=_positive_float, default=30.0)
+    p.add_argument("--csv", type=Path, required=True)
+    return parser
+
+
+def _network_source(args: argparse.Namespace) -> str | Path:
+    """The extract given with --osm, else the place: --place, $OSM_SOURCE, Douai."""
+    if args.osm is not None:
+        if not args.osm.is_file():
+            raise UserError(f"--osm: no such file: {args.osm}")
+        return args.osm
+    return args.place or os.environ.get("OSM_SOURCE") or DEFAULT_PLACE
+
+
+def _load_network(args: argparse.Namespace):
+    from routing.network import NetworkUnavailable, load_network
+
+    source = _network_source(args)
+    try:
+        return load_network(source, cache_dir=args.cache_dir)
+    except NetworkUnavailable as e:
+        raise UserError(str(e)) from None
+    except (OSError, ValueError) as e:
+        raise UserError(f"cannot read the street network from {source}: {e}") from None
+
+
+def _plan_settings(args: argparse.Namespace):
+    from logistics.planning import PlanSettings
+
+    return PlanSettings(
+        time_limit_s=args.time_limit, solution_limit=args.solution_limit, seed=args.seed
+    )
+
+
+def _print_summary(plan: dict, files: dict[str, Path], seconds: float) -> None:
+    s = plan["summary"]
+    print(f"network: {plan['network']['source']}")
+    print(
+        f"orders: {s['orders']}, planned: {s['planned']}, unassigned: {s['unassigned']}, "
+        f"couriers used: {s['couriers_used']} of {s['couriers']}"
+    )
+    print(
+        f"cargo bike: {s['bike_km']:.1f} km, on foot: {s['foot_km']:.1f} km; "
+        f"car trips avoided: {s['car_trips_avoided']} ({s['car_km_avoided']:.1f} km, "
+        f"{s['co2_avoided_kg']:.1f} kg CO2e)"
+    )
+    reasons: dict[str, int] = {}
+    for u in plan["unassigned"]:
+        reasons[u["reason"]] = reasons.get(u["reason"], 0) + 1
+    if reasons:
+        print("unassigned by reason: " + ", ".join(f"{k} {v}" for k, v in sorted(reasons.items())))
+    for name, path in files.items():
+        print(f"{name}: {path}")
+    print(f"done in {seconds:.1f} s")
+
+
+def _cmd_plan(args: argparse.Namespace) -> int:
+    from logistics.inputs import InputError, read_day_inputs
+    from logistics.outputs.files import write_plan_outputs
+    from logistics.planning import plan_day
+
+    t0 = time.monotonic()
+    try:
+        # Check the files before the (slower) network load, then against its area.
+        read_day_inputs(args.shops, args.orders, args.couriers)
+        net = _load_network(args)
+        day = read_day_inputs(args.shops, args.orders, args.couriers, bounds=net.bounds)
+    except InputError as e:
+        raise UserError(str(e)) from None
+    plan = plan_day(day, net, _plan_settings(args))
+    files = write_plan_outputs(plan, args.out, title=f"Rounds — {net.source}")
+    _print_summary(plan, files, time.monotonic() - t0)
+    return 0
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from logistics.demo_day import generate_day
+    from logistics.inputs import write_day_inputs
+    from logistics.outputs.files import write_plan_outputs
+    from logistics.planning import plan_day
+
+    if args.n_orders <= 0 or args.n_shops <= 0:
+        raise UserError("--orders-count and --shops-count must be positive")
+    t0 = time.monotonic()
+    net = _load_network(args)
+    nodes = net.graph("cargo_bike").node_coordinates()
+    day = generate_day(nodes, seed=args.seed, n_orders=args.n_orders, n_shops=args.n_shops)
+    inputs = write_day_inputs(day, args.out / "inputs")
+    print(f"generated a synthetic day: {len(day.orders)} orders, {len(day.shops)} shops, "
+          f"{len(day.couriers)} couriers -> {args.out / 'inputs'}")
+    plan = plan_day(day, net, _plan_settings(args))
+    files = write_plan_outputs(plan, args.out, title=f"Demo day — {net.source}")
+    files.update({f"input {k}": v for k, v in inputs.items()})
+    _print_summary(plan, files, time.monotonic() - t0)
+    return 0
+
+
+def _cmd_bench(args: argparse.Namespace) -> int:
+    from routing.vrplib.bench import print_summary, run_benchmark
+
+    if not args.directory.is_dir():
+        raise UserError(f"{args.directory}: no such folder")
+    if not args.bks.is_file():
+        raise UserError(f"--bks: no such file: {args.bks}")
+    peers = tuple(p.strip() for p in args.peers.split(",") if p.strip())
+    unknown = set(peers) - {"vroom", "pyvrp"}
+    if unknown:
+        raise UserError(f"--peers: unknown solver(s) {', '.join(sorted(unknown))} (known: vroom, pyvrp)")
+    only = tuple(x.strip() for x in args.only.split(",") if x.strip()) or None
+    rows = run_benchmark(
+        args.directory, args.bks, args.time_limit, peers=peers,
+        solutions_dir=args.solutions, csv_path=args.csv, jobs=args.jobs, instances=only,
+    )
+    print_summary(rows)
+    return 0
+
+
+def _cmd_bench_network(args: argparse.Namespace) -> int:
+    from logistics.day_benchmark import run_matrix_benchmark
+
+    net = _load_network(args)
+    run_matrix_benchmark(net, args.sizes, args.csv)
+    return 0
+
+
+def _cmd_bench_day(args: argparse.Namespace) -> int:
+    from logistics.day_benchmark import run_day_benchmark
+
+    _load_network(args)  # fails early without a network, and fills the cache
+    run_day_benchmark(
+        str(_network_source(args)), args.cache_dir, sizes=tuple(args.sizes), time_limit_s=args.time_limit,
+        csv_path=args.csv,
+    )
+    return 0
+
+
+COMMANDS = {
+    "plan": _cmd_plan,
+    "demo": _cmd_demo,
+    "bench": _cmd_bench,
+    "bench-network": _cmd_bench_network,
+    "bench-day": _cmd_bench_day,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``douai-delivery``; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except UserError as e:
+        print(f"douai-delivery {args.command}: error: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,414 @@
+"""Plan one day: shops, orders and couriers on a street network, into rounds.
+
+This is the glue between the day's inputs (:mod:`logistics.inputs`), the street
+network (:mod:`routing.network`) and the pure solver (:mod:`routing.solver`): it snaps
+every place to each mode's streets, builds the travel matrices, turns orders into jobs
+in integer units, solves, and writes the result as the plan dictionary that
+``plan.json`` holds (see :func:`plan_day`).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from routing.network import StreetNetwork
+from routing.params import SolveParams
+from routing.problem import HORIZON, Job, Problem, TravelMatrix, Vehicle, Window
+from routing.solution import Reason, Solution, Unassigned
+from routing.solver import solve
+
+from .impact import avoided_car_trips, courier_km, customer_trips, trip_points
+from .inputs import Courier, DayInputs, Order
+from .timeofday import format_clock
+
+Point = tuple[float, float]
+
+#: the modes couriers use; the car graph only serves the avoided-trip count
+COURIER_MODES = ("cargo_bike", "foot")
+
+
+@dataclass(frozen=True)
+class PlanSettings:
+    """Service times and solver settings of a day's plan (seconds unless named)."""
+
+    #: once per stop: park or lock the bike, find the door or the counter
+    stop_time_s: int = 60
+    #: per parcel, at the shop
+    pickup_service_s: int = 60
+    #: per parcel, at the customer
+    delivery_service_s: int = 90
+    time_limit_s: float = 30.0
+    solution_limit: int | None = None
+    seed: int = 0
+    #: cost of one more courier, in seconds of work it must save to be worth it
+    vehicle_cost_s: int = 3 * 3600
+    #: weight of one second of total round time in the objective
+    time_weight: int = 1
+
+    def __post_init__(self) -> None:
+        for name in ("stop_time_s", "pickup_service_s", "delivery_service_s", "vehicle_cost_s"):
+            if getattr(self, name) < 0:
+                msg = f"{name} must not be negative."
+                raise ValueError(msg)
+        if self.time_weight <= 0:
+            msg = "time_weight must be positive."
+            raise ValueError(msg)
+
+    def solve_params(self) -> SolveParams:
+        """The solver's settings for these plan settings."""
+        return SolveParams(
+            time_limit_s=self.time_limit_s,
+            solution_limit=self.solution_limit,
+            seed=self.seed,
+            objective="duration",
+            vehicle_cost=self.vehicle_cost_s * self.time_weight,
+            cost_weight=self.time_weight,
+        )
+
+
+class _Places:
+    """Distinct points of the day, each with an index into the matrices."""
+
+    def __init__(self) -> None:
+        self.points: list[Point] = []
+        self._index: dict[Point, int] = {}
+
+    def add(self, lon: float, lat: float) -> int:
+        key = (float(lon), float(lat))
+        if key not in self._index:
+            self._index[key] = len(self.points)
+            self.points.append(key)
+        return self._index[key]
+
+
+def _mode_matrix(
+    net: StreetNetwork, mode: str, points: Sequence[Point]
+) -> tuple[TravelMatrix, list[str | None]]:
+    """Integer travel matrix of one mode; points off that mode's network are unreachable."""
+    graph = net.graph(mode)
+    snaps = graph.snap(points)
+    ok = [i for i, s in enumerate(snaps) if s.ok]
+    n = len(points)
+    durations = np.full((n, n), TravelMatrix.UNREACHABLE, dtype=np.int64)
+    distances = np.full((n, n), TravelMatrix.UNREACHABLE, dtype=np.int64)
+    np.fill_diagonal(durations, 0)
+    np.fill_diagonal(distances, 0)
+    if ok:
+        d, m = graph.matrix([points[i] for i in ok])
+        finite = np.isfinite(d)
+        dur = np.where(finite, np.ceil(np.where(finite, d, 0)), TravelMatrix.UNREACHABLE)
+        dist = np.where(finite, np.round(np.where(finite, m, 0)), TravelMatrix.UNREACHABLE)
+        idx = np.ix_(ok, ok)
+        durations[idx] = np.minimum(dur, TravelMatrix.UNREACHABLE).astype(np.int64)
+        distances[idx] = np.minimum(dist, TravelMatrix.UNREACHABLE).astype(np.int64)
+    reasons = [None if s.ok else (s.reason or f"off the {mode} network") for s in snaps]
+    return TravelMatrix(durations, distances), reasons
+
+
+def _grams(kg: float) -> int:
+    return int(math.ceil(kg * 1000 - 1e-9))
+
+
+def plan_day(
+    day: DayInputs, net: StreetNetwork, settings: PlanSettings | None = None
+) -> dict[str, object]:
+    """Plan the day's rounds and measure what they avoid.
+
+    Parameters
+    ----------
+    day
+        Shops, orders and couriers, already checked.
+    net
+        The street network the places lie on.
+    settings
+        Service times and solver settings.
+
+    Returns
+    -------
+    dict
+        The plan: ``network``, ``rounds`` (with stops and street geometry),
+        ``unassigned`` (with reasons), ``couriers_unavailable``, ``summary``, ``impact``
+        and ``solver`` (settings and search facts, for audit).
+    """
+    settings = settings or PlanSettings()
+    started = time.monotonic()
+    shops = day.shop_by_id()
+    places = _Places()
+    courier_at: dict[str, tuple[int, int]] = {}
+    for c in day.couriers:
+        courier_at[c.courier_id] = (
+            places.add(c.start_lon, c.start_lat),
+            places.add(c.end_lon, c.end_lat),
+        )
+    shop_at = {s.shop_id: places.add(s.lon, s.lat) for s in day.shops}
+    customer_at = {o.order_id: places.add(o.customer_lon, o.customer_lat) for o in day.orders}
+
+    modes_used = sorted({c.mode for c in day.couriers})
+    matrices: dict[str, TravelMatrix] = {}
+    off: dict[str, list[str | None]] = {}
+    for mode in modes_used:
+        matrices[mode], off[mode] = _mode_matrix(net, mode, places.points)
+    matrix_s = time.monotonic() - started
+
+    # Couriers whose start or end is off their mode's streets cannot ride at all.
+    vehicles: list[Vehicle] = []
+    unavailable: list[dict[str, str]] = []
+    for c in day.couriers:
+        start, end = courier_at[c.courier_id]
+        why = off[c.mode][start] or off[c.mode][end]
+        if why:
+            unavailable.append({"courier_id": c.courier_id, "reason": f"start or end {why}"})
+            continue
+        vehicles.append(
+            Vehicle(
+                c.courier_id,
+                c.mode,
+                _grams(c.capacity_kg),
+                _grams(c.capacity_l),
+                Window(c.shift_start, c.shift_end),
+                start,
+                end,
+            )
+        )
+
+    jobs: list[Job] = []
+    early: list[Unassigned] = []
+    for o in day.orders:
+        pre = _prescreen(o, shop_at, customer_at, off, shops, modes_used)
+        if pre is not None:
+            early.append(pre)
+            continue
+        if o.shop_id is None:
+            pickup, window = None, Window(o.ready_at, HORIZON)
+        else:
+            shop = shops[o.shop_id]
+            pickup = shop_at[o.shop_id]
+            window = Window(max(shop.opens, o.ready_at), shop.closes)
+        jobs.append(
+            Job(
+                id=o.order_id,
+                delivery=customer_at[o.order_id],
+                pickup=pickup,
+                basket=o.basket_id,
+                weight=_grams(o.weight_kg),
+                volume=_grams(o.volume_l),
+                pickup_window=window,
+                delivery_window=Window(o.deliver_from, o.deliver_to),
+                pickup_service=settings.pickup_service_s,
+                delivery_service=settings.delivery_service_s,
+            )
+        )
+    problem = Problem(tuple(jobs), tuple(vehicles), matrices, stop_time=settings.stop_time_s)
+    solution = solve(problem, settings.solve_params())
+    plan = _plan_dict(day, net, places.points, problem, solution, early, unavailable, settings)
+    solver_info = plan["solver"]
+    assert isinstance(solver_info, dict)
+    solver_info["matrix_seconds"] = round(matrix_s, 3)
+    solver_info["total_seconds"] = round(time.monotonic() - started, 3)
+    return plan
+
+
+def _prescreen(
+    o: Order,
+    shop_at: dict[str, int],
+    customer_at: dict[str, int],
+    off: dict[str, list[str | None]],
+    shops: dict,
+    modes: Sequence[str],
+) -> Unassigned | None:
+    """Reasons known before solving: off every courier network, or the shop never open."""
+    cust = customer_at[o.order_id]
+    if all(off[m][cust] for m in modes):
+        return Unassigned(o.order_id, Reason.OFF_NETWORK, f"customer address {off[modes[0]][cust]}")
+    if o.shop_id is not None:
+        s = shop_at[o.shop_id]
+        if all(off[m][s] for m in modes):
+            return Unassigned(o.order_id, Reason.OFF_NETWORK, f"shop {off[modes[0]][s]}")
+        shop = shops[o.shop_id]
+        if max(shop.opens, o.ready_at) > shop.closes:
+            return Unassigned(
+                o.order_id,
+                Reason.SHOP_CLOSED,
+                f"ready at {format_clock(o.ready_at)}, after the shop closes "
+                f"({format_clock(shop.closes)})",
+            )
+        if shop.opens > o.deliver_to:
+            return Unassigned(
+                o.order_id,
+                Reason.SLOT_IMPOSSIBLE,
+                f"the shop opens at {format_clock(shop.opens)}, after the slot ends "
+                f"({format_clock(o.deliver_to)})",
+            )
+    if o.ready_at > o.deliver_to:
+        return Unassigned(
+            o.order_id,
+            Reason.SLOT_IMPOSSIBLE,
+            f"ready at {format_clock(o.ready_at)}, after the slot ends ({format_clock(o.deliver_to)})",
+        )
+    return None
+
+
+def _detail(u: Unassigned) -> str:
+    """The solver's reason, with its figures worded as times of day and kilograms."""
+    f = u.facts
+    if "earliest_arrival" in f and "window_end" in f:
+        return (
+            f"{u.detail}: the earliest arrival is {format_clock(f['earliest_arrival'])}, "
+            f"the slot ends at {format_clock(f['window_end'])}"
+        )
+    if "earliest_pickup" in f and "pickup_end" in f:
+        return (
+            f"{u.detail}: the earliest pick-up is {format_clock(f['earliest_pickup'])}, "
+            f"the shop hands over until {format_clock(f['pickup_end'])}"
+        )
+    if "back_at" in f and "shift_end" in f:
+        return (
+            f"{u.detail}: back at {format_clock(f['back_at'])}, "
+            f"the shift ends at {format_clock(f['shift_end'])}"
+        )
+    if "weight" in f and "max_capacity" in f:
+        return f"{u.detail}: {f['weight'] / 1000:g} kg, the largest courier takes {f['max_capacity'] / 1000:g} kg"
+    if "volume" in f and "max_capacity" in f:
+        return f"{u.detail}: {f['volume'] / 1000:g} L, the largest courier takes {f['max_capacity'] / 1000:g} L"
+    return u.detail
+
+
+def _plan_dict(
+    day: DayInputs,
+    net: StreetNetwork,
+    points: list[Point],
+    problem: Problem,
+    solution: Solution,
+    early: list[Unassigned],
+    unavailable: list[dict[str, str]],
+    settings: PlanSettings,
+) -> dict[str, object]:
+    couriers: dict[str, Courier] = {c.courier_id: c for c in day.couriers}
+    orders = {o.order_id: o for o in day.orders}
+    rounds = []
+    for route in solution.routes:
+        c = couriers[route.vehicle_id]
+        vehicle = next(v for v in problem.vehicles if v.id == route.vehicle_id)
+        start_pt, end_pt = points[vehicle.start], points[vehicle.end]
+        stops: list[dict[str, object]] = [
+            {
+                "kind": "start",
+                "order_ids": [
+                    o
+                    for v in route.visits
+                    if v.kind == "delivery"
+                    for o in v.job_ids
+                    if orders[o].shop_id is None
+                ],
+                "shop_id": None,
+                "lon": start_pt[0],
+                "lat": start_pt[1],
+                "arrival": format_clock(route.start_time),
+                "departure": format_clock(route.start_time),
+                "load_kg": route.start_load_weight / 1000,
+                "load_l": route.start_load_volume / 1000,
+            }
+        ]
+        for v in route.visits:
+            pt = points[v.location]
+            shop_id = orders[v.job_ids[0]].shop_id if v.kind == "pickup" else None
+            stops.append(
+                {
+                    "kind": v.kind,
+                    "order_ids": list(v.job_ids),
+                    "shop_id": shop_id,
+                    "lon": pt[0],
+                    "lat": pt[1],
+                    "arrival": format_clock(v.arrival),
+                    "departure": format_clock(v.departure),
+                    "load_kg": v.load_weight / 1000,
+                    "load_l": v.load_volume / 1000,
+                }
+            )
+        stops.append(
+            {
+                "kind": "end",
+                "order_ids": [],
+                "shop_id": None,
+                "lon": end_pt[0],
+                "lat": end_pt[1],
+                "arrival": format_clock(route.end_time),
+                "departure": format_clock(route.end_time),
+                "load_kg": 0.0,
+                "load_l": 0.0,
+            }
+        )
+        path = [start_pt, *(points[v.location] for v in route.visits), end_pt]
+        geometry = net.graph(c.mode).route_geometry(path)
+        rounds.append(
+            {
+                "courier_id": c.courier_id,
+                "mode": c.mode,
+                "distance_m": route.distance,
+                "duration_s": route.duration,
+                "travel_s": route.travel_time,
+                "start": format_clock(route.start_time),
+                "end": format_clock(route.end_time),
+                "orders": len(route.job_ids),
+                "stops": stops,
+                "geometry": [[round(x, 6), round(y, 6)] for x, y in geometry],
+            }
+        )
+
+    unassigned = [
+        {"order_id": u.job_id, "reason": str(u.reason), "detail": _detail(u)}
+        for u in [*early, *solution.unassigned]
+    ]
+    order_rank = {o.order_id: i for i, o in enumerate(day.orders)}
+    unassigned.sort(key=lambda u: order_rank[u["order_id"]])
+    planned = [o for r in solution.routes for o in r.job_ids]
+
+    # The hub: where couriers start (the most common start point).
+    starts = [points[v.start] for v in problem.vehicles] or [
+        (c.start_lon, c.start_lat) for c in day.couriers
+    ]
+    hub = max(set(starts), key=starts.count)
+    trips = customer_trips(day, planned, hub)
+    trip_pts = trip_points(trips)
+    if trip_pts:
+        car = net.graph("car")
+        snaps = car.snap(trip_pts)
+        ok = [i for i, s in enumerate(snaps) if s.ok]
+        car_m = np.full((len(trip_pts), len(trip_pts)), np.inf)
+        if ok:
+            _, dist = car.matrix([trip_pts[i] for i in ok])
+            car_m[np.ix_(ok, ok)] = dist
+        impact = avoided_car_trips(trips, trip_pts, car_m)
+    else:
+        impact = avoided_car_trips([], [], np.zeros((0, 0)))
+    km = courier_km(rounds)
+    summary = {
+        "orders": len(day.orders),
+        "planned": len(planned),
+        "unassigned": len(unassigned),
+        "couriers": len(day.couriers),
+        "couriers_used": len(rounds),
+        "bike_km": km["bike_km"],
+        "foot_km": km["foot_km"],
+        "car_trips_avoided": len(impact.trips),
+        "car_km_avoided": round(impact.car_km, 3),
+        "co2_avoided_kg": round(impact.co2_kg, 3),
+    }
+    return {
+        "network": {"source": net.source, "bounds": list(net.bounds)},
+        "summary": summary,
+        "rounds": rounds,
+        "unassigned": unassigned,
+        "couriers_unavailable": unavailable,
+        "impact": impact.as_dict(with_trips=True),
+        "solver": {
+            "settings": asdict(settings),
+            "stats": solution.stats,
+            "cost": solution.cost,
+        },
+    }
