@@ -271,6 +271,10 @@ def _detail(u: Unassigned) -> str:
             f"{u.detail}: back at {format_clock(f['back_at'])}, "
             f"the shift ends at {format_clock(f['shift_end'])}"
         )
+    if "window_start" in f and "window_end" in f:
+        return (
+            f"{u.detail} ({format_clock(f['window_start'])}-{format_clock(f['window_end'])})"
+        )
     if "weight" in f and "max_capacity" in f:
         return f"{u.detail}: {f['weight'] / 1000:g} kg, the largest courier takes {f['max_capacity'] / 1000:g} kg"
     if "volume" in f and "max_capacity" in f:

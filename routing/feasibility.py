@@ -110,7 +110,14 @@ def _explain(problem: Problem, job: Job, load: tuple[int, int]) -> Unassigned:
             job.id, Reason.TOO_HEAVY, "no single courier can carry both its weight and volume",
             {"weight": weight, "volume": volume},
         )
-    verdicts = [single_route_timing(problem, v, job)[1] for v in fitting]
+    window = job.delivery_window
+    on_shift = [v for v in fitting if v.shift.intersect(window) is not None]
+    if not on_shift:
+        return Unassigned(
+            job.id, Reason.NO_COURIER_LEFT, "no courier that can carry it works during its slot",
+            {"window_start": window.start, "window_end": window.end},
+        )
+    verdicts = [single_route_timing(problem, v, job)[1] for v in on_shift]
     if all(f.get("unreachable") for f in verdicts):
         return Unassigned(
             job.id, Reason.UNREACHABLE, "no street path links it to any courier's start",

@@ -103,11 +103,11 @@ def build_graph(
     # cut runs into chains at junctions
     pieces: list[np.ndarray] = []
     piece_rule: list[tuple[bool, bool, float, int]] = []
-    for run, rule in zip(runs, run_rule, strict=True):
+    for run, how in zip(runs, run_rule, strict=True):
         cuts = np.flatnonzero(junction[run])
         for a, b in zip(cuts[:-1], cuts[1:], strict=True):
             pieces.append(run[a : b + 1])
-            piece_rule.append(rule)
+            piece_rule.append(how)
     n_chain = len(pieces)
     sizes = np.fromiter((p.size for p in pieces), dtype=np.int64, count=n_chain)
     ptr = np.zeros(n_chain + 1, dtype=np.int64)
@@ -116,7 +116,7 @@ def build_graph(
     fwd = np.fromiter((r[0] for r in piece_rule), dtype=bool, count=n_chain)
     bwd = np.fromiter((r[1] for r in piece_rule), dtype=bool, count=n_chain)
     mps = np.fromiter((r[2] for r in piece_rule), dtype=np.float64, count=n_chain)
-    way = np.fromiter((r[3] for r in piece_rule), dtype=np.int64, count=n_chain)
+    way_of = np.fromiter((r[3] for r in piece_rule), dtype=np.int64, count=n_chain)
 
     # graph nodes: one per junction; a blocked node is a separate dead end per chain
     first, last = nodes[ptr[:-1]], nodes[ptr[1:] - 1]
@@ -179,7 +179,7 @@ def build_graph(
         chain_mps=mps[chains],
         chain_fwd=fwd[chains],
         chain_bwd=bwd[chains],
-        chain_way=way[chains],
+        chain_way=way_of[chains],
         edge_u=new_id[eu[keep_edge]],
         edge_v=new_id[ev[keep_edge]],
         edge_s=es[keep_edge],
@@ -211,12 +211,16 @@ def _edges(
     return dedupe(eu, ev, es, em, ec, ed)
 
 
-def dedupe(eu: np.ndarray, ev: np.ndarray, es: np.ndarray, *rest: np.ndarray) -> tuple[np.ndarray, ...]:
+def dedupe(
+    eu: np.ndarray, ev: np.ndarray, es: np.ndarray, *rest: np.ndarray
+) -> tuple[np.ndarray, ...]:
     """Sort edges by (u, v) and keep the fastest of each parallel group.
 
     A sparse matrix would add the weights of duplicate entries; the fastest is the
     one any shortest path takes.
     """
+    if eu.size == 0:
+        return (eu, ev, es, *rest)
     order = np.lexsort((es, ev, eu))
     eu, ev = eu[order], ev[order]
     first = np.r_[True, (eu[1:] != eu[:-1]) | (ev[1:] != ev[:-1])]

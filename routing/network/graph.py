@@ -47,46 +47,50 @@ class ModeGraph:
         """Snap each (lon, lat) point onto the nearest street, or refuse it with a reason."""
         return self._index.snap(points)
 
-    def _snapped(self, points: Sequence[tuple[float, float]]) -> list[Snap]:
+    def _snapped(
+        self, points: Sequence[tuple[float, float]], numbers: Sequence[int] | None = None
+    ) -> list[Snap]:
+        """Snaps of all points, or ValueError naming the first point refused.
+
+        ``numbers`` are the points' numbers in the caller's list (default 0, 1, ...).
+        """
         snaps = self.snap(points)
         for i, s in enumerate(snaps):
             if not s.ok:
                 lon, lat = points[i]
-                msg = f"point {i} ({lon:.6f}, {lat:.6f}) is {s.reason}."
+                number = i if numbers is None else numbers[i]
+                msg = f"point {number} ({lon:.6f}, {lat:.6f}) is {s.reason}."
                 raise ValueError(msg)
         return snaps
-
-    def _connectors(self, snaps: list[Snap]) -> tuple[np.ndarray, np.ndarray]:
-        metres = np.array([s.distance_m for s in snaps])
-        mps = self.arrays.chain_mps[[s.chain for s in snaps]]
-        return metres / mps, metres
 
     def matrix(self, points: Sequence[tuple[float, float]]) -> tuple[np.ndarray, np.ndarray]:
         """Travel times (s) and distances (m) between all points along the streets.
 
         ``[i, j]`` goes from point ``i`` to point ``j`` by the fastest path, connectors
-        included; the diagonal is 0 and unreachable pairs are ``inf``. Raises ValueError
-        naming the first point that does not snap.
+        included; equal points are 0 apart and unreachable pairs are ``inf``. Raises
+        ValueError naming the first point that does not snap.
         """
         n = len(points)
         if n == 0:
             return np.zeros((0, 0)), np.zeros((0, 0))
-        snaps = self._snapped(points)
-        keys = np.array([(s.chain, s.offset_m) for s in snaps])
-        unique, inverse = np.unique(keys, axis=0, return_inverse=True)
+        pts = np.asarray(points, dtype=np.float64).reshape(n, 2)
+        unique, first, inverse = np.unique(pts, axis=0, return_index=True, return_inverse=True)
         inverse = inverse.reshape(-1)
-        aug = augment(self.arrays, unique[:, 0].astype(np.int64), unique[:, 1])
-        sec_u, met_u = matrices(aug)
-        np.fill_diagonal(sec_u, 0.0)
-        np.fill_diagonal(met_u, 0.0)
-        seconds = sec_u[np.ix_(inverse, inverse)]
-        metres = met_u[np.ix_(inverse, inverse)]
-        c_sec, c_met = self._connectors(snaps)
-        seconds += c_sec[:, None] + c_sec[None, :]
-        metres += c_met[:, None] + c_met[None, :]
+        order = np.argsort(first)  # unique points in the order they first appear
+        rank = np.empty_like(order)
+        rank[order] = np.arange(order.size)
+        snaps = self._snapped([tuple(p) for p in unique[order].tolist()], first[order].tolist())
+        where = rank[inverse]
+        chains = np.array([s.chain for s in snaps], dtype=np.int64)
+        offsets = np.array([s.offset_m for s in snaps])
+        seconds, metres = matrices(augment(self.arrays, chains, offsets))
+        c_metres = np.array([s.distance_m for s in snaps])
+        c_seconds = c_metres / self.arrays.chain_mps[chains]
+        seconds += c_seconds[:, None] + c_seconds[None, :]
+        metres += c_metres[:, None] + c_metres[None, :]
         np.fill_diagonal(seconds, 0.0)
         np.fill_diagonal(metres, 0.0)
-        return seconds, metres
+        return seconds[np.ix_(where, where)], metres[np.ix_(where, where)]
 
     def route_geometry(self, points: Sequence[tuple[float, float]]) -> list[tuple[float, float]]:
         """A lon/lat line through the points in order, following the streets.

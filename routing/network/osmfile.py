@@ -67,7 +67,7 @@ def read_osm(path: str | Path) -> OsmData:
     try:
         processor = osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY)
         for obj in processor:
-            if obj.is_node():
+            if isinstance(obj, osmium.osm.Node):
                 loc = obj.location
                 if not loc.valid():
                     continue
@@ -76,7 +76,7 @@ def read_osm(path: str | Path) -> OsmData:
                 lats.append(loc.lat)
                 if len(obj.tags) and any(k in obj.tags for k in NODE_TAGS):
                     tagged[obj.id] = dict(obj.tags)
-            elif obj.is_way() and "highway" in obj.tags:
+            elif isinstance(obj, osmium.osm.Way) and "highway" in obj.tags:
                 raw_ways.append((obj.id, dict(obj.tags), [n.ref for n in obj.nodes]))
     except RuntimeError as exc:
         msg = f"cannot read OSM file {path}: {exc}"

@@ -22,6 +22,8 @@ from routing.network.build import MIN_SECONDS, GraphArrays, dedupe
 
 #: sources per Dijkstra batch (bounds the memory: batch x nodes floats and ints)
 BATCH = 128
+#: a point this close to a chain's end (metres) is at the node there
+AT_NODE_M = 1e-3
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,8 @@ def augment(a: GraphArrays, chains: np.ndarray, offsets: np.ndarray) -> Augmente
     off = np.clip(offsets, 0.0, length)
     mps = a.chain_mps[chains]
     f, b = a.chain_fwd[chains], a.chain_bwd[chains]
+    # a point at a chain's end is at its node: any edge there may leave or reach it
+    at_u, at_v = off <= AT_NODE_M, off >= length - AT_NODE_M
     cu, cv = a.chain_u[chains], a.chain_v[chains]
     tails, heads, metres, chain, start, stop = [], [], [], [], [], []
 
@@ -74,11 +78,13 @@ def augment(a: GraphArrays, chains: np.ndarray, offsets: np.ndarray) -> Augmente
     stop.append(np.where(along, glen, 0.0))
     seconds = [a.edge_s]
     rest = length - off
-    add(f, src, cv, rest, off, length)  # source -> chain end, along
-    add(b, src, cu, off, off, np.zeros(k))  # source -> chain start, against
-    add(f, cu, tgt, off, np.zeros(k), off)  # chain start -> target, along
-    add(b, cv, tgt, rest, length, off)  # chain end -> target, against
-    for m_arr, mask in ((rest, f), (off, b), (off, f), (rest, b)):
+    zero = np.zeros(k)
+    out_v, out_u, in_u, in_v = f | at_v, b | at_u, f | at_u, b | at_v
+    add(out_v, src, cv, rest, off, length)  # source -> chain end, along
+    add(out_u, src, cu, off, off, zero)  # source -> chain start, against
+    add(in_u, cu, tgt, off, zero, off)  # chain start -> target, along
+    add(in_v, cv, tgt, rest, length, off)  # chain end -> target, against
+    for m_arr, mask in ((rest, out_v), (off, out_u), (off, in_u), (rest, in_v)):
         seconds.append(m_arr[mask] / mps[mask])
 
     # points sharing a chain: directly along it
@@ -88,18 +94,19 @@ def augment(a: GraphArrays, chains: np.ndarray, offsets: np.ndarray) -> Augmente
     for lo, hi in zip(runs[:-1], runs[1:], strict=True):
         if hi - lo < 2:
             continue
-        idx = order[lo:hi]
+        idx, group_off = order[lo:hi], so[lo:hi]
         i, j = np.triu_indices(idx.size, 1)
         pi, pj = idx[i], idx[j]  # offsets of pi <= offsets of pj
+        oi, oj = group_off[i], group_off[j]
         c = int(sc[lo])
-        d = so[j] - so[i]
+        d = oj - oi
         ones = np.ones(d.size, dtype=bool)
         cc = np.full(d.size, c)
         if a.chain_fwd[c]:
-            add(ones, src[pi], tgt[pj], d, so[i], so[j], cc)
+            add(ones, src[pi], tgt[pj], d, oi, oj, cc)
             seconds.append(d / a.chain_mps[c])
         if a.chain_bwd[c]:
-            add(ones, src[pj], tgt[pi], d, so[j], so[i], cc)
+            add(ones, src[pj], tgt[pi], d, oj, oi, cc)
             seconds.append(d / a.chain_mps[c])
 
     eu, ev = np.concatenate(tails), np.concatenate(heads)

@@ -161,6 +161,9 @@ def _directions(direction: int) -> tuple[bool, bool]:
 
 def way_rule(mode: str, tags: Mapping[str, str], settings: NetworkSettings) -> WayRule | None:
     """How ``mode`` travels along a way with these tags, or None when it may not."""
+    if mode not in ACCESS_KEYS:
+        msg = f"unknown mode {mode!r}."
+        raise ValueError(msg)
     highway = tags.get("highway")
     if highway is None or highway in NOT_IN_USE or tags.get("area") == "yes":
         return None
@@ -171,10 +174,7 @@ def way_rule(mode: str, tags: Mapping[str, str], settings: NetworkSettings) -> W
         return _foot_rule(highway, tags, allowed, settings)
     if mode == "cargo_bike":
         return _bike_rule(highway, tags, allowed, settings)
-    if mode == "car":
-        return _car_rule(highway, tags, allowed, settings)
-    msg = f"unknown mode {mode!r}."
-    raise ValueError(msg)
+    return _car_rule(highway, tags, allowed, settings)
 
 
 def _foot_rule(

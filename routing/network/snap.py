@@ -72,14 +72,15 @@ class SnapIndex:
                 snaps.append(Snap(True, d, lon[i], lat[i], None, int(best[i]), float(offsets[i])))
             else:
                 reason = (
-                    f"{d:.0f} m from the nearest {self._mode} street "
-                    f"(limit {self._limit:.0f} m)"
+                    f"{d:.0f} m from the nearest {self._mode} street (limit {self._limit:.0f} m)"
                 )
                 snaps.append(Snap(False, d, lon[i], lat[i], reason))
         return snaps
 
 
-def interpolate(a: GraphArrays, chains: np.ndarray, offsets: np.ndarray) -> tuple[list[float], list[float]]:
+def interpolate(
+    a: GraphArrays, chains: np.ndarray, offsets: np.ndarray
+) -> tuple[list[float], list[float]]:
     """Lon/lat of the points ``offsets`` metres along ``chains`` (linear per segment)."""
     lons, lats = [], []
     for c, off in zip(chains.tolist(), np.asarray(offsets).tolist(), strict=True):

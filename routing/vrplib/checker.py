@@ -118,17 +118,19 @@ def check_solution(
     CheckResult
         Vehicles used, total and per-route distance, and every violation found.
     """
-    routes = [[_as_node(v) for v in r] for r in routes if len(r) > 0]
+    given: list[list[object]] = [[_as_node(v) for v in r] for r in routes if len(r) > 0]
     n = len(instance.nodes)
     fleet = instance.vehicles if max_vehicles is None else max_vehicles
     violations: list[Violation] = []
     seen: dict[int, tuple[int, int]] = {}  # node -> (route, position)
 
-    for r, route in enumerate(routes):
+    for r, route in enumerate(given):
         for pos, node in enumerate(route):
             if not isinstance(node, int) or not 0 < node < n:
                 violations.append(
-                    Violation(ViolationKind.UNKNOWN_NODE, r, None, f"node {node!r} is not a customer")
+                    Violation(
+                        ViolationKind.UNKNOWN_NODE, r, None, f"node {node!r} is not a customer"
+                    )
                 )
                 continue
             if node in seen:
@@ -140,16 +142,14 @@ def check_solution(
     missing = [i for i in range(1, n) if i not in seen]
     for i in missing:
         violations.append(Violation(ViolationKind.MISSING, None, i, f"node {i} is not served"))
-    if len(routes) > fleet:
+    if len(given) > fleet:
         violations.append(
-            Violation(
-                ViolationKind.FLEET, None, None, f"{len(routes)} routes for {fleet} vehicles"
-            )
+            Violation(ViolationKind.FLEET, None, None, f"{len(given)} routes for {fleet} vehicles")
         )
 
     depot = instance.depot
     distances = []
-    for r, route in enumerate(routes):
+    for r, route in enumerate(given):
         valid = [v for v in route if isinstance(v, int) and 0 < v < n]
         distances.append(route_distance(instance, valid))
         violations.extend(_check_route(instance, r, valid, seen, tol))
@@ -180,7 +180,7 @@ def check_solution(
                 )
             )
     return CheckResult(
-        vehicles=len(routes),
+        vehicles=len(given),
         distance=sum(distances),
         route_distances=tuple(distances),
         violations=tuple(violations),

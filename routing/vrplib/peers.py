@@ -166,8 +166,8 @@ def solve_pyvrp(
                 tw_late=s.due[0],
             )
         ],
-        distance_matrices=[s.distances],
-        duration_matrices=[s.durations],
+        distance_matrices=[s.distances],  # type: ignore[list-item]
+        duration_matrices=[s.durations],  # type: ignore[list-item]
         shipments=shipments,
     )
     result = pyvrp.solve(data, MaxRuntime(time_limit_s), seed=seed, collect_stats=False)

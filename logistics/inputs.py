@@ -1,0 +1,478 @@
+"""The day's shops, orders and couriers, read from three CSV files and checked row by row.
+
+The files have a header row naming their columns (in any order; unknown columns are
+ignored), are UTF-8 (a byte-order mark is accepted, as Excel writes one) and separate
+values by commas (or by semicolons, as French spreadsheets do, when the header has no
+comma). Times are ``HH:MM`` (``HH:MM:SS`` and ``24:00`` accepted), coordinates are
+WGS 84 longitude and latitude in decimal degrees with a dot.
+
+Every problem raises an :class:`InputError` naming the file, the line and the column,
+so that a shopkeeper can fix the spreadsheet without reading Python.
+
+shops.csv
+    ``shop_id, name, lon, lat, opens, closes``
+orders.csv
+    ``order_id, shop_id, basket_id, customer_lon, customer_lat, weight_kg, volume_l,
+    ready_at, deliver_from, deliver_to``; an empty ``shop_id`` means the parcel is
+    already at the couriers' start (the hub), an empty ``ready_at`` means ready at any
+    time; orders sharing a ``basket_id`` go to one customer in one slot.
+couriers.csv
+    ``courier_id, mode, capacity_kg, capacity_l, shift_start, shift_end, start_lon,
+    start_lat, end_lon, end_lat``; ``mode`` is ``cargo_bike`` or ``foot``; empty
+    ``end_lon`` and ``end_lat`` mean the courier ends where they started.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import math
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from logistics.timeofday import format_clock, parse_clock
+
+#: Travel modes a courier can have.
+MODES = ("cargo_bike", "foot")
+
+#: File names used by :func:`write_day_inputs` and the command line.
+SHOPS_CSV, ORDERS_CSV, COURIERS_CSV = "shops.csv", "orders.csv", "couriers.csv"
+
+#: ``(west, south, east, north)`` in degrees.
+Bounds = tuple[float, float, float, float]
+
+
+class InputError(ValueError):
+    """A problem in one input file, located by row (the CSV line number) and column.
+
+    ``row`` is None for a problem with the whole file (not found, not UTF-8), ``field``
+    is None for a problem with the whole row. ``str()`` is one line, for instance
+    ``orders.csv row 7, field weight_kg: 'abc' is not a number``.
+    """
+
+    def __init__(self, file: str, row: int | None, field: str | None, problem: str) -> None:
+        self.file, self.row, self.field, self.problem = file, row, field, problem
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.row is not None:
+            where += f" row {self.row}"
+        if self.field is not None:
+            where += f", field {self.field}"
+        return f"{where}: {self.problem}"
+
+
+@dataclass(frozen=True)
+class Shop:
+    """A shop where couriers pick parcels up, open from ``opens`` to ``closes`` (seconds)."""
+
+    shop_id: str
+    name: str
+    lon: float
+    lat: float
+    opens: int
+    closes: int
+
+
+@dataclass(frozen=True)
+class Order:
+    """One parcel to carry from a shop (or from the hub) to a customer within a slot.
+
+    ``shop_id`` None means the parcel already waits at the hub where couriers start.
+    Times are seconds since midnight: the parcel can be picked up from ``ready_at`` and
+    must reach the customer between ``deliver_from`` and ``deliver_to``.
+    """
+
+    order_id: str
+    shop_id: str | None
+    basket_id: str | None
+    customer_lon: float
+    customer_lat: float
+    weight_kg: float
+    volume_l: float
+    ready_at: int
+    deliver_from: int
+    deliver_to: int
+
+    @property
+    def from_hub(self) -> bool:
+        """True when the parcel is already at the hub rather than in a shop."""
+        return self.shop_id is None
+
+
+@dataclass(frozen=True)
+class Courier:
+    """A courier on a cargo bike or on foot, with capacity, shift and start/end points."""
+
+    courier_id: str
+    mode: str
+    capacity_kg: float
+    capacity_l: float
+    shift_start: int
+    shift_end: int
+    start_lon: float
+    start_lat: float
+    end_lon: float
+    end_lat: float
+
+
+@dataclass(frozen=True)
+class DayInputs:
+    """Everything the planner is told about one day: shops, orders and couriers."""
+
+    shops: tuple[Shop, ...]
+    orders: tuple[Order, ...]
+    couriers: tuple[Courier, ...]
+
+    def __post_init__(self) -> None:
+        for name in ("shops", "orders", "couriers"):
+            object.__setattr__(self, name, tuple(getattr(self, name)))
+
+    def shop_by_id(self) -> dict[str, Shop]:
+        """Shops keyed by id."""
+        return {s.shop_id: s for s in self.shops}
+
+    def baskets(self) -> dict[str, tuple[Order, ...]]:
+        """Orders that share a basket, keyed by basket id, in file order."""
+        groups: dict[str, list[Order]] = {}
+        for o in self.orders:
+            if o.basket_id is not None:
+                groups.setdefault(o.basket_id, []).append(o)
+        return {k: tuple(v) for k, v in groups.items()}
+
+
+# --------------------------------------------------------------------------- reading
+
+
+SHOP_COLUMNS = tuple(f.name for f in dataclasses.fields(Shop))
+ORDER_COLUMNS = tuple(f.name for f in dataclasses.fields(Order))
+COURIER_COLUMNS = tuple(f.name for f in dataclasses.fields(Courier))
+
+
+class _Row:
+    """One data row of a file, with parsers that raise :class:`InputError` in place."""
+
+    def __init__(self, file: str, line: int, values: Mapping[str, str]) -> None:
+        self.file, self.line, self.values = file, line, values
+
+    def error(self, field: str | None, problem: str) -> InputError:
+        return InputError(self.file, self.line, field, problem)
+
+    def text(self, field: str, *, required: bool = True) -> str | None:
+        value = self.values.get(field, "").strip()
+        if not value:
+            if required:
+                raise self.error(field, "is empty")
+            return None
+        return value
+
+    def ident(self, field: str) -> str:
+        value = self.text(field)
+        assert value is not None
+        return value
+
+    def number(self, field: str, *, non_negative: bool = False) -> float:
+        raw = self.values.get(field, "").strip()
+        if not raw:
+            raise self.error(field, "is empty, a number is expected")
+        try:
+            value = float(raw)
+        except ValueError:
+            hint = ""
+            if "," in raw:
+                try:
+                    float(raw.replace(",", "."))
+                    hint = ": use a dot as the decimal separator"
+                except ValueError:
+                    pass
+            raise self.error(field, f"{raw!r} is not a number{hint}") from None
+        if not math.isfinite(value):
+            raise self.error(field, f"{raw!r} is not a finite number")
+        if non_negative and value < 0:
+            raise self.error(field, f"{raw!r} must not be negative")
+        return value
+
+    def clock(self, field: str, *, default: int | None = None) -> int:
+        raw = self.values.get(field, "").strip()
+        if not raw:
+            if default is not None:
+                return default
+            raise self.error(field, "is empty, a time HH:MM is expected")
+        try:
+            return parse_clock(raw)
+        except ValueError as e:
+            raise self.error(field, f"{raw!r} {e}") from None
+
+    def window(
+        self, start_field: str, end_field: str, phrase: str, *, strict: bool
+    ) -> tuple[int, int]:
+        """Start and end times; ``phrase`` says it, e.g. "the shift ends {} it starts"."""
+        start, end = self.clock(start_field), self.clock(end_field)
+        if end < start or (strict and end == start):
+            end_words, start_words = phrase.split(" {} ")
+            when = "before" if end < start else "when"
+            raise self.error(
+                end_field,
+                f"{end_words} ({format_clock(end)}) {when} {start_words} ({format_clock(start)})",
+            )
+        return start, end
+
+    def point(self, lon_field: str, lat_field: str, bounds: Bounds | None) -> tuple[float, float]:
+        lon, lat = self.number(lon_field), self.number(lat_field)
+        pair = f"{lon_field}/{lat_field}"
+        shown = f"({_deg(lon)}, {_deg(lat)})"
+        if not -180 <= lon <= 180:
+            raise self.error(lon_field, f"{_deg(lon)} is not a longitude (-180 to 180)")
+        if not -90 <= lat <= 90:
+            if -90 <= lon <= 90:
+                raise self.error(
+                    pair,
+                    f"{shown} looks like lon and lat are swapped: {_deg(lat)} is not a "
+                    "latitude (-90 to 90)",
+                )
+            raise self.error(lat_field, f"{_deg(lat)} is not a latitude (-90 to 90)")
+        if bounds is not None and not _inside(bounds, lon, lat):
+            if _inside(bounds, lat, lon):
+                raise self.error(
+                    pair,
+                    f"{shown} looks like lon and lat are swapped: ({_deg(lat)}, {_deg(lon)}) "
+                    "is in the street network area",
+                )
+            w, s, e, n = bounds
+            raise self.error(
+                pair,
+                f"{shown} is outside the street network area "
+                f"(lon {_deg(w)} to {_deg(e)}, lat {_deg(s)} to {_deg(n)})",
+            )
+        return lon, lat
+
+
+def _deg(x: float) -> str:
+    return f"{x:.6f}".rstrip("0").rstrip(".")
+
+
+def _inside(bounds: Bounds, lon: float, lat: float) -> bool:
+    w, s, e, n = bounds
+    return w <= lon <= e and s <= lat <= n
+
+
+def _rows(path: Path, columns: tuple[str, ...]) -> Iterator[_Row]:
+    """The non-blank data rows of a CSV file that has at least ``columns``."""
+    file = str(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(file, None, None, "file not found") from None
+    except IsADirectoryError:
+        raise InputError(file, None, None, "is a directory, not a CSV file") from None
+    except OSError as e:
+        raise InputError(file, None, None, f"cannot be read ({e.strerror})") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        raise InputError(
+            file, line, None, "is not UTF-8 text: save the file as 'CSV UTF-8'"
+        ) from None
+    if not text.strip():
+        expected = ", ".join(columns)
+        raise InputError(file, 1, None, f"the file is empty: expected a header row {expected}")
+    first = text.lstrip().splitlines()[0]
+    delimiter = ";" if ";" in first and "," not in first else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = [h.strip() for h in next(reader)]
+        positions: dict[str, int] = {}
+        for i, name in enumerate(header):
+            if name and name in positions:
+                raise InputError(file, 1, name, "the column appears twice in the header")
+            positions[name] = i
+        for name in columns:
+            if name not in positions:
+                have = ", ".join(h for h in header if h) or "nothing"
+                raise InputError(file, 1, name, f"the column is missing (the header has {have})")
+        while True:
+            line = reader.line_num + 1
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            if not any(c.strip() for c in cells):
+                continue
+            if len(cells) > len(header) and any(c.strip() for c in cells[len(header) :]):
+                raise InputError(
+                    file,
+                    line,
+                    None,
+                    f"has {len(cells)} values but the header has {len(header)} columns",
+                )
+            cells += [""] * (len(header) - len(cells))
+            yield _Row(file, line, {name: cells[positions[name]] for name in columns})
+    except csv.Error as e:
+        raise InputError(file, reader.line_num, None, f"is not valid CSV ({e})") from None
+
+
+def _read_shops(path: Path, bounds: Bounds | None) -> tuple[Shop, ...]:
+    shops: dict[str, tuple[int, Shop]] = {}
+    for row in _rows(path, SHOP_COLUMNS):
+        shop_id = row.ident("shop_id")
+        if shop_id in shops:
+            raise row.error(
+                "shop_id", f"duplicate shop id {shop_id!r} (first in row {shops[shop_id][0]})"
+            )
+        lon, lat = row.point("lon", "lat", bounds)
+        opens, closes = row.window("opens", "closes", "the shop closes {} it opens", strict=True)
+        name = row.text("name", required=False) or ""
+        shops[shop_id] = (row.line, Shop(shop_id, name, lon, lat, opens, closes))
+    return tuple(s for _, s in shops.values())
+
+
+def _read_orders(path: Path, shop_ids: set[str], bounds: Bounds | None) -> tuple[Order, ...]:
+    orders: dict[str, tuple[int, Order]] = {}
+    basket_first: dict[str, tuple[int, Order]] = {}
+    for row in _rows(path, ORDER_COLUMNS):
+        order_id = row.ident("order_id")
+        if order_id in orders:
+            raise row.error(
+                "order_id", f"duplicate order id {order_id!r} (first in row {orders[order_id][0]})"
+            )
+        shop_id = row.text("shop_id", required=False)
+        if shop_id is not None and shop_id not in shop_ids:
+            raise row.error("shop_id", f"unknown shop {shop_id!r} (not in the shops file)")
+        basket_id = row.text("basket_id", required=False)
+        lon, lat = row.point("customer_lon", "customer_lat", bounds)
+        weight = row.number("weight_kg", non_negative=True)
+        volume = row.number("volume_l", non_negative=True)
+        ready = row.clock("ready_at", default=0)
+        start, end = row.window(
+            "deliver_from", "deliver_to", "the slot ends {} it begins", strict=False
+        )
+        order = Order(order_id, shop_id, basket_id, lon, lat, weight, volume, ready, start, end)
+        if basket_id is not None:
+            line, first = basket_first.setdefault(basket_id, (row.line, order))
+            if (first.customer_lon, first.customer_lat) != (lon, lat):
+                raise row.error(
+                    "customer_lon/customer_lat",
+                    f"basket {basket_id!r} goes to ({_deg(first.customer_lon)}, "
+                    f"{_deg(first.customer_lat)}) in row {line} but to ({_deg(lon)}, "
+                    f"{_deg(lat)}) here: the orders of a basket go to one customer",
+                )
+            if (first.deliver_from, first.deliver_to) != (start, end):
+                raise row.error(
+                    "deliver_from/deliver_to",
+                    f"basket {basket_id!r} has the slot {format_clock(first.deliver_from)}-"
+                    f"{format_clock(first.deliver_to)} in row {line} but "
+                    f"{format_clock(start)}-{format_clock(end)} here: the orders of a "
+                    "basket share one slot",
+                )
+        orders[order_id] = (row.line, order)
+    if not orders:
+        raise InputError(str(path), 2, None, "there are no orders (only the header row)")
+    return tuple(o for _, o in orders.values())
+
+
+def _read_couriers(path: Path, bounds: Bounds | None) -> tuple[Courier, ...]:
+    couriers: dict[str, tuple[int, Courier]] = {}
+    for row in _rows(path, COURIER_COLUMNS):
+        courier_id = row.ident("courier_id")
+        if courier_id in couriers:
+            raise row.error(
+                "courier_id",
+                f"duplicate courier id {courier_id!r} (first in row {couriers[courier_id][0]})",
+            )
+        mode = row.ident("mode")
+        if mode not in MODES:
+            raise row.error("mode", f"unknown mode {mode!r}: expected {' or '.join(MODES)}")
+        capacity_kg = row.number("capacity_kg", non_negative=True)
+        capacity_l = row.number("capacity_l", non_negative=True)
+        shift = row.window("shift_start", "shift_end", "the shift ends {} it starts", strict=True)
+        start = row.point("start_lon", "start_lat", bounds)
+        has_end = [row.text(f, required=False) is not None for f in ("end_lon", "end_lat")]
+        if any(has_end) and not all(has_end):
+            raise row.error(
+                "end_lat" if has_end[0] else "end_lon", "is empty (give both or neither)"
+            )
+        end = row.point("end_lon", "end_lat", bounds) if all(has_end) else start
+        courier = Courier(courier_id, mode, capacity_kg, capacity_l, *shift, *start, *end)
+        couriers[courier_id] = (row.line, courier)
+    if not couriers:
+        raise InputError(str(path), 2, None, "there are no couriers (only the header row)")
+    return tuple(c for _, c in couriers.values())
+
+
+def read_day_inputs(
+    shops_csv: str | Path,
+    orders_csv: str | Path,
+    couriers_csv: str | Path,
+    *,
+    bounds: Bounds | None = None,
+) -> DayInputs:
+    """Read and check the three CSV files of a day; raise :class:`InputError` on the first problem.
+
+    With ``bounds=(west, south, east, north)`` (the street network's extent), every
+    point must fall inside: a point that would fall inside with lon and lat exchanged
+    is reported as swapped, any other as outside the area. The shops file may hold no
+    shop (every parcel at the hub); the orders and couriers files need one row each.
+    """
+    if bounds is not None:
+        w, s, e, n = bounds
+        if not (w < e and s < n):
+            msg = f"bounds must be (west, south, east, north) with west < east and south < north: {bounds}"
+            raise ValueError(msg)
+    shops = _read_shops(Path(shops_csv), bounds)
+    orders = _read_orders(Path(orders_csv), {s.shop_id for s in shops}, bounds)
+    couriers = _read_couriers(Path(couriers_csv), bounds)
+    return DayInputs(shops, orders, couriers)
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    return str(value)
+
+
+_CLOCK_FIELDS = {
+    "opens",
+    "closes",
+    "ready_at",
+    "deliver_from",
+    "deliver_to",
+    "shift_start",
+    "shift_end",
+}
+
+
+def _write_csv(path: Path, columns: tuple[str, ...], records: tuple[object, ...]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(columns)
+        for r in records:
+            row = []
+            for name in columns:
+                value = getattr(r, name)
+                row.append(format_clock(value) if name in _CLOCK_FIELDS else _cell(value))
+            writer.writerow(row)
+
+
+def write_day_inputs(day: DayInputs, out_dir: str | Path) -> dict[str, Path]:
+    """Write ``shops.csv``, ``orders.csv`` and ``couriers.csv`` that read back to ``day``.
+
+    Numbers are written in full (shortest exact form) so that reading the files gives
+    the very same values. Returns the paths keyed by ``"shops"``, ``"orders"`` and
+    ``"couriers"``.
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = {"shops": out / SHOPS_CSV, "orders": out / ORDERS_CSV, "couriers": out / COURIERS_CSV}
+    _write_csv(paths["shops"], SHOP_COLUMNS, day.shops)
+    _write_csv(paths["orders"], ORDER_COLUMNS, day.orders)
+    _write_csv(paths["couriers"], COURIER_COLUMNS, day.couriers)
+    return paths
