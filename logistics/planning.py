@@ -145,6 +145,9 @@ def plan_day(
             places.add(c.start_lon, c.start_lat),
             places.add(c.end_lon, c.end_lat),
         )
+    # The hub, where parcels without a shop wait: where most couriers start.
+    starts = [courier_at[c.courier_id][0] for c in day.couriers]
+    hub_at = max(sorted(set(starts)), key=starts.count) if starts else None
     shop_at = {s.shop_id: places.add(s.lon, s.lat) for s in day.shops}
     customer_at = {o.order_id: places.add(o.customer_lon, o.customer_lat) for o in day.orders}
 
@@ -184,7 +187,9 @@ def plan_day(
             early.append(pre)
             continue
         if o.shop_id is None:
-            pickup, window = None, Window(o.ready_at, HORIZON)
+            # Picked up at the hub like at a shop, so a courier can come back for
+            # parcels that are ready later in the day.
+            pickup, window = hub_at, Window(o.ready_at, HORIZON)
         else:
             shop = shops[o.shop_id]
             pickup = shop_at[o.shop_id]
@@ -205,7 +210,9 @@ def plan_day(
         )
     problem = Problem(tuple(jobs), tuple(vehicles), matrices, stop_time=settings.stop_time_s)
     solution = solve(problem, settings.solve_params())
-    plan = _plan_dict(day, net, places.points, problem, solution, early, unavailable, settings)
+    plan = _plan_dict(
+        day, net, places.points, problem, solution, early, unavailable, settings, hub_at
+    )
     solver_info = plan["solver"]
     assert isinstance(solver_info, dict)
     solver_info["matrix_seconds"] = round(matrix_s, 3)
@@ -291,6 +298,7 @@ def _plan_dict(
     early: list[Unassigned],
     unavailable: list[dict[str, str]],
     settings: PlanSettings,
+    hub: int | None,
 ) -> dict[str, object]:
     couriers: dict[str, Courier] = {c.courier_id: c for c in day.couriers}
     orders = {o.order_id: o for o in day.orders}
@@ -302,13 +310,7 @@ def _plan_dict(
         stops: list[dict[str, object]] = [
             {
                 "kind": "start",
-                "order_ids": [
-                    o
-                    for v in route.visits
-                    if v.kind == "delivery"
-                    for o in v.job_ids
-                    if orders[o].shop_id is None
-                ],
+                "order_ids": [],
                 "shop_id": None,
                 "lon": start_pt[0],
                 "lat": start_pt[1],
@@ -372,12 +374,7 @@ def _plan_dict(
     unassigned.sort(key=lambda u: order_rank[u["order_id"]])
     planned = [o for r in solution.routes for o in r.job_ids]
 
-    # The hub: where couriers start (the most common start point).
-    starts = [points[v.start] for v in problem.vehicles] or [
-        (c.start_lon, c.start_lat) for c in day.couriers
-    ]
-    hub = max(set(starts), key=starts.count)
-    trips = customer_trips(day, planned, hub)
+    trips = customer_trips(day, planned, points[hub] if hub is not None else (0.0, 0.0))
     trip_pts = trip_points(trips)
     if trip_pts:
         car = net.graph("car")

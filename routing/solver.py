@@ -16,8 +16,9 @@ route outright does.
 
 from __future__ import annotations
 
+import itertools
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,17 +33,52 @@ _START, _END, _PICKUP, _DELIVERY = "start", "end", "pickup", "delivery"
 
 
 @dataclass(frozen=True)
-class _Node:
-    """One node of the OR-Tools model."""
+class _Step:
+    """One place where a node is served: a location, its handling time and its load."""
 
-    kind: str
     location: int
     handling: int
     weight: int
     volume: int
     window: Window
     job_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class _Node:
+    """One node of the OR-Tools model.
+
+    A basket's pick-ups are one node with several steps, one per shop, served in a
+    fixed order without waiting in between: the routing model then keeps them on one
+    route, before the delivery, all or none, with its own pick-up-and-delivery moves.
+    (Side constraints linking several pick-up nodes blind OR-Tools' first-solution
+    heuristics, and a node may belong to one pick-up-and-delivery pair only.)
+    """
+
+    kind: str
+    steps: tuple[_Step, ...]
+    window: Window
     vehicle: int = -1  # for start and end nodes
+
+    @property
+    def location(self) -> int:
+        return self.steps[0].location
+
+    @property
+    def exit(self) -> int:
+        return self.steps[-1].location
+
+    @property
+    def weight(self) -> int:
+        return sum(s.weight for s in self.steps)
+
+    @property
+    def volume(self) -> int:
+        return sum(s.volume for s in self.steps)
+
+    @property
+    def job_ids(self) -> tuple[str, ...]:
+        return tuple(j for s in self.steps for j in s.job_ids)
 
 
 @dataclass
@@ -51,75 +87,183 @@ class _Layout:
 
     nodes: list[_Node]
     num_vehicles: int
-    #: delivery node -> pick-up nodes that must come before it on the same route
-    pickups_of: dict[int, list[int]]
+    #: delivery node -> its pick-up node (None: loaded at the start)
+    pickup_of: dict[int, int | None]
     #: node -> vehicles allowed to serve it
     allowed: dict[int, list[int]]
     #: delivery node -> latest ready time of the hub parcels it carries
     hub_ready: dict[int, int]
+    #: (node, profile) -> service start offset of each step from the node's arrival
+    offsets: dict[tuple[int, str], tuple[int, ...]]
+    #: (node, profile) -> (time from arrival to the end of the last handling, its
+    #: travel time and distance between steps)
+    inner: dict[tuple[int, str], tuple[int, int, int]]
 
     @property
     def deliveries(self) -> list[int]:
         return [i for i, n in enumerate(self.nodes) if n.kind == _DELIVERY]
 
 
-def _layout(problem: Problem, jobs: Sequence[Job], allowed: dict[str, tuple[int, ...]]) -> _Layout:
+def _chain_timing(
+    steps: Sequence[_Step], m: TravelMatrix, stop_time: int
+) -> tuple[tuple[int, ...], tuple[int, int, int]]:
+    """Offsets of each step's service start, and the inner time, travel and distance."""
+    offsets, t, travel, dist = [], 0, 0, 0
+    for k, step in enumerate(steps):
+        offsets.append(t)
+        t += step.handling
+        if k + 1 < len(steps):
+            leg = int(m.durations[step.location, steps[k + 1].location])
+            leg = min(leg, HORIZON)
+            t += stop_time + leg
+            travel += leg
+            dist += int(m.distances[step.location, steps[k + 1].location])
+    return tuple(offsets), (min(t, HORIZON), travel, dist)
+
+
+def _chain_window(
+    steps: Sequence[_Step], offsets_by_profile: Sequence[Sequence[int]]
+) -> Window | None:
+    """Arrival times at the first step that keep every step in its window, every profile."""
+    lo, hi = 0, HORIZON
+    for offsets in offsets_by_profile:
+        for step, off in zip(steps, offsets, strict=True):
+            lo = max(lo, step.window.start - off)
+            hi = min(hi, step.window.end - off)
+    return Window(lo, hi) if lo <= hi else None
+
+
+def _pickup_steps(members: Sequence[Job], problem: Problem) -> list[_Step]:
+    """One step per distinct shop of a group, jobs from the same shop merged."""
+    by_shop: dict[int, list[Job]] = {}
+    for job in members:
+        if job.pickup is not None:
+            by_shop.setdefault(job.pickup, []).append(job)
+    steps = []
+    for loc, jobs in by_shop.items():
+        window: Window | None = Window()
+        for j in jobs:
+            window = window.intersect(j.pickup_window) if window else None
+        steps.append(
+            _Step(
+                loc,
+                sum(j.pickup_service for j in jobs),
+                sum(j.weight for j in jobs),
+                sum(j.volume for j in jobs),
+                window or Window(HORIZON, HORIZON),
+                tuple(j.id for j in jobs),
+            )
+        )
+    return steps
+
+
+def _best_chain(
+    steps: list[_Step], problem: Problem, profiles: Sequence[str]
+) -> tuple[tuple[_Step, ...], Window] | None:
+    """The order of a basket's shops with the least inner time that fits the windows."""
+    if len(steps) <= 1:
+        chains: Iterable[tuple[_Step, ...]] = [tuple(steps)]
+    elif len(steps) <= 5:
+        chains = itertools.permutations(steps)
+    else:
+        chains = [tuple(sorted(steps, key=lambda s: s.window.end))]
+    best: tuple[int, tuple[_Step, ...], Window] | None = None
+    for chain in chains:
+        timings = [_chain_timing(chain, problem.matrices[p], problem.stop_time) for p in profiles]
+        window = _chain_window(chain, [t[0] for t in timings])
+        if window is None:
+            continue
+        total = sum(t[1][0] for t in timings)
+        if best is None or total < best[0]:
+            best = (total, chain, window)
+    return None if best is None else (best[1], best[2])
+
+
+def _layout(
+    problem: Problem, jobs: Sequence[Job], allowed: dict[str, tuple[int, ...]]
+) -> tuple[_Layout, list[Unassigned]]:
     nodes: list[_Node] = []
     for k, v in enumerate(problem.vehicles):
-        nodes.append(_Node(_START, v.start, 0, 0, 0, v.shift, (), k))
+        nodes.append(_Node(_START, (_Step(v.start, 0, 0, 0, v.shift, ()),), v.shift, k))
     for k, v in enumerate(problem.vehicles):
-        nodes.append(_Node(_END, v.end, 0, 0, 0, v.shift, (), k))
+        nodes.append(_Node(_END, (_Step(v.end, 0, 0, 0, v.shift, ()),), v.shift, k))
     groups: dict[str, list[Job]] = {}
     for job in jobs:
         key = f"b:{job.basket}" if job.basket is not None else f"j:{job.id}"
         groups.setdefault(key, []).append(job)
-    pickups_of: dict[int, list[int]] = {}
+    pickup_of: dict[int, int | None] = {}
     allowed_nodes: dict[int, list[int]] = {}
     hub_ready: dict[int, int] = {}
+    refused: list[Unassigned] = []
     for members in groups.values():
-        pickup_nodes = []
-        for job in members:
-            if job.pickup is not None:
-                pickup_nodes.append(len(nodes))
-                nodes.append(
-                    _Node(
-                        _PICKUP, job.pickup, job.pickup_service, job.weight, job.volume,
-                        job.pickup_window, (job.id,),
+        vehicles = sorted(set.intersection(*(set(allowed[j.id]) for j in members)))
+        profiles = sorted({problem.vehicles[k].profile for k in vehicles})
+        steps = _pickup_steps(members, problem)
+        p: int | None = None
+        if steps:
+            found = _best_chain(steps, problem, profiles)
+            if found is None:
+                refused.extend(
+                    Unassigned(
+                        j.id, Reason.SHOP_CLOSED,
+                        "the opening hours of its basket's shops leave no time to "
+                        "collect every parcel in one round",
                     )
+                    for j in members
                 )
+                continue
+            chain, window = found
+            p = len(nodes)
+            nodes.append(_Node(_PICKUP, chain, window))
         first = members[0]
         d = len(nodes)
         nodes.append(
             _Node(
                 _DELIVERY,
-                first.delivery,
-                sum(j.delivery_service for j in members),
-                -sum(j.weight for j in members),
-                -sum(j.volume for j in members),
+                (
+                    _Step(
+                        first.delivery,
+                        sum(j.delivery_service for j in members),
+                        -sum(j.weight for j in members),
+                        -sum(j.volume for j in members),
+                        first.delivery_window,
+                        tuple(j.id for j in members),
+                    ),
+                ),
                 first.delivery_window,
-                tuple(j.id for j in members),
             )
         )
-        pickups_of[d] = pickup_nodes
-        vehicles = sorted(set.intersection(*(set(allowed[j.id]) for j in members)))
-        for i in [*pickup_nodes, d]:
-            allowed_nodes[i] = vehicles
+        pickup_of[d] = p
+        for i in (p, d):
+            if i is not None:
+                allowed_nodes[i] = vehicles
         hub = [j.pickup_window.start for j in members if j.pickup is None]
         if hub:
             hub_ready[d] = max(hub)
-    return _Layout(nodes, len(problem.vehicles), pickups_of, allowed_nodes, hub_ready)
+    offsets: dict[tuple[int, str], tuple[int, ...]] = {}
+    inner: dict[tuple[int, str], tuple[int, int, int]] = {}
+    for i, node in enumerate(nodes):
+        for profile, m in problem.matrices.items():
+            offsets[i, profile], inner[i, profile] = _chain_timing(
+                node.steps, m, problem.stop_time
+            )
+    layout = _Layout(
+        nodes, len(problem.vehicles), pickup_of, allowed_nodes, hub_ready, offsets, inner
+    )
+    return layout, refused
 
 
 class _Matrices:
     """Node-to-node transit, travel and cost matrices per profile, as numpy arrays."""
 
     def __init__(self, problem: Problem, layout: _Layout, params: SolveParams) -> None:
-        locs = np.array([n.location for n in layout.nodes], dtype=np.int64)
-        handling = np.array([n.handling for n in layout.nodes], dtype=np.int64)
-        moves = locs[:, None] != locs[None, :]
+        nodes = layout.nodes
+        entry = np.array([n.location for n in nodes], dtype=np.int64)
+        exit_ = np.array([n.exit for n in nodes], dtype=np.int64)
+        moves = exit_[:, None] != entry[None, :]
         # Leaving a start or end node costs no stop time: the courier is already there.
         stops = np.array(
-            [problem.stop_time if n.kind in (_PICKUP, _DELIVERY) else 0 for n in layout.nodes],
+            [problem.stop_time if n.kind in (_PICKUP, _DELIVERY) else 0 for n in nodes],
             dtype=np.int64,
         )
         self.travel: dict[str, np.ndarray] = {}
@@ -127,15 +271,16 @@ class _Matrices:
         self.transit: dict[str, np.ndarray] = {}
         self.cost: dict[str, np.ndarray] = {}
         for profile, m in problem.matrices.items():
-            travel = m.durations[np.ix_(locs, locs)]
-            distance = m.distances[np.ix_(locs, locs)]
-            unreachable = travel >= TravelMatrix.UNREACHABLE
-            transit = travel + handling[:, None] + stops[:, None] * moves
-            transit = np.where(unreachable, HORIZON, transit)
-            base = transit if params.objective == "duration" else distance
+            inner = np.array([layout.inner[i, profile] for i in range(len(nodes))], dtype=np.int64)
+            travel = m.durations[np.ix_(exit_, entry)]
+            distance = m.distances[np.ix_(exit_, entry)]
+            unreachable = (travel >= TravelMatrix.UNREACHABLE) | (inner[:, 0, None] >= HORIZON)
+            transit = travel + inner[:, 0, None] + stops[:, None] * moves
+            transit = np.where(unreachable, HORIZON, np.minimum(transit, HORIZON))
+            base = transit if params.objective == "duration" else distance + inner[:, 2, None]
             cost = np.where(unreachable, HORIZON, base) * params.cost_weight
-            self.travel[profile] = travel
-            self.distance[profile] = distance
+            self.travel[profile] = travel + inner[:, 1, None]
+            self.distance[profile] = distance + inner[:, 2, None]
             self.transit[profile] = transit
             self.cost[profile] = cost
 
@@ -205,20 +350,13 @@ class _Phase:
                 dim.CumulVar(routing.End(k)).SetValue(0)
             self.loads.append(dim)
 
-        for d, pickups in layout.pickups_of.items():
+        for d, p in layout.pickup_of.items():
             di = index(d)
-            size = len(nodes[d].job_ids)
-            routing.AddDisjunction([di], penalty * size)
-            for n, p in enumerate(pickups):
+            routing.AddDisjunction([di], penalty * len(nodes[d].job_ids))
+            if p is not None:
                 pi = index(p)
                 routing.AddDisjunction([pi], 0)
-                if n == 0:
-                    routing.AddPickupAndDelivery(pi, di)
-                else:
-                    # Further pick-ups of a basket ride along with the first pair.
-                    solver.Add(routing.ActiveVar(pi) == routing.ActiveVar(di))
-                    solver.Add(routing.VehicleVar(pi) == routing.VehicleVar(di))
-                    solver.Add(time_dim.CumulVar(pi) <= time_dim.CumulVar(di))
+                routing.AddPickupAndDelivery(pi, di)
         for i, ks in layout.allowed.items():
             usable = [k for k in ks if k not in forbidden]
             if len(usable) < n_v:
@@ -370,7 +508,10 @@ def solve(problem: Problem, params: SolveParams | None = None) -> Solution:
     if not jobs or not problem.vehicles:
         return Solution((), tuple(unassigned), 0, stats)
 
-    layout = _layout(problem, jobs, allowed)
+    layout, refused = _layout(problem, jobs, allowed)
+    unassigned.extend(refused)
+    refused_ids = {u.job_id for u in refused}
+    jobs = [j for j in jobs if j.id not in refused_ids]
     mats = _Matrices(problem, layout, params)
     penalty = params.drop_penalty or 2 * params.vehicle_cost + 4 * mats.max_cost() + 1
 
@@ -510,35 +651,45 @@ def _routes(problem: Problem, layout: _Layout, mats: _Matrices, found: _Found) -
         dist = mats.distance[vehicle.profile]
         distance = sum(int(dist[a, b]) for a, b in zip(full, full[1:], strict=False))
         travel_time = sum(int(travel[a, b]) for a, b in zip(full, full[1:], strict=False))
-        visits: list[Visit] = []
-        pos = 1
-        while pos < len(full) - 1:
+        # Every step served, in order: (kind, step, service start, load after).
+        served: list[tuple[str, _Step, int, int, int]] = []
+        load_w, load_v = int(w[0]), int(vol[0])
+        for pos in range(1, len(full) - 1):
             node = layout.nodes[full[pos]]
-            group_end = pos
+            offsets = layout.offsets[full[pos], vehicle.profile]
+            for step, off in zip(node.steps, offsets, strict=True):
+                load_w += step.weight
+                load_v += step.volume
+                served.append((node.kind, step, int(t[pos]) + off, load_w, load_v))
+        end_location = layout.nodes[full[-1]].location
+        visits: list[Visit] = []
+        i = 0
+        while i < len(served):
+            kind, step, start, _, _ = served[i]
+            j = i
             while (
-                group_end + 1 < len(full) - 1
-                and layout.nodes[full[group_end + 1]].location == node.location
-                and layout.nodes[full[group_end + 1]].kind == node.kind
+                j + 1 < len(served)
+                and served[j + 1][0] == kind
+                and served[j + 1][1].location == step.location
             ):
-                group_end += 1
-            last = layout.nodes[full[group_end]]
-            nxt = layout.nodes[full[group_end + 1]]
-            departure = t[group_end] + last.handling
-            if nxt.location != last.location:
+                j += 1
+            _, last, last_start, lw, lv = served[j]
+            nxt = served[j + 1][1].location if j + 1 < len(served) else end_location
+            departure = last_start + last.handling
+            if nxt != last.location:
                 departure += problem.stop_time
-            job_ids = tuple(j for p in range(pos, group_end + 1) for j in layout.nodes[full[p]].job_ids)
             visits.append(
                 Visit(
-                    kind=node.kind,  # type: ignore[arg-type]
-                    job_ids=job_ids,
-                    location=node.location,
-                    arrival=int(t[pos]),
-                    departure=int(departure),
-                    load_weight=int(w[group_end] + last.weight),
-                    load_volume=int(vol[group_end] + last.volume),
+                    kind=kind,  # type: ignore[arg-type]
+                    job_ids=tuple(jid for x in served[i : j + 1] for jid in x[1].job_ids),
+                    location=step.location,
+                    arrival=start,
+                    departure=departure,
+                    load_weight=lw,
+                    load_volume=lv,
                 )
             )
-            pos = group_end + 1
+            i = j + 1
         out.append(
             Route(
                 vehicle_id=vehicle.id,
@@ -552,4 +703,3 @@ def _routes(problem: Problem, layout: _Layout, mats: _Matrices, found: _Found) -
             )
         )
     return out
-
