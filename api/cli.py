@@ -182,7 +182,11 @@ def _cmd_plan(args: argparse.Namespace) -> int:
         # Check the files before the (slower) network load, then against its area.
         read_day_inputs(args.shops, args.orders, args.couriers)
         net = _load_network(args)
-        day = read_day_inputs(args.shops, args.orders, args.couriers, bounds=net.bounds)
+        # Swapped coordinates are refused; a place merely outside the area is planned
+        # as off the network (unassigned, with its distance to the nearest street).
+        day = read_day_inputs(
+            args.shops, args.orders, args.couriers, bounds=net.bounds, outside="allow"
+        )
     except InputError as e:
         raise UserError(str(e)) from None
     plan = plan_day(day, net, _plan_settings(args))

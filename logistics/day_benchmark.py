@@ -14,7 +14,6 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
-
 from routing.network import StreetNetwork, load_network
 
 

@@ -31,6 +31,7 @@ import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from logistics.timeofday import format_clock, parse_clock
 
@@ -220,7 +221,8 @@ class _Row:
             )
         return start, end
 
-    def point(self, lon_field: str, lat_field: str, bounds: Bounds | None) -> tuple[float, float]:
+    def point(self, lon_field: str, lat_field: str, area: _Area | None) -> tuple[float, float]:
+        bounds = area.bounds if area is not None else None
         lon, lat = self.number(lon_field), self.number(lat_field)
         pair = f"{lon_field}/{lat_field}"
         shown = f"({_deg(lon)}, {_deg(lat)})"
@@ -241,6 +243,8 @@ class _Row:
                     f"{shown} looks like lon and lat are swapped: ({_deg(lat)}, {_deg(lon)}) "
                     "is in the street network area",
                 )
+            if area is not None and area.allow_outside:
+                return lon, lat
             w, s, e, n = bounds
             raise self.error(
                 pair,
@@ -252,6 +256,14 @@ class _Row:
 
 def _deg(x: float) -> str:
     return f"{x:.6f}".rstrip("0").rstrip(".")
+
+
+@dataclass(frozen=True)
+class _Area:
+    """The network's extent; with ``allow_outside``, only swapped points are errors."""
+
+    bounds: Bounds
+    allow_outside: bool
 
 
 def _inside(bounds: Bounds, lon: float, lat: float) -> bool:
@@ -315,7 +327,7 @@ def _rows(path: Path, columns: tuple[str, ...]) -> Iterator[_Row]:
         raise InputError(file, reader.line_num, None, f"is not valid CSV ({e})") from None
 
 
-def _read_shops(path: Path, bounds: Bounds | None) -> tuple[Shop, ...]:
+def _read_shops(path: Path, bounds: _Area | None) -> tuple[Shop, ...]:
     shops: dict[str, tuple[int, Shop]] = {}
     for row in _rows(path, SHOP_COLUMNS):
         shop_id = row.ident("shop_id")
@@ -330,7 +342,7 @@ def _read_shops(path: Path, bounds: Bounds | None) -> tuple[Shop, ...]:
     return tuple(s for _, s in shops.values())
 
 
-def _read_orders(path: Path, shop_ids: set[str], bounds: Bounds | None) -> tuple[Order, ...]:
+def _read_orders(path: Path, shop_ids: set[str], bounds: _Area | None) -> tuple[Order, ...]:
     orders: dict[str, tuple[int, Order]] = {}
     basket_first: dict[str, tuple[int, Order]] = {}
     for row in _rows(path, ORDER_COLUMNS):
@@ -374,7 +386,7 @@ def _read_orders(path: Path, shop_ids: set[str], bounds: Bounds | None) -> tuple
     return tuple(o for _, o in orders.values())
 
 
-def _read_couriers(path: Path, bounds: Bounds | None) -> tuple[Courier, ...]:
+def _read_couriers(path: Path, bounds: _Area | None) -> tuple[Courier, ...]:
     couriers: dict[str, tuple[int, Courier]] = {}
     for row in _rows(path, COURIER_COLUMNS):
         courier_id = row.ident("courier_id")
@@ -409,12 +421,15 @@ def read_day_inputs(
     couriers_csv: str | Path,
     *,
     bounds: Bounds | None = None,
+    outside: Literal["error", "allow"] = "error",
 ) -> DayInputs:
     """Read and check the three CSV files of a day; raise :class:`InputError` on the first problem.
 
     With ``bounds=(west, south, east, north)`` (the street network's extent), every
     point must fall inside: a point that would fall inside with lon and lat exchanged
-    is reported as swapped, any other as outside the area. The shops file may hold no
+    is reported as swapped, any other as outside the area (with ``outside="allow"``
+    such a point is accepted: the planner then leaves its order out as off the
+    network, so that one far-away address does not refuse the whole file). The shops file may hold no
     shop (every parcel at the hub); the orders and couriers files need one row each.
     """
     if bounds is not None:
@@ -422,9 +437,10 @@ def read_day_inputs(
         if not (w < e and s < n):
             msg = f"bounds must be (west, south, east, north) with west < east and south < north: {bounds}"
             raise ValueError(msg)
-    shops = _read_shops(Path(shops_csv), bounds)
-    orders = _read_orders(Path(orders_csv), {s.shop_id for s in shops}, bounds)
-    couriers = _read_couriers(Path(couriers_csv), bounds)
+    area = _Area(bounds, outside == "allow") if bounds is not None else None
+    shops = _read_shops(Path(shops_csv), area)
+    orders = _read_orders(Path(orders_csv), {s.shop_id for s in shops}, area)
+    couriers = _read_couriers(Path(couriers_csv), area)
     return DayInputs(shops, orders, couriers)
 
 

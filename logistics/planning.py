@@ -28,6 +28,11 @@ from .timeofday import format_clock
 
 Point = tuple[float, float]
 
+def _hms(seconds: int) -> str:
+    """``HH:MM:SS``, the form of every time in plan.json."""
+    return format_clock(seconds, with_seconds=True)
+
+
 #: the modes couriers use; the car graph only serves the avoided-trip count
 COURIER_MODES = ("cargo_bike", "foot")
 
@@ -314,8 +319,8 @@ def _plan_dict(
                 "shop_id": None,
                 "lon": start_pt[0],
                 "lat": start_pt[1],
-                "arrival": format_clock(route.start_time),
-                "departure": format_clock(route.start_time),
+                "arrival": _hms(route.start_time),
+                "departure": _hms(route.start_time),
                 "load_kg": route.start_load_weight / 1000,
                 "load_l": route.start_load_volume / 1000,
             }
@@ -330,8 +335,8 @@ def _plan_dict(
                     "shop_id": shop_id,
                     "lon": pt[0],
                     "lat": pt[1],
-                    "arrival": format_clock(v.arrival),
-                    "departure": format_clock(v.departure),
+                    "arrival": _hms(v.arrival),
+                    "departure": _hms(v.departure),
                     "load_kg": v.load_weight / 1000,
                     "load_l": v.load_volume / 1000,
                 }
@@ -343,8 +348,8 @@ def _plan_dict(
                 "shop_id": None,
                 "lon": end_pt[0],
                 "lat": end_pt[1],
-                "arrival": format_clock(route.end_time),
-                "departure": format_clock(route.end_time),
+                "arrival": _hms(route.end_time),
+                "departure": _hms(route.end_time),
                 "load_kg": 0.0,
                 "load_l": 0.0,
             }
@@ -358,8 +363,8 @@ def _plan_dict(
                 "distance_m": route.distance,
                 "duration_s": route.duration,
                 "travel_s": route.travel_time,
-                "start": format_clock(route.start_time),
-                "end": format_clock(route.end_time),
+                "start": _hms(route.start_time),
+                "end": _hms(route.end_time),
                 "orders": len(route.job_ids),
                 "stops": stops,
                 "geometry": [[round(x, 6), round(y, 6)] for x, y in geometry],

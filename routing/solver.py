@@ -466,7 +466,8 @@ def _capture(phase: _Phase, assignment) -> _Found:
     dims = {"time": phase.time, "weight": phase.loads[0], "volume": phase.loads[1]}
     for k in range(phase.layout.num_vehicles):
         i = routing.Start(k)
-        nodes, cumuls = [], {name: [] for name in dims}
+        nodes: list[int] = []
+        cumuls: dict[str, list[int]] = {name: [] for name in dims}
         while True:
             nodes.append(manager.IndexToNode(i))
             for name, dim in dims.items():

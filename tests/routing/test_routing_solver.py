@@ -29,11 +29,15 @@ def grid_matrices(n: int, seed: int = 0) -> tuple[dict[str, TravelMatrix], np.nd
     }, pts
 
 
-def bike(k: int, start: int = 0, shift: Window = Window(8 * H, 19 * H), cap=(100_000, 300_000)) -> Vehicle:
+BIKE_SHIFT = Window(8 * H, 19 * H)
+WALK_SHIFT = Window(8 * H, 13 * H)
+
+
+def bike(k: int, start: int = 0, shift: Window = BIKE_SHIFT, cap=(100_000, 300_000)) -> Vehicle:
     return Vehicle(f"bike{k}", "bike", cap[0], cap[1], shift, start, start)
 
 
-def walker(k: int, start: int = 0, shift: Window = Window(8 * H, 13 * H)) -> Vehicle:
+def walker(k: int, start: int = 0, shift: Window = WALK_SHIFT) -> Vehicle:
     return Vehicle(f"walk{k}", "foot", 25_000, 60_000, shift, start, start)
 
 
@@ -70,7 +74,8 @@ def test_day_plan_keeps_every_invariant():
     assert not solution.unassigned, solution.unassigned
     # The basket's two parcels are handed over in the same stop.
     stops = [v for r in solution.routes for v in r.visits if "o1" in v.job_ids and v.kind == "delivery"]
-    assert len(stops) == 1 and "o2" in stops[0].job_ids
+    assert len(stops) == 1
+    assert "o2" in stops[0].job_ids
 
 
 def test_same_seed_and_solution_limit_give_the_same_plan():
@@ -199,7 +204,8 @@ def test_basket_too_big_together_is_refused_whole():
     )
     problem = Problem(jobs, (bike(0), bike(1)), mats)
     screens = {s.job.id: s for s in screen_jobs(problem)}
-    assert screens["a"].unassigned is not None and screens["a"].unassigned.reason == Reason.TOO_HEAVY
+    assert screens["a"].unassigned is not None
+    assert screens["a"].unassigned.reason == Reason.TOO_HEAVY
     solution = solve(problem, QUICK)
     assert {u.job_id for u in solution.unassigned} == {"a", "b"}
 
