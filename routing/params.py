@@ -8,6 +8,20 @@ from typing import Literal
 
 Objective = Literal["duration", "distance"]
 
+#: OR-Tools names accepted for ``first_solution`` (plus "AUTO") and ``metaheuristic``
+FIRST_SOLUTIONS = frozenset(
+    {
+        "AUTO", "AUTOMATIC", "PATH_CHEAPEST_ARC", "PATH_MOST_CONSTRAINED_ARC", "SAVINGS",
+        "SWEEP", "CHRISTOFIDES", "PARALLEL_CHEAPEST_INSERTION", "LOCAL_CHEAPEST_INSERTION",
+        "GLOBAL_CHEAPEST_ARC", "LOCAL_CHEAPEST_ARC", "FIRST_UNBOUND_MIN_VALUE",
+        "SEQUENTIAL_CHEAPEST_INSERTION", "LOCAL_CHEAPEST_COST_INSERTION", "BEST_INSERTION",
+    }
+)
+METAHEURISTICS = frozenset(
+    {"AUTOMATIC", "GREEDY_DESCENT", "GUIDED_LOCAL_SEARCH", "SIMULATED_ANNEALING", "TABU_SEARCH",
+     "GENERIC_TABU_SEARCH"}
+)
+
 
 @dataclass(frozen=True)
 class SolveParams:
@@ -33,7 +47,9 @@ class SolveParams:
     minimize_vehicles: bool = True
     #: share of the time given to the first search, the rest goes to removing routes
     first_phase_share: float = 0.4
-    first_solution: str = "LOCAL_CHEAPEST_INSERTION"
+    #: an OR-Tools first-solution strategy, or "AUTO": local cheapest insertion when
+    #: jobs have pick-ups (it keeps pairs together), path cheapest arc otherwise
+    first_solution: str = "AUTO"
     metaheuristic: str = "GUIDED_LOCAL_SEARCH"
     #: cost of leaving a job out; 0 means "far above any route's cost" (computed)
     drop_penalty: int = 0
@@ -54,6 +70,12 @@ class SolveParams:
             raise ValueError(msg)
         if not 0 < self.first_phase_share <= 1:
             msg = "first_phase_share must be in (0, 1]."
+            raise ValueError(msg)
+        if self.first_solution not in FIRST_SOLUTIONS:
+            msg = f"first_solution {self.first_solution!r} is not a known strategy."
+            raise ValueError(msg)
+        if self.metaheuristic not in METAHEURISTICS:
+            msg = f"metaheuristic {self.metaheuristic!r} is not a known metaheuristic."
             raise ValueError(msg)
         if self.drop_penalty < 0:
             msg = "drop_penalty must not be negative."

@@ -17,12 +17,14 @@ route outright does.
 from __future__ import annotations
 
 import itertools
+import os
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+from ortools.util import optional_boolean_pb2
 
 from .feasibility import screen_jobs
 from .params import SolveParams
@@ -30,6 +32,14 @@ from .problem import HORIZON, Job, Problem, TravelMatrix, Window
 from .solution import Reason, Route, Solution, Unassigned, Visit
 
 _START, _END, _PICKUP, _DELIVERY = "start", "end", "pickup", "delivery"
+
+#: local-search operators, off by default, switched on while emptying a route
+REPAIR_OPERATORS = tuple(
+    os.environ.get(
+        "DOUAI_REPAIR_OPERATORS",
+        "use_relocate_and_make_active,use_exchange_and_make_active,use_extended_swap_active",
+    ).split(",")
+)
 
 
 @dataclass(frozen=True)
@@ -299,8 +309,10 @@ class _Phase:
         params: SolveParams,
         penalty: int,
         forbidden: frozenset[int],
+        vehicle_cost: int,
     ) -> None:
         self.problem, self.layout, self.params = problem, layout, params
+        self.vehicle_cost = vehicle_cost
         nodes = layout.nodes
         n_v = layout.num_vehicles
         self.manager = pywrapcp.RoutingIndexManager(
@@ -317,7 +329,7 @@ class _Phase:
         vehicles = problem.vehicles
         for k, v in enumerate(vehicles):
             routing.SetArcCostEvaluatorOfVehicle(cost_cb[v.profile], k)
-        routing.SetFixedCostOfAllVehicles(params.vehicle_cost)
+        routing.SetFixedCostOfAllVehicles(vehicle_cost)
 
         routing.AddDimensionWithVehicleTransits(
             [transit_cb[v.profile] for v in vehicles], HORIZON, HORIZON, False, "time"
@@ -375,11 +387,18 @@ class _Phase:
             routing.AddVariableMinimizedByFinalizer(time_dim.CumulVar(routing.End(k)))
             routing.AddVariableMaximizedByFinalizer(time_dim.CumulVar(routing.Start(k)))
 
-    def search_parameters(self, seconds: float, solution_limit: int | None):
+    def search_parameters(self, seconds: float, solution_limit: int | None, repair: bool = False):
         p = pywrapcp.DefaultRoutingSearchParameters()
-        p.first_solution_strategy = getattr(
-            routing_enums_pb2.FirstSolutionStrategy, self.params.first_solution
-        )
+        if repair:
+            # Moves that insert a left-out job by pushing another one out or along:
+            # what emptying a route needs most.
+            for name in REPAIR_OPERATORS:
+                setattr(p.local_search_operators, name, optional_boolean_pb2.BOOL_TRUE)
+        strategy = self.params.first_solution
+        if strategy == "AUTO":
+            has_pickups = any(n.kind == _PICKUP for n in self.layout.nodes)
+            strategy = "LOCAL_CHEAPEST_INSERTION" if has_pickups else "PATH_CHEAPEST_ARC"
+        p.first_solution_strategy = getattr(routing_enums_pb2.FirstSolutionStrategy, strategy)
         p.local_search_metaheuristic = getattr(
             routing_enums_pb2.LocalSearchMetaheuristic, self.params.metaheuristic
         )
@@ -414,7 +433,7 @@ class _Phase:
                     routing.solver().FinishCurrentSearch()
 
             routing.AddAtSolutionCallback(_check)
-        params = self.search_parameters(seconds, solution_limit)
+        params = self.search_parameters(seconds, solution_limit, repair=stop_at is not None)
         if initial is None:
             return routing.SolveWithParameters(params)
         start = routing.ReadAssignmentFromRoutes(initial, True)
@@ -453,10 +472,26 @@ class _Found:
     assignment_values: dict[str, list[list[int]]]  # cumuls per dimension per vehicle
     cost: int
     dropped: int
+    #: the fixed cost per vehicle in the model that found it
+    vehicle_cost: int = 0
+
+    @property
+    def base_cost(self) -> int:
+        """The objective without the fixed vehicle costs, comparable across phases."""
+        return self.cost - self.vehicle_cost * self.used
 
     @property
     def used(self) -> int:
         return sum(1 for r in self.routes if r)
+
+
+def _largest_idle_after(best: _Found, layout: _Layout) -> int:
+    """The used vehicle to leave out of a fresh search: the one with the fewest jobs."""
+    used = [k for k, r in enumerate(best.routes) if r]
+    return min(
+        used,
+        key=lambda k: (sum(layout.nodes[n].kind == _DELIVERY for n in best.routes[k]), k),
+    )
 
 
 def _capture(phase: _Phase, assignment) -> _Found:
@@ -478,7 +513,9 @@ def _capture(phase: _Phase, assignment) -> _Found:
         routes.append(nodes[1:-1])
         for name in dims:
             values[name].append(cumuls[name])
-    return _Found(routes, values, assignment.ObjectiveValue(), phase.dropped(assignment))
+    return _Found(
+        routes, values, assignment.ObjectiveValue(), phase.dropped(assignment), phase.vehicle_cost
+    )
 
 
 def solve(problem: Problem, params: SolveParams | None = None) -> Solution:
@@ -524,8 +561,9 @@ def solve(problem: Problem, params: SolveParams | None = None) -> Solution:
         seconds: float,
         initial: _Found | None,
         stop_at: tuple[int, int] | None,
+        vehicle_cost: int,
     ) -> tuple[_Phase, object | None]:
-        phase = _Phase(problem, layout, mats, params, penalty, forbidden)
+        phase = _Phase(problem, layout, mats, params, penalty, forbidden, vehicle_cost)
         start_routes = None
         if initial is not None:
             to_index = phase.manager.NodeToIndex
@@ -550,7 +588,7 @@ def solve(problem: Problem, params: SolveParams | None = None) -> Solution:
     # so that the same input gives the same plan on any machine.
     deterministic = params.solution_limit is not None
     first_budget = params.time_limit_s * (1.0 if deterministic else params.first_phase_share)
-    phase, assignment = run(frozenset(), first_budget, None, None)
+    phase, assignment = run(frozenset(), first_budget, None, None, params.vehicle_cost)
     if assignment is None:
         # Should not happen: every job is optional. Keep the plan empty and say so.
         for job in jobs:
@@ -563,59 +601,91 @@ def solve(problem: Problem, params: SolveParams | None = None) -> Solution:
     phases[-1].update(name="first", vehicles=best.used, dropped=best.dropped, cost=best.cost)
 
     if params.minimize_vehicles:
-        failures: set[int] = set()
+        # Each level tries to serve every job with one vehicle fewer: first a fresh
+        # search on the smaller fleet (it finds a different structure), then repairs
+        # of the best plan with one of its smallest routes emptied.
         rng = np.random.default_rng(params.seed)
+        failures: set[int] = set()
+        cold_tried = False
+        total = params.time_limit_s
         while best.used > 1 and (
-            deterministic and remaining() > 0 or remaining() > 0.25 * params.time_limit_s
+            deterministic and remaining() > 0 or remaining() > 0.25 * total
         ):
-            candidates = [
-                k for k, r in enumerate(best.routes) if r and k not in failures
-            ]
-            if not candidates or len(failures) >= 3:
-                break
-            # Smallest route first (fewest deliveries, then shortest); seed breaks ties.
-            noise = rng.random(len(candidates))
-            k = min(
-                zip(candidates, noise, strict=True),
-                key=lambda kn: (
-                    sum(layout.nodes[n].kind == _DELIVERY for n in best.routes[kn[0]]),
-                    best.assignment_values["time"][kn[0]][-1]
-                    - best.assignment_values["time"][kn[0]][0],
-                    kn[1],
-                ),
-            )[0]
-            if deterministic:
-                budget = remaining()
-            else:
-                budget = min(remaining() - 0.2 * params.time_limit_s, 0.3 * params.time_limit_s)
-            # The repair may use only the vehicles already out: an idle one would just
-            # take the emptied route's place.
             idle = {j for j, r in enumerate(best.routes) if not r}
+            if not cold_tried:
+                cold_tried = True
+                k = -1
+                fleet = forbidden | idle | {_largest_idle_after(best, layout)}
+                start: _Found | None = None
+                share = 0.15
+            else:
+                candidates = [k for k, r in enumerate(best.routes) if r and k not in failures]
+                if not candidates or len(failures) >= 2:
+                    break
+                # Smallest route first (fewest deliveries, then shortest); seed breaks ties.
+                noise = rng.random(len(candidates))
+                k = min(
+                    zip(candidates, noise, strict=True),
+                    key=lambda kn: (
+                        sum(layout.nodes[n].kind == _DELIVERY for n in best.routes[kn[0]]),
+                        best.assignment_values["time"][kn[0]][-1]
+                        - best.assignment_values["time"][kn[0]][0],
+                        kn[1],
+                    ),
+                )[0]
+                fleet = forbidden | idle | {k}
+                start = best
+                share = 0.25
+            budget = remaining() if deterministic else min(
+                remaining() - 0.2 * total, share * total
+            )
+            # The repair may use only the vehicles already out: an idle one would just
+            # take the emptied route's place. With the fleet fixed, a fixed cost per
+            # vehicle would only distort guided local search, whose penalties scale
+            # with the objective.
             trial_phase, trial = run(
-                forbidden | idle | {k}, budget, best, (best.dropped, best.used - 1)
+                frozenset(fleet), budget, start, (best.dropped, best.used - 1), 0
             )
             found = _capture(trial_phase, trial) if trial is not None else None
             ok = found is not None and found.dropped <= best.dropped and found.used < best.used
             phases[-1].update(
-                name="remove_route",
+                name="fewer_vehicles" if start is None else "remove_route",
                 vehicles=found.used if found else None,
                 dropped=found.dropped if found else None,
                 accepted=ok,
             )
             if ok and found is not None:
-                best, best_phase, forbidden = found, trial_phase, forbidden | {k}
+                # Vehicles left empty by the accepted plan stay out from now on.
+                now_idle = {j for j, r in enumerate(found.routes) if not r}
+                best, best_phase = found, trial_phase
+                forbidden = frozenset(forbidden | (now_idle - idle))
                 failures.clear()
-            else:
+                cold_tried = False
+            elif k >= 0:
                 failures.add(k)
 
-        if remaining() > (0 if deterministic else 0.5):
-            final_phase, final = run(forbidden, remaining(), best, None)
-            if final is not None:
-                found = _capture(final_phase, final)
-                better = (found.dropped, found.used, found.cost) <= (best.dropped, best.used, best.cost)
-                phases[-1].update(name="improve", vehicles=found.used, dropped=found.dropped, accepted=better)
-                if better:
-                    best, best_phase = found, final_phase
+    if remaining() > (0 if deterministic else 0.5):
+        # Last, improve the best plan. When it serves every job it can, its fleet is
+        # fixed and the search minimises time (or distance) alone.
+        idle = frozenset(j for j, r in enumerate(best.routes) if not r)
+        fixed = best.dropped == 0
+        final_phase, final = run(
+            forbidden | idle if fixed else forbidden,
+            remaining(),
+            best,
+            None,
+            0 if fixed else params.vehicle_cost,
+        )
+        if final is not None:
+            found = _capture(final_phase, final)
+            better = (found.dropped, found.used, found.base_cost) <= (
+                best.dropped, best.used, best.base_cost
+            )
+            phases[-1].update(
+                name="improve", vehicles=found.used, dropped=found.dropped, accepted=better
+            )
+            if better:
+                best, best_phase = found, final_phase
 
     routes = _routes(problem, layout, mats, best)
     served = {j for r in routes for j in r.job_ids}
@@ -630,12 +700,14 @@ def solve(problem: Problem, params: SolveParams | None = None) -> Solution:
     stats.update(
         seconds=round(time.monotonic() - started, 3),
         vehicles=best.used,
-        objective=best.cost,
+        objective=best.base_cost + params.vehicle_cost * best.used,
         penalty=penalty,
         nodes=len(layout.nodes),
     )
     del best_phase
-    return Solution(tuple(routes), tuple(unassigned), best.cost, stats)
+    return Solution(
+        tuple(routes), tuple(unassigned), best.base_cost + params.vehicle_cost * best.used, stats
+    )
 
 
 def _routes(problem: Problem, layout: _Layout, mats: _Matrices, found: _Found) -> list[Route]:
