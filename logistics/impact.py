@@ -35,7 +35,7 @@ FACTORS: dict[str, Any] = {
 METHOD = (
     "Avoided car trips: each delivered order is assumed to replace one dedicated round "
     "trip by car from the customer's home to the shop and back, measured on the car "
-    "street network (shortest paths by distance). A basket (several orders sharing a "
+    "street network (the fastest car path, by its length). A basket (several orders sharing a "
     "basket_id) replaces a single trip home -> shop -> shop ... -> home, the shops being "
     "visited in nearest-neighbour order from home (by car distance; a shop with several "
     "orders of the basket is visited once); only the basket's delivered orders count. "
