@@ -11,18 +11,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from shared_data import shared_file
 
 REPO = Path(__file__).resolve().parents[2]
 SCRIPT = Path(sys.executable).parent / "douai-delivery"
 HMS = re.compile(r"^\d{2}:\d{2}:\d{2}$")
-
-
-def shared_file(*parts: str) -> Path:
-    base = Path(os.environ.get("DOUAI_SHARED_DIR") or REPO.parent / "shared")
-    path = base.joinpath(*parts)
-    if not path.is_file():
-        pytest.skip(f"../shared/{'/'.join(parts)} not present")
-    return path
 
 
 def run(*args: str | Path, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:

@@ -2,30 +2,20 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
 import pytest
+from shared_data import shared_file
 
 from routing.network import StreetNetwork, load_network
 
-REPO = Path(__file__).resolve().parents[3]
-
-
-def shared_dir() -> Path:
-    """../shared next to the repository, or $DOUAI_SHARED_DIR."""
-    env = os.environ.get("DOUAI_SHARED_DIR")
-    return Path(env) if env else REPO.parent / "shared"
 
 
 def shared_extract(name: str) -> Path:
     """The path of a real extract in ../shared/osm, or skip the test."""
-    path = shared_dir() / "osm" / name
-    if not path.is_file():
-        pytest.skip(f"../shared/osm/{name} not present")
-    return path
+    return shared_file("osm", name)
 
 
 _NETWORKS: dict[str, StreetNetwork] = {}

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
+from shared_data import shared_dir
 
 from routing.vrplib.instances import Instance, parse_instance
 
@@ -38,10 +38,6 @@ TINY_LILIM = """3\t20\t1
 """
 
 
-def shared_dir() -> Path:
-    """The shared folder beside the repository, or ``DOUAI_SHARED_DIR``."""
-    env = os.environ.get("DOUAI_SHARED_DIR")
-    return Path(env) if env else REPO_ROOT.parent / "shared"
 
 
 def benchmarks_dir() -> Path:
