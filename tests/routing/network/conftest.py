@@ -12,7 +12,6 @@ from shared_data import shared_file
 from routing.network import StreetNetwork, load_network
 
 
-
 def shared_extract(name: str) -> Path:
     """The path of a real extract in ../shared/osm, or skip the test."""
     return shared_file("osm", name)
