@@ -60,6 +60,12 @@ def _add_network_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--cache-dir", type=Path, default=Path("data/osm"), help="where downloads are cached"
     )
+    p.add_argument("--cargo-bike-kmh", type=_positive_float, default=15.0, help="cargo bike speed (default 15)")
+    p.add_argument("--foot-kmh", type=_positive_float, default=4.5, help="walking speed (default 4.5)")
+    p.add_argument(
+        "--max-snap-m", type=_positive_float, default=250.0,
+        help="farthest a place may lie from a street of its mode (default 250)",
+    )
 
 
 def _add_solver_options(p: argparse.ArgumentParser, default_limit: float) -> None:
@@ -73,6 +79,13 @@ def _add_solver_options(p: argparse.ArgumentParser, default_limit: float) -> Non
         "reproducible (with the same --seed)",
     )
     p.add_argument("--seed", type=int, default=0, help="seed for reproducible choices")
+    p.add_argument("--stop-time", type=int, default=60, help="seconds per stop: park, find the door (default 60)")
+    p.add_argument("--pickup-service", type=int, default=60, help="seconds per parcel at a shop (default 60)")
+    p.add_argument("--delivery-service", type=int, default=90, help="seconds per parcel at a customer (default 90)")
+    p.add_argument(
+        "--vehicle-cost", type=int, default=3 * 3600,
+        help="one more courier is worth this many seconds of total round time (default 10800)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -131,11 +144,14 @@ def _network_source(args: argparse.Namespace) -> str | Path:
 
 
 def _load_network(args: argparse.Namespace):
-    from routing.network import NetworkUnavailable, load_network
+    from routing.network import NetworkSettings, NetworkUnavailable, load_network
 
     source = _network_source(args)
+    settings = NetworkSettings(
+        cargo_bike_kmh=args.cargo_bike_kmh, foot_kmh=args.foot_kmh, max_snap_m=args.max_snap_m
+    )
     try:
-        return load_network(source, cache_dir=args.cache_dir)
+        return load_network(source, settings, cache_dir=args.cache_dir)
     except NetworkUnavailable as e:
         raise UserError(str(e)) from None
     except (OSError, ValueError) as e:
@@ -145,8 +161,19 @@ def _load_network(args: argparse.Namespace):
 def _plan_settings(args: argparse.Namespace):
     from logistics.planning import PlanSettings
 
+    for name in ("stop_time", "pickup_service", "delivery_service", "vehicle_cost"):
+        if getattr(args, name) < 0:
+            raise UserError(f"--{name.replace('_', '-')} must not be negative")
+    if args.solution_limit is not None and args.solution_limit <= 0:
+        raise UserError("--solution-limit must be positive")
     return PlanSettings(
-        time_limit_s=args.time_limit, solution_limit=args.solution_limit, seed=args.seed
+        time_limit_s=args.time_limit,
+        solution_limit=args.solution_limit,
+        seed=args.seed,
+        stop_time_s=args.stop_time,
+        pickup_service_s=args.pickup_service,
+        delivery_service_s=args.delivery_service,
+        vehicle_cost_s=args.vehicle_cost,
     )
 
 

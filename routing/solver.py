@@ -485,6 +485,25 @@ class _Found:
         return sum(1 for r in self.routes if r)
 
 
+def _fleet_lower_bound(problem: Problem, jobs: Sequence[Job]) -> int:
+    """Fewest vehicles that could carry everything, when all of it leaves from the start.
+
+    With pick-ups on the way a vehicle can unload and load again, so no bound but 1.
+    """
+    if not jobs or any(j.pickup is not None for j in jobs):
+        return 1
+    bound = 1
+    for attr, cap in (("weight", "capacity_weight"), ("volume", "capacity_volume")):
+        total = sum(getattr(j, attr) for j in jobs)
+        caps = sorted((getattr(v, cap) for v in problem.vehicles), reverse=True)
+        carried, k = 0, 0
+        while carried < total and k < len(caps):
+            carried += caps[k]
+            k += 1
+        bound = max(bound, k)
+    return bound
+
+
 def _largest_idle_after(best: _Found, layout: _Layout) -> int:
     """The used vehicle to leave out of a fresh search: the one with the fewest jobs."""
     used = [k for k, r in enumerate(best.routes) if r]
@@ -608,7 +627,8 @@ def solve(problem: Problem, params: SolveParams | None = None) -> Solution:
         failures: set[int] = set()
         cold_tried = False
         total = params.time_limit_s
-        while best.used > 1 and (
+        floor = _fleet_lower_bound(problem, jobs)
+        while best.used > floor and (
             deterministic and remaining() > 0 or remaining() > 0.25 * total
         ):
             idle = {j for j, r in enumerate(best.routes) if not r}
