@@ -17,7 +17,6 @@ route outright does.
 from __future__ import annotations
 
 import itertools
-import os
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -34,11 +33,10 @@ from .solution import Reason, Route, Solution, Unassigned, Visit
 _START, _END, _PICKUP, _DELIVERY = "start", "end", "pickup", "delivery"
 
 #: local-search operators, off by default, switched on while emptying a route
-REPAIR_OPERATORS = tuple(
-    os.environ.get(
-        "DOUAI_REPAIR_OPERATORS",
-        "use_relocate_and_make_active,use_exchange_and_make_active,use_extended_swap_active",
-    ).split(",")
+REPAIR_OPERATORS = (
+    "use_relocate_and_make_active",
+    "use_exchange_and_make_active",
+    "use_extended_swap_active",
 )
 
 
@@ -615,7 +613,6 @@ def solve(problem: Problem, params: SolveParams | None = None) -> Solution:
         stats["seconds"] = round(time.monotonic() - started, 3)
         return Solution((), tuple(unassigned), 0, stats)
     best = _capture(phase, assignment)
-    best_phase = phase
     forbidden: frozenset[int] = frozenset()
     phases[-1].update(name="first", vehicles=best.used, dropped=best.dropped, cost=best.cost)
 
@@ -677,7 +674,7 @@ def solve(problem: Problem, params: SolveParams | None = None) -> Solution:
             if ok and found is not None:
                 # Vehicles left empty by the accepted plan stay out from now on.
                 now_idle = {j for j, r in enumerate(found.routes) if not r}
-                best, best_phase = found, trial_phase
+                best = found
                 forbidden = frozenset(forbidden | (now_idle - idle))
                 failures.clear()
                 cold_tried = False
@@ -687,10 +684,10 @@ def solve(problem: Problem, params: SolveParams | None = None) -> Solution:
     if remaining() > (0 if deterministic else 0.5):
         # Last, improve the best plan. When it serves every job it can, its fleet is
         # fixed and the search minimises time (or distance) alone.
-        idle = frozenset(j for j, r in enumerate(best.routes) if not r)
+        unused = frozenset(j for j, r in enumerate(best.routes) if not r)
         fixed = best.dropped == 0
         final_phase, final = run(
-            forbidden | idle if fixed else forbidden,
+            forbidden | unused if fixed else forbidden,
             remaining(),
             best,
             None,
@@ -705,7 +702,7 @@ def solve(problem: Problem, params: SolveParams | None = None) -> Solution:
                 name="improve", vehicles=found.used, dropped=found.dropped, accepted=better
             )
             if better:
-                best, best_phase = found, final_phase
+                best = found
 
     routes = _routes(problem, layout, mats, best)
     served = {j for r in routes for j in r.job_ids}
@@ -724,7 +721,6 @@ def solve(problem: Problem, params: SolveParams | None = None) -> Solution:
         penalty=penalty,
         nodes=len(layout.nodes),
     )
-    del best_phase
     return Solution(
         tuple(routes), tuple(unassigned), best.base_cost + params.vehicle_cost * best.used, stats
     )
