@@ -51,6 +51,8 @@ class SolveParams:
     #: jobs have pick-ups (it keeps pairs together), path cheapest arc otherwise
     first_solution: str = "AUTO"
     metaheuristic: str = "GUIDED_LOCAL_SEARCH"
+    #: the metaheuristic while a route is being emptied
+    repair_metaheuristic: str = "GUIDED_LOCAL_SEARCH"
     #: cost of leaving a job out; 0 means "far above any route's cost" (computed)
     drop_penalty: int = 0
     log_search: bool = False
@@ -73,6 +75,9 @@ class SolveParams:
             raise ValueError(msg)
         if self.first_solution not in FIRST_SOLUTIONS:
             msg = f"first_solution {self.first_solution!r} is not a known strategy."
+            raise ValueError(msg)
+        if self.repair_metaheuristic not in METAHEURISTICS:
+            msg = f"repair_metaheuristic {self.repair_metaheuristic!r} is not a known metaheuristic."
             raise ValueError(msg)
         if self.metaheuristic not in METAHEURISTICS:
             msg = f"metaheuristic {self.metaheuristic!r} is not a known metaheuristic."

@@ -397,9 +397,8 @@ class _Phase:
             has_pickups = any(n.kind == _PICKUP for n in self.layout.nodes)
             strategy = "LOCAL_CHEAPEST_INSERTION" if has_pickups else "PATH_CHEAPEST_ARC"
         p.first_solution_strategy = getattr(routing_enums_pb2.FirstSolutionStrategy, strategy)
-        p.local_search_metaheuristic = getattr(
-            routing_enums_pb2.LocalSearchMetaheuristic, self.params.metaheuristic
-        )
+        meta = self.params.repair_metaheuristic if repair else self.params.metaheuristic
+        p.local_search_metaheuristic = getattr(routing_enums_pb2.LocalSearchMetaheuristic, meta)
         p.time_limit.FromMilliseconds(max(1, int(seconds * 1000)))
         if solution_limit is not None:
             p.solution_limit = solution_limit
@@ -568,7 +567,13 @@ def solve(problem: Problem, params: SolveParams | None = None) -> Solution:
     refused_ids = {u.job_id for u in refused}
     jobs = [j for j in jobs if j.id not in refused_ids]
     mats = _Matrices(problem, layout, params)
-    penalty = params.drop_penalty or 2 * params.vehicle_cost + 4 * mats.max_cost() + 1
+    # A job left out must cost more than a vehicle and the detour to serve it. The
+    # penalty follows each phase's vehicle cost: guided local search scales its own
+    # penalties with the objective, so needless magnitude there blunts the search.
+    def penalty_for(vehicle_cost: int) -> int:
+        return params.drop_penalty or 2 * vehicle_cost + 4 * mats.max_cost() + 1
+
+    penalty = penalty_for(params.vehicle_cost)
 
     def remaining() -> float:
         return deadline - time.monotonic()
@@ -580,7 +585,9 @@ def solve(problem: Problem, params: SolveParams | None = None) -> Solution:
         stop_at: tuple[int, int] | None,
         vehicle_cost: int,
     ) -> tuple[_Phase, object | None]:
-        phase = _Phase(problem, layout, mats, params, penalty, forbidden, vehicle_cost)
+        phase = _Phase(
+            problem, layout, mats, params, penalty_for(vehicle_cost), forbidden, vehicle_cost
+        )
         start_routes = None
         if initial is not None:
             to_index = phase.manager.NodeToIndex
