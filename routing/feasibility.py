@@ -8,7 +8,6 @@ This keeps one bad order from spoiling the plan and gives the search fewer dead 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .problem import Job, Problem, TravelMatrix, Vehicle, Window
@@ -207,12 +206,3 @@ def screen_jobs(problem: Problem) -> list[JobScreen]:
                     )
                 screens[j.id] = JobScreen(j, (), why)
     return [screens[j.id] for j in problem.jobs]
-
-
-def baskets_of(jobs: Sequence[Job]) -> dict[str, list[Job]]:
-    """Group jobs by delivery: a basket's jobs together, any other job alone."""
-    groups: dict[str, list[Job]] = {}
-    for job in jobs:
-        key = f"basket:{job.basket}" if job.basket is not None else f"job:{job.id}"
-        groups.setdefault(key, []).append(job)
-    return groups

@@ -16,6 +16,7 @@ route outright does.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import time
 from collections.abc import Iterable, Sequence
@@ -66,7 +67,6 @@ class _Node:
     kind: str
     steps: tuple[_Step, ...]
     window: Window
-    vehicle: int = -1  # for start and end nodes
 
     @property
     def location(self) -> int:
@@ -107,8 +107,9 @@ class _Layout:
     #: travel time and distance between steps)
     inner: dict[tuple[int, str], tuple[int, int, int]]
 
-    @property
+    @functools.cached_property
     def deliveries(self) -> list[int]:
+        """The delivery nodes, in node order."""
         return [i for i, n in enumerate(self.nodes) if n.kind == _DELIVERY]
 
 
@@ -191,10 +192,10 @@ def _layout(
     problem: Problem, jobs: Sequence[Job], allowed: dict[str, tuple[int, ...]]
 ) -> tuple[_Layout, list[Unassigned]]:
     nodes: list[_Node] = []
-    for k, v in enumerate(problem.vehicles):
-        nodes.append(_Node(_START, (_Step(v.start, 0, 0, 0, v.shift, ()),), v.shift, k))
-    for k, v in enumerate(problem.vehicles):
-        nodes.append(_Node(_END, (_Step(v.end, 0, 0, 0, v.shift, ()),), v.shift, k))
+    for v in problem.vehicles:
+        nodes.append(_Node(_START, (_Step(v.start, 0, 0, 0, v.shift, ()),), v.shift))
+    for v in problem.vehicles:
+        nodes.append(_Node(_END, (_Step(v.end, 0, 0, 0, v.shift, ()),), v.shift))
     groups: dict[str, list[Job]] = {}
     for job in jobs:
         key = f"b:{job.basket}" if job.basket is not None else f"j:{job.id}"
