@@ -120,6 +120,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--csv", type=Path, required=True)
     p.add_argument("--jobs", type=int, default=1, help="instances solved in parallel")
     p.add_argument("--only", default="", help="comma-separated instance names to run (default all)")
+    p.add_argument(
+        "--solver-option", action="append", default=[], metavar="NAME=VALUE",
+        help="a SolveParams field for our solver, e.g. first_solution=SAVINGS (repeatable)",
+    )
 
     p = sub.add_parser("bench-network", help="time travel matrices of 100 / 500 / 2,000 points per mode")
     _add_network_options(p)
@@ -244,6 +248,38 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _solver_options(pairs: Sequence[str]) -> dict[str, object]:
+    """``NAME=VALUE`` pairs as SolveParams fields, checked by SolveParams itself."""
+    import dataclasses
+
+    from routing.params import SolveParams
+
+    fields = {f.name: f for f in dataclasses.fields(SolveParams)}
+    options: dict[str, object] = {}
+    for pair in pairs:
+        name, sep, text = pair.partition("=")
+        if not sep or name not in fields:
+            raise UserError(
+                f"--solver-option {pair!r}: expected NAME=VALUE with NAME one of "
+                f"{', '.join(sorted(fields))}"
+            )
+        value: object = text
+        for convert in (int, float):
+            try:
+                value = convert(text)
+                break
+            except ValueError:
+                continue
+        if text.lower() in ("true", "false"):
+            value = text.lower() == "true"
+        options[name] = value
+    try:
+        SolveParams(**options)  # type: ignore[arg-type]
+    except (TypeError, ValueError) as e:
+        raise UserError(f"--solver-option: {e}") from None
+    return options
+
+
 def _cmd_bench(args: argparse.Namespace) -> int:
     from routing.vrplib.bench import print_summary, run_benchmark
 
@@ -256,9 +292,11 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     if unknown:
         raise UserError(f"--peers: unknown solver(s) {', '.join(sorted(unknown))} (known: vroom, pyvrp)")
     only = tuple(x.strip() for x in args.only.split(",") if x.strip()) or None
+    options = _solver_options(args.solver_option)
     rows = run_benchmark(
         args.directory, args.bks, args.time_limit, peers=peers,
         solutions_dir=args.solutions, csv_path=args.csv, jobs=args.jobs, instances=only,
+        options=options,
     )
     print_summary(rows)
     return 0

@@ -18,7 +18,7 @@ import statistics
 import sys
 import time
 import traceback
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from multiprocessing import get_context
@@ -98,7 +98,9 @@ def gap_pct(distance: float, bks: Bks | None, vehicles: int, feasible: bool) -> 
     return 100.0 * (distance - bks.distance) / bks.distance
 
 
-def _solve_ours(instance, time_limit_s: float, scale: int | None) -> list[list[int]]:
+def _solve_ours(
+    instance, time_limit_s: float, scale: int | None, options: Mapping[str, object] | None = None
+) -> list[list[int]]:
     from routing.params import SolveParams
     from routing.solver import solve
     from routing.vrplib.convert import routes_from_solution, to_problem
@@ -109,6 +111,8 @@ def _solve_ours(instance, time_limit_s: float, scale: int | None) -> list[list[i
         objective="distance",
         vehicle_cost=vehicle_cost_bound(instance, conv.scaled),
     )
+    if options:
+        params = params.replace(**options)
     solution = solve(conv.problem, params)
     return routes_from_solution(solution, conv)
 
@@ -120,6 +124,7 @@ def run_one(
     bks: Bks | None = None,
     solutions_dir: str | Path | None = None,
     scale: int | None = None,
+    options: Mapping[str, object] | None = None,
 ) -> BenchRow:
     """Solve one instance file with one solver, check it and write its solution file.
 
@@ -129,7 +134,7 @@ def run_one(
     start = time.perf_counter()
     try:
         if solver == OURS:
-            routes = _solve_ours(instance, time_limit_s, scale)
+            routes = _solve_ours(instance, time_limit_s, scale, options)
         else:
             from routing.vrplib.peers import solve_with_peer
 
@@ -211,6 +216,7 @@ def run_benchmark(
     *,
     include_ours: bool = True,
     scale: int | None = None,
+    options: Mapping[str, object] | None = None,
 ) -> list[BenchRow]:
     """Solve, check and record every Solomon or Li & Lim instance under a folder.
 
@@ -237,6 +243,9 @@ def run_benchmark(
         Run our solver (False: only the peers, e.g. to measure them alone).
     scale
         Factor on times and distances; by default chosen per instance.
+    options
+        ``SolveParams`` fields for our solver (e.g. ``first_solution``), to compare
+        settings on the same instances.
 
     Returns
     -------
@@ -253,7 +262,7 @@ def run_benchmark(
             msg = f"unknown peer {p!r}; known: {', '.join(PEERS)}."
             raise ValueError(msg)
     tasks = [
-        (path, solver, time_limit_s, lookup_bks(table, path.stem), solutions_dir, scale)
+        (path, solver, time_limit_s, lookup_bks(table, path.stem), solutions_dir, scale, options)
         for path in paths
         for solver in solvers
     ]

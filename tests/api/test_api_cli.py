@@ -218,3 +218,15 @@ def test_usage_errors_are_one_line(args, tmp_path):
     result = run(*args, cwd=tmp_path)
     assert result.returncode == 2
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
+def test_bench_refuses_an_unknown_solver_option(tmp_path):
+    (tmp_path / "b.csv").write_text("instance,vehicles,distance\n", encoding="utf-8")
+    for option in ("nope=1", "first_solution=NOPE", "time_limit_s"):
+        result = run(
+            "bench", ".", "--bks", "b.csv", "--time-limit", "1", "--solutions", "s",
+            "--csv", "c.csv", "--solver-option", option, cwd=tmp_path,
+        )
+        assert result.returncode == 2, option
+        assert "--solver-option" in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
