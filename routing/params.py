@@ -45,14 +45,20 @@ class SolveParams:
     cost_weight: int = 1
     #: try to empty one route at a time once a first plan is found
     minimize_vehicles: bool = True
-    #: share of the time given to the first search, the rest goes to removing routes
-    first_phase_share: float = 0.4
+    #: share of the time given to the first search
+    first_phase_share: float = 0.2
+    #: share of the time given to route elimination (ejection pool) after it; the
+    #: rest improves the best plan with OR-Tools
+    elimination_share: float = 0.4
+    #: with ``solution_limit`` set, route elimination stops after this many
+    #: placements (None: 20 per job), so that the plan is reproducible
+    elimination_iterations: int | None = None
+    #: how many jobs one placement may push out of a route
+    max_ejections: int = 2
     #: an OR-Tools first-solution strategy, or "AUTO": local cheapest insertion when
     #: jobs have pick-ups (it keeps pairs together), path cheapest arc otherwise
     first_solution: str = "AUTO"
     metaheuristic: str = "GUIDED_LOCAL_SEARCH"
-    #: the metaheuristic while a route is being emptied
-    repair_metaheuristic: str = "GUIDED_LOCAL_SEARCH"
     #: cost of leaving a job out; 0 means "far above any route's cost" (computed)
     drop_penalty: int = 0
     log_search: bool = False
@@ -73,11 +79,17 @@ class SolveParams:
         if not 0 < self.first_phase_share <= 1:
             msg = "first_phase_share must be in (0, 1]."
             raise ValueError(msg)
+        if not 0 <= self.elimination_share < 1 or self.first_phase_share + self.elimination_share > 1:
+            msg = "elimination_share must be in [0, 1) and leave room for the first phase."
+            raise ValueError(msg)
+        if self.elimination_iterations is not None and self.elimination_iterations < 0:
+            msg = "elimination_iterations must not be negative."
+            raise ValueError(msg)
+        if not 1 <= self.max_ejections <= 3:
+            msg = "max_ejections must be 1, 2 or 3."
+            raise ValueError(msg)
         if self.first_solution not in FIRST_SOLUTIONS:
             msg = f"first_solution {self.first_solution!r} is not a known strategy."
-            raise ValueError(msg)
-        if self.repair_metaheuristic not in METAHEURISTICS:
-            msg = f"repair_metaheuristic {self.repair_metaheuristic!r} is not a known metaheuristic."
             raise ValueError(msg)
         if self.metaheuristic not in METAHEURISTICS:
             msg = f"metaheuristic {self.metaheuristic!r} is not a known metaheuristic."

@@ -8,14 +8,15 @@ per delivery so that an order that cannot fit is dropped at a known cost instead
 making the whole plan infeasible.
 
 The search runs in phases: a first solution improved by a metaheuristic, then route
-elimination (empty the smallest route, forbid its vehicle, repair from the previous
-plan) while it keeps every job, then a last improvement of the best plan. Fixed
-vehicle costs alone rarely make OR-Tools' local search give up a route; removing a
-route outright does.
+elimination with an ejection pool (:mod:`routing.route_elimination`, plain Python),
+then a last improvement of the smaller plan with the fleet fixed. Fixed vehicle costs
+alone rarely make OR-Tools' local search give up a route (emptying one takes many
+moves at once); the ejection pool does exactly that.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import itertools
 import time
@@ -24,22 +25,14 @@ from dataclasses import dataclass
 
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
-from ortools.util import optional_boolean_pb2
 
 from .feasibility import screen_jobs
 from .params import SolveParams
 from .problem import HORIZON, Job, Problem, TravelMatrix, Window
+from .route_elimination import EliminationResult, FleetVehicle, NodeGraph, eliminate_routes
 from .solution import Reason, Route, Solution, Unassigned, Visit
 
 _START, _END, _PICKUP, _DELIVERY = "start", "end", "pickup", "delivery"
-
-#: local-search operators, off by default, switched on while emptying a route
-REPAIR_OPERATORS = (
-    "use_relocate_and_make_active",
-    "use_exchange_and_make_active",
-    "use_extended_swap_active",
-)
-
 
 @dataclass(frozen=True)
 class _Step:
@@ -386,20 +379,16 @@ class _Phase:
             routing.AddVariableMinimizedByFinalizer(time_dim.CumulVar(routing.End(k)))
             routing.AddVariableMaximizedByFinalizer(time_dim.CumulVar(routing.Start(k)))
 
-    def search_parameters(self, seconds: float, solution_limit: int | None, repair: bool = False):
+    def search_parameters(self, seconds: float, solution_limit: int | None):
         p = pywrapcp.DefaultRoutingSearchParameters()
-        if repair:
-            # Moves that insert a left-out job by pushing another one out or along:
-            # what emptying a route needs most.
-            for name in REPAIR_OPERATORS:
-                setattr(p.local_search_operators, name, optional_boolean_pb2.BOOL_TRUE)
         strategy = self.params.first_solution
         if strategy == "AUTO":
             has_pickups = any(n.kind == _PICKUP for n in self.layout.nodes)
             strategy = "LOCAL_CHEAPEST_INSERTION" if has_pickups else "PATH_CHEAPEST_ARC"
         p.first_solution_strategy = getattr(routing_enums_pb2.FirstSolutionStrategy, strategy)
-        meta = self.params.repair_metaheuristic if repair else self.params.metaheuristic
-        p.local_search_metaheuristic = getattr(routing_enums_pb2.LocalSearchMetaheuristic, meta)
+        p.local_search_metaheuristic = getattr(
+            routing_enums_pb2.LocalSearchMetaheuristic, self.params.metaheuristic
+        )
         p.time_limit.FromMilliseconds(max(1, int(seconds * 1000)))
         if solution_limit is not None:
             p.solution_limit = solution_limit
@@ -420,18 +409,10 @@ class _Phase:
         seconds: float,
         solution_limit: int | None,
         initial: list[list[int]] | None,
-        stop_at: tuple[int, int] | None = None,
     ):
-        """Search; with ``stop_at=(dropped, used)``, stop at the first solution that drops
-        no more jobs and uses no more vehicles than that."""
+        """Search, from ``initial`` routes (routing indices) when given."""
         routing = self.routing
-        if stop_at is not None:
-            def _check() -> None:
-                if self.dropped(None) <= stop_at[0] and self.used(None) <= stop_at[1]:
-                    routing.solver().FinishCurrentSearch()
-
-            routing.AddAtSolutionCallback(_check)
-        params = self.search_parameters(seconds, solution_limit, repair=stop_at is not None)
+        params = self.search_parameters(seconds, solution_limit)
         if initial is None:
             return routing.SolveWithParameters(params)
         start = routing.ReadAssignmentFromRoutes(initial, True)
@@ -502,12 +483,28 @@ def _fleet_lower_bound(problem: Problem, jobs: Sequence[Job]) -> int:
     return bound
 
 
-def _largest_idle_after(best: _Found, layout: _Layout) -> int:
-    """The used vehicle to leave out of a fresh search: the one with the fewest jobs."""
-    used = [k for k, r in enumerate(best.routes) if r]
-    return min(
-        used,
-        key=lambda k: (sum(layout.nodes[n].kind == _DELIVERY for n in best.routes[k]), k),
+def _node_graph(problem: Problem, layout: _Layout, mats: _Matrices) -> NodeGraph:
+    """The model as route elimination sees it: plain lists, no OR-Tools."""
+    n_v = layout.num_vehicles
+    profiles = {v.profile for v in problem.vehicles}
+    nodes = layout.nodes
+    return NodeGraph(
+        transit={p: mats.transit[p].tolist() for p in profiles},
+        cost={p: mats.cost[p].tolist() for p in profiles},
+        earliest=[n.window.start for n in nodes],
+        latest=[n.window.end for n in nodes],
+        weight=[n.weight for n in nodes],
+        volume=[n.volume for n in nodes],
+        pickup_of=layout.pickup_of,
+        allowed={d: frozenset(layout.allowed.get(d, range(n_v))) for d in layout.pickup_of},
+        vehicles=[
+            FleetVehicle(
+                v.profile, v.capacity_weight, v.capacity_volume, k, n_v + k,
+                v.shift.start, v.shift.end,
+            )
+            for k, v in enumerate(problem.vehicles)
+        ],
+        hub_ready=layout.hub_ready,
     )
 
 
@@ -583,7 +580,6 @@ def solve(problem: Problem, params: SolveParams | None = None) -> Solution:
         forbidden: frozenset[int],
         seconds: float,
         initial: _Found | None,
-        stop_at: tuple[int, int] | None,
         vehicle_cost: int,
     ) -> tuple[_Phase, object | None]:
         phase = _Phase(
@@ -597,7 +593,7 @@ def solve(problem: Problem, params: SolveParams | None = None) -> Solution:
                 for k, r in enumerate(initial.routes)
             ]
         t0 = time.monotonic()
-        assignment = phase.run(max(seconds, 0.05), params.solution_limit, start_routes, stop_at)
+        assignment = phase.run(max(seconds, 0.05), params.solution_limit, start_routes)
         phases.append(
             {
                 "seconds": round(time.monotonic() - t0, 3),
@@ -613,7 +609,7 @@ def solve(problem: Problem, params: SolveParams | None = None) -> Solution:
     # so that the same input gives the same plan on any machine.
     deterministic = params.solution_limit is not None
     first_budget = params.time_limit_s * (1.0 if deterministic else params.first_phase_share)
-    phase, assignment = run(frozenset(), first_budget, None, None, params.vehicle_cost)
+    phase, assignment = run(frozenset(), first_budget, None, params.vehicle_cost)
     if assignment is None:
         # Should not happen: every job is optional. Keep the plan empty and say so.
         for job in jobs:
@@ -621,91 +617,59 @@ def solve(problem: Problem, params: SolveParams | None = None) -> Solution:
         stats["seconds"] = round(time.monotonic() - started, 3)
         return Solution((), tuple(unassigned), 0, stats)
     best = _capture(phase, assignment)
-    forbidden: frozenset[int] = frozenset()
     phases[-1].update(name="first", vehicles=best.used, dropped=best.dropped, cost=best.cost)
 
-    if params.minimize_vehicles:
-        # Each level tries to serve every job with one vehicle fewer: first a fresh
-        # search on the smaller fleet (it finds a different structure), then repairs
-        # of the best plan with one of its smallest routes emptied.
-        rng = np.random.default_rng(params.seed)
-        failures: set[int] = set()
-        cold_tried = False
-        total = params.time_limit_s
-        floor = _fleet_lower_bound(problem, jobs)
-        while best.used > floor and (
-            deterministic and remaining() > 0 or remaining() > 0.25 * total
-        ):
-            idle = {j for j, r in enumerate(best.routes) if not r}
-            if not cold_tried:
-                cold_tried = True
-                k = -1
-                fleet = forbidden | idle | {_largest_idle_after(best, layout)}
-                start: _Found | None = None
-                share = 0.15
-            else:
-                candidates = [k for k, r in enumerate(best.routes) if r and k not in failures]
-                if not candidates or len(failures) >= 2:
-                    break
-                # Smallest route first (fewest deliveries, then shortest); seed breaks ties.
-                noise = rng.random(len(candidates))
-                k = min(
-                    zip(candidates, noise, strict=True),
-                    key=lambda kn: (
-                        sum(layout.nodes[n].kind == _DELIVERY for n in best.routes[kn[0]]),
-                        best.assignment_values["time"][kn[0]][-1]
-                        - best.assignment_values["time"][kn[0]][0],
-                        kn[1],
-                    ),
-                )[0]
-                fleet = forbidden | idle | {k}
-                start = best
-                share = 0.25
-            budget = remaining() if deterministic else min(
-                remaining() - 0.2 * total, share * total
-            )
-            # The repair may use only the vehicles already out: an idle one would just
-            # take the emptied route's place. With the fleet fixed, a fixed cost per
-            # vehicle would only distort guided local search, whose penalties scale
-            # with the objective.
-            trial_phase, trial = run(
-                frozenset(fleet), budget, start, (best.dropped, best.used - 1), 0
-            )
-            found = _capture(trial_phase, trial) if trial is not None else None
-            ok = found is not None and found.dropped <= best.dropped and found.used < best.used
-            phases[-1].update(
-                name="fewer_vehicles" if start is None else "remove_route",
-                vehicles=found.used if found else None,
-                dropped=found.dropped if found else None,
-                accepted=ok,
-            )
-            if ok and found is not None:
-                # Vehicles left empty by the accepted plan stay out from now on.
-                now_idle = {j for j, r in enumerate(found.routes) if not r}
-                best = found
-                forbidden = frozenset(forbidden | (now_idle - idle))
-                failures.clear()
-                cold_tried = False
-            elif k >= 0:
-                failures.add(k)
+    elimination: EliminationResult | None = None
+    floor = _fleet_lower_bound(problem, jobs)
+    if params.minimize_vehicles and best.used > floor:
+        # Empty routes one at a time with an ejection pool (plain Python), then let
+        # OR-Tools improve the smaller plan below.
+        budget = params.time_limit_s * params.elimination_share
+        iterations = params.elimination_iterations
+        if deterministic and iterations is None:
+            iterations = 20 * len(layout.pickup_of)
+        t0 = time.monotonic()
+        elimination = eliminate_routes(
+            _node_graph(problem, layout, mats),
+            best.routes,
+            deadline=min(deadline, t0 + budget) if not deterministic else deadline,
+            max_iterations=iterations,
+            seed=params.seed,
+            floor=floor,
+            max_ejections=params.max_ejections,
+        )
+        used = sum(1 for r in elimination.routes if r)
+        phases.append(
+            {
+                "name": "eliminate_routes",
+                "seconds": round(time.monotonic() - t0, 3),
+                "iterations": elimination.iterations,
+                "vehicles": used,
+                "dropped": best.dropped,
+                "accepted": used < best.used,
+            }
+        )
+        if used >= best.used:
+            elimination = None
 
-    if remaining() > (0 if deterministic else 0.5):
-        # Last, improve the best plan. When it serves every job it can, its fleet is
-        # fixed and the search minimises time (or distance) alone.
-        unused = frozenset(j for j, r in enumerate(best.routes) if not r)
-        fixed = best.dropped == 0
+    if elimination is not None or remaining() > (0 if deterministic else 0.5):
+        # Last, improve the best plan (the one route elimination left, if it removed
+        # any). When it serves every job it can, its fleet is fixed and the search
+        # minimises time (or distance) alone.
+        start_routes = elimination.routes if elimination is not None else best.routes
+        unused = frozenset(j for j, r in enumerate(start_routes) if not r)
+        fixed = best.dropped == 0 or elimination is not None
         final_phase, final = run(
-            forbidden | unused if fixed else forbidden,
-            remaining(),
-            best,
-            None,
+            unused if fixed else frozenset(),
+            max(remaining(), 0.5) if elimination is not None else remaining(),
+            dataclasses.replace(best, routes=start_routes),
             0 if fixed else params.vehicle_cost,
         )
         if final is not None:
             found = _capture(final_phase, final)
             better = (found.dropped, found.used, found.base_cost) <= (
                 best.dropped, best.used, best.base_cost
-            )
+            ) or (elimination is not None and found.dropped <= best.dropped)
             phases[-1].update(
                 name="improve", vehicles=found.used, dropped=found.dropped, accepted=better
             )

@@ -1,0 +1,249 @@
+"""Route elimination: fewer routes, every job kept, every route checked independently."""
+
+from __future__ import annotations
+
+import itertools
+import math
+import random
+import time
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from routing.route_elimination import (
+    FleetVehicle,
+    NodeGraph,
+    _ejections_from_hub_route,
+    _Route,
+    eliminate_routes,
+)
+
+SHIFT = (0, 1000)
+
+
+def make_graph(
+    seed: int,
+    n_jobs: int,
+    n_vehicles: int,
+    pairs: bool,
+    capacity: int = 100,
+    allowed: dict[int, frozenset[int]] | None = None,
+) -> tuple[NodeGraph, list[list[int]]]:
+    """Random points on a 100 x 100 square, node 0..2V-1 the vehicles' starts and ends
+    (all at the centre), then per job a delivery and, with ``pairs``, a pick-up. The
+    plan returned serves one job per vehicle, round-robin, which is feasible by
+    construction (windows open wide enough for a direct trip)."""
+    rng = random.Random(seed)
+    pts = [(50.0, 50.0)] * (2 * n_vehicles)
+    earliest = [SHIFT[0]] * (2 * n_vehicles)
+    latest = [SHIFT[1]] * (2 * n_vehicles)
+    weight = [0] * (2 * n_vehicles)
+    pickup_of: dict[int, int | None] = {}
+    jobs: list[int] = []
+    for _ in range(n_jobs):
+        w = rng.randint(1, capacity // 3)
+        p: int | None = None
+        if pairs:
+            p = len(pts)
+            pts.append((rng.uniform(0, 100), rng.uniform(0, 100)))
+            earliest.append(0)
+            latest.append(600)
+            weight.append(w)
+        d = len(pts)
+        pts.append((rng.uniform(0, 100), rng.uniform(0, 100)))
+        start = rng.randint(0, 500)
+        earliest.append(start)
+        latest.append(start + rng.randint(200, 400))
+        weight.append(-w)
+        pickup_of[d] = p
+        jobs.append(d)
+    n = len(pts)
+    transit = [[math.ceil(math.dist(pts[a], pts[b])) + (5 if a != b else 0) for b in range(n)]
+               for a in range(n)]
+    vehicles = [
+        FleetVehicle("bike", capacity, capacity, k, n_vehicles + k, *SHIFT)
+        for k in range(n_vehicles)
+    ]
+    graph = NodeGraph(
+        transit={"bike": transit},
+        cost={"bike": transit},
+        earliest=earliest,
+        latest=latest,
+        weight=weight,
+        volume=weight,
+        pickup_of=pickup_of,
+        allowed=allowed or {d: frozenset(range(n_vehicles)) for d in jobs},
+        vehicles=vehicles,
+    )
+    routes: list[list[int]] = [[] for _ in range(n_vehicles)]
+    for i, d in enumerate(jobs):
+        p = pickup_of[d]
+        routes[i % n_vehicles] += [d] if p is None else [p, d]
+    routes = [r if check_route(graph, k, r) is None else None for k, r in enumerate(routes)]
+    return graph, routes  # type: ignore[return-value]
+
+
+def check_route(graph: NodeGraph, k: int, nodes: list[int]) -> str | None:
+    """An independent check of one route: windows, shift, loads, pairs. None when fine."""
+    v = graph.vehicles[k]
+    tr = graph.transit[v.profile]
+    t = max([v.shift_start, *(graph.hub_ready.get(n, 0) for n in nodes)])
+    load = -sum(graph.weight[n] for n in nodes)
+    if not 0 <= load <= v.capacity_weight:
+        return f"start load {load}"
+    prev, seen = v.start, set()
+    for n in nodes:
+        t = max(t + tr[prev][n], graph.earliest[n])
+        if t > graph.latest[n]:
+            return f"late at {n}"
+        load += graph.weight[n]
+        if not 0 <= load <= v.capacity_weight:
+            return f"load {load} at {n}"
+        if n in graph.pickup_of:
+            p = graph.pickup_of[n]
+            if p is not None and p not in seen:
+                return f"delivery {n} before its pick-up"
+            if k not in graph.allowed[n]:
+                return f"vehicle {k} not allowed for {n}"
+        seen.add(n)
+        prev = n
+    if t + tr[prev][v.end] > v.shift_end:
+        return "late at the end"
+    if load != 0:
+        return f"end load {load}"
+    return None
+
+
+def assert_plan(graph: NodeGraph, before: list[list[int]], after: list[list[int]]) -> None:
+    assert len(after) == len(before)
+    assert sorted(n for r in after for n in r) == sorted(n for r in before for n in r)
+    for k, r in enumerate(after):
+        if r:
+            assert check_route(graph, k, r) is None, (k, r, check_route(graph, k, r))
+    assert sum(1 for r in after if r) <= sum(1 for r in before if r)
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 10_000), n_jobs=st.integers(1, 14), pairs=st.booleans())
+def test_random_plans_keep_every_job_and_stay_feasible(seed, n_jobs, pairs):
+    graph, routes = make_graph(seed, n_jobs, n_vehicles=n_jobs, pairs=pairs)
+    if any(r is None for r in routes):
+        return  # a direct trip misses its window: not a valid start
+    result = eliminate_routes(
+        graph, routes, deadline=time.monotonic() + 5, max_iterations=300, seed=seed
+    )
+    assert_plan(graph, routes, result.routes)
+
+
+@pytest.mark.parametrize("pairs", [False, True])
+def test_without_limits_one_route_serves_all(pairs):
+    # Ten light jobs, one per vehicle to start with, no windows, a long shift: one
+    # route serves them all.
+    graph, routes = make_graph(7, 10, n_vehicles=10, pairs=pairs, capacity=1000)
+    graph = NodeGraph(**{
+        **graph.__dict__,
+        "earliest": [0] * len(graph.earliest),
+        "latest": [10_000] * len(graph.latest),
+        "vehicles": [FleetVehicle("bike", 10_000, 10_000, k, 10 + k, 0, 10_000) for k in range(10)],
+    })
+    result = eliminate_routes(graph, routes, deadline=time.monotonic() + 10, seed=1)
+    assert_plan(graph, routes, result.routes)
+    assert sum(1 for r in result.routes if r) == 1
+    assert result.removed == 9
+
+
+def test_same_seed_and_iterations_give_the_same_plan():
+    graph, routes = make_graph(3, 12, n_vehicles=12, pairs=False)
+    assert all(r is not None for r in routes)
+    runs = [
+        eliminate_routes(graph, routes, deadline=time.monotonic() + 30, max_iterations=200, seed=5)
+        for _ in range(2)
+    ]
+    assert runs[0].routes == runs[1].routes
+
+
+def test_floor_stops_the_search():
+    graph, routes = make_graph(7, 6, n_vehicles=6, pairs=False, capacity=1000)
+    result = eliminate_routes(graph, routes, deadline=time.monotonic() + 10, floor=4)
+    assert sum(1 for r in result.routes if r) == 4
+
+
+def test_allowed_vehicles_are_kept():
+    # Job 0 may only ride with vehicle 0: it never moves to another route.
+    graph, routes = make_graph(11, 5, n_vehicles=5, pairs=False, capacity=1000)
+    d0 = routes[0][0]
+    allowed = {d: frozenset(range(5)) for d in graph.pickup_of}
+    allowed[d0] = frozenset({0})
+    graph = NodeGraph(**{**graph.__dict__, "allowed": allowed})
+    result = eliminate_routes(graph, routes, deadline=time.monotonic() + 10, seed=2)
+    assert_plan(graph, routes, result.routes)
+    assert d0 in result.routes[0]
+
+
+def test_basket_with_hub_parcels_and_a_shop():
+    # A delivery that hands over a shop parcel (picked up on the way) and a hub parcel
+    # (loaded at the start): the start load counts the hub part, the shop part rides
+    # from the pick-up only.
+    transit = [[0 if a == b else 10 for b in range(6)] for a in range(6)]
+    graph = NodeGraph(
+        transit={"bike": transit},
+        cost={"bike": transit},
+        earliest=[0] * 6,
+        latest=[1000] * 6,
+        weight=[0, 0, 0, 0, 30, -50],
+        volume=[0, 0, 0, 0, 30, -50],
+        pickup_of={5: 4},
+        allowed={5: frozenset({0, 1})},
+        vehicles=[FleetVehicle("bike", 50, 50, k, 2 + k, 0, 1000) for k in range(2)],
+        hub_ready={5: 100},
+    )
+    route = _Route(graph, 0, [4, 5])
+    assert route.ok
+    assert route.load_w[:3] == [20, 50, 0]
+    assert route.arrive[0] == 100
+    tight = NodeGraph(**{**graph.__dict__, "vehicles": [
+        FleetVehicle("bike", 49, 50, k, 2 + k, 0, 1000) for k in range(2)
+    ]})
+    assert not _Route(tight, 0, [4, 5]).ok
+
+
+def test_an_infeasible_start_is_refused():
+    graph, routes = make_graph(5, 4, n_vehicles=4, pairs=False)
+    bad = [list(reversed(sum(routes, [])))] + [[] for _ in routes[1:]]
+    graph = NodeGraph(**{**graph.__dict__, "latest": [0] * len(graph.latest)})
+    with pytest.raises(ValueError, match="feasible plan"):
+        eliminate_routes(graph, bad, deadline=time.monotonic() + 1)
+
+
+@settings(max_examples=100, deadline=None)
+@given(seed=st.integers(0, 10_000), max_ejections=st.integers(1, 3))
+def test_fast_ejection_search_matches_brute_force(seed, max_ejections):
+    # Hub-only routes use a pruned search; it must find the same least (penalty, cost).
+    rng = random.Random(seed)
+    graph, routes = make_graph(seed, 16, n_vehicles=2, pairs=False, capacity=150)
+    graph = NodeGraph(**{**graph.__dict__, "latest": [1000] * len(graph.latest)})
+    jobs = sorted(graph.pickup_of)
+    rng.shuffle(jobs)
+    d, members = jobs[0], jobs[1:7]
+    members.sort(key=lambda n: graph.earliest[n])
+    route = _Route(graph, 0, members)
+    if not route.ok:
+        return
+    penalty = {j: rng.randint(1, 4) for j in members}
+    fast = _ejections_from_hub_route(graph, route, d, penalty, max_ejections, None)
+    best = None
+    for size in range(max_ejections + 1):
+        for out in itertools.combinations(members, size):
+            kept = [n for n in members if n not in out]
+            for at in range(len(kept) + 1):
+                trial = _Route(graph, 0, [*kept[:at], d, *kept[at:]])
+                if trial.ok:
+                    key = (sum(penalty[j] for j in out), trial.cost - route.cost)
+                    best = key if best is None or key < best else best
+    if best is None or best[0] == 0:
+        # No way in, or no ejection needed (the search is only asked when one is).
+        assert fast is None or best is not None
+        return
+    assert fast is not None
+    assert fast[0] == best
