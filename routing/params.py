@@ -46,10 +46,10 @@ class SolveParams:
     #: try to empty one route at a time once a first plan is found
     minimize_vehicles: bool = True
     #: share of the time given to the first search
-    first_phase_share: float = 0.2
+    first_phase_share: float = 0.15
     #: share of the time given to route elimination (ejection pool) after it; the
     #: rest improves the best plan with OR-Tools
-    elimination_share: float = 0.4
+    elimination_share: float = 0.5
     #: with ``solution_limit`` set, route elimination stops after this many
     #: placements (None: 20 per job), so that the plan is reproducible
     elimination_iterations: int | None = None
