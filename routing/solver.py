@@ -384,7 +384,7 @@ class _Phase:
         strategy = self.params.first_solution
         if strategy == "AUTO":
             has_pickups = any(n.kind == _PICKUP for n in self.layout.nodes)
-            strategy = "LOCAL_CHEAPEST_INSERTION" if has_pickups else "PATH_CHEAPEST_ARC"
+            strategy = "PARALLEL_CHEAPEST_INSERTION" if has_pickups else "PATH_CHEAPEST_ARC"
         p.first_solution_strategy = getattr(routing_enums_pb2.FirstSolutionStrategy, strategy)
         p.local_search_metaheuristic = getattr(
             routing_enums_pb2.LocalSearchMetaheuristic, self.params.metaheuristic
@@ -488,9 +488,16 @@ def _node_graph(problem: Problem, layout: _Layout, mats: _Matrices) -> NodeGraph
     n_v = layout.num_vehicles
     profiles = {v.profile for v in problem.vehicles}
     nodes = layout.nodes
+    transit = {p: mats.transit[p].tolist() for p in profiles}
+    # Python lists index fast but weigh ~8 bytes per entry plus the int objects: when
+    # the cost is the transit time itself (duration objective), share one list.
+    cost = {
+        p: transit[p] if np.array_equal(mats.cost[p], mats.transit[p]) else mats.cost[p].tolist()
+        for p in profiles
+    }
     return NodeGraph(
-        transit={p: mats.transit[p].tolist() for p in profiles},
-        cost={p: mats.cost[p].tolist() for p in profiles},
+        transit=transit,
+        cost=cost,
         earliest=[n.window.start for n in nodes],
         latest=[n.window.end for n in nodes],
         weight=[n.weight for n in nodes],
@@ -621,9 +628,10 @@ def solve(problem: Problem, params: SolveParams | None = None) -> Solution:
 
     elimination: EliminationResult | None = None
     floor = _fleet_lower_bound(problem, jobs)
-    if params.minimize_vehicles and best.used > floor:
+    if params.minimize_vehicles and best.dropped == 0 and best.used > floor:
         # Empty routes one at a time with an ejection pool (plain Python), then let
-        # OR-Tools improve the smaller plan below.
+        # OR-Tools improve the smaller plan below. Not while jobs are left out: serving
+        # them comes before sparing a courier, and they may need the idle ones.
         budget = params.time_limit_s * params.elimination_share
         iterations = params.elimination_iterations
         if deterministic and iterations is None:
@@ -658,7 +666,7 @@ def solve(problem: Problem, params: SolveParams | None = None) -> Solution:
         # minimises time (or distance) alone.
         start_routes = elimination.routes if elimination is not None else best.routes
         unused = frozenset(j for j, r in enumerate(start_routes) if not r)
-        fixed = best.dropped == 0 or elimination is not None
+        fixed = best.dropped == 0
         final_phase, final = run(
             unused if fixed else frozenset(),
             max(remaining(), 0.5) if elimination is not None else remaining(),
@@ -669,7 +677,7 @@ def solve(problem: Problem, params: SolveParams | None = None) -> Solution:
             found = _capture(final_phase, final)
             better = (found.dropped, found.used, found.base_cost) <= (
                 best.dropped, best.used, best.base_cost
-            ) or (elimination is not None and found.dropped <= best.dropped)
+            ) or (elimination is not None and found.dropped == 0)
             phases[-1].update(
                 name="improve", vehicles=found.used, dropped=found.dropped, accepted=better
             )
