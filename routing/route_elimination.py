@@ -304,14 +304,15 @@ def _ejections_from_hub_route(
     total_v = route.load_v[0] - graph.volume[d]
     cw, cv = v.capacity_weight, v.capacity_volume
     e_d, l_d = earliest[d], latest[d]
-    best: list[object] = [bound, (), 0]
+    best_key, best_at = bound, -1
+    best_out: tuple[int, ...] = ()
     ejected: list[int] = []
 
     def record(score: int, new_cost: int, ins: int) -> None:
+        nonlocal best_key, best_out, best_at
         key = (score, new_cost - route.cost)
-        cur = best[0]
-        if cur is None or key < cur:  # type: ignore[operator]
-            best[0], best[1], best[2] = key, tuple(ejected), ins
+        if best_key is None or key < best_key:
+            best_key, best_out, best_at = key, tuple(ejected), ins
 
     def visit(j: int, t: int, last: int, pc: int, score: int, ins: int, ew: int, ev: int) -> None:
         x = full[j]
@@ -336,16 +337,16 @@ def _ejections_from_hub_route(
                 visit(j + 1, tx, x, pc + cost[last][x], score, ins, ew, ev)
         if len(ejected) < max_ejections:
             s = score + penalty.get(x, 1)
-            cur = best[0]
-            if cur is None or s <= cur[0]:  # type: ignore[index]
+            if best_key is None or s <= best_key[0]:
+                # Pushing x out lowers the load from the start to x by its parcels.
                 ejected.append(x)
                 visit(j + 1, t, last, pc, s, ins, ew - graph.weight[x], ev - graph.volume[x])
                 ejected.pop()
 
     visit(1, route.arrive[0], full[0], 0, 0, -1, 0, 0)
-    if best[1] == () or best[0] is None:
+    if best_at < 0 or best_key is None or not best_out:
         return None
-    return best[0], best[1], best[2]  # type: ignore[return-value]
+    return best_key, best_out, best_at
 
 
 def _job_nodes(graph: NodeGraph, d: int) -> tuple[int, ...]:
