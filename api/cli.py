@@ -135,6 +135,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--orders-counts", dest="sizes", type=_int_list, default=[100, 300, 1000])
     p.add_argument("--time-limit", type=_positive_float, default=30.0)
     p.add_argument("--csv", type=Path, required=True)
+
+    p = sub.add_parser("db", help="the PostGIS store")
+    db = p.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    q = db.add_parser("upgrade", help="create the database if missing and apply every migration")
+    q.add_argument("--database-url", help="SQLAlchemy URL (default: $DATABASE_URL, else local)")
+    q.add_argument("--revision", default="head")
     return parser
 
 
@@ -321,12 +327,29 @@ def _cmd_bench_day(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_db(args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import OperationalError
+
+    from logistics.store.db import database_url
+    from logistics.store.migrate import upgrade
+
+    url = database_url(args.database_url)
+    try:
+        upgrade(url, args.revision)
+    except OperationalError as e:
+        first = str(e.orig or e).strip().splitlines()[0]
+        raise UserError(f"cannot reach the database ({first}); set DATABASE_URL") from None
+    print(f"database at revision {args.revision}")
+    return 0
+
+
 COMMANDS = {
     "plan": _cmd_plan,
     "demo": _cmd_demo,
     "bench": _cmd_bench,
     "bench-network": _cmd_bench_network,
     "bench-day": _cmd_bench_day,
+    "db": _cmd_db,
 }
 
 

@@ -1,0 +1,46 @@
+"""Engine and sessions for the store, from ``DATABASE_URL``.
+
+The URL is a SQLAlchemy URL; a plain ``postgresql://`` one is read with the psycopg 3
+driver. The default suits the local stack that ``scripts/setup --with-services`` runs:
+PostgreSQL on 127.0.0.1, user ``postgres`` with the development password ``postgres``
+(ignored where the server trusts local connections), database ``douai``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Engine, create_engine
+from sqlalchemy.orm import Session, sessionmaker
+
+DEFAULT_URL = "postgresql+psycopg://postgres:postgres@127.0.0.1:5432/douai"
+
+
+def database_url(url: str | None = None) -> str:
+    """``url``, else ``$DATABASE_URL``, else the local default; psycopg 3 as the driver."""
+    url = url or os.environ.get("DATABASE_URL") or DEFAULT_URL
+    for plain in ("postgresql://", "postgres://"):
+        if url.startswith(plain):
+            url = "postgresql+psycopg://" + url[len(plain):]
+    return url
+
+
+def make_engine(url: str | None = None) -> Engine:
+    """An engine with pre-ping, so that a restarted database is not an error."""
+    return create_engine(database_url(url), pool_pre_ping=True, future=True)
+
+
+@contextmanager
+def session_scope(engine: Engine) -> Iterator[Session]:
+    """A session that commits at the end, rolls back on any error, and closes."""
+    session = sessionmaker(engine, expire_on_commit=False)()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()

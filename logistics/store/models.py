@@ -1,0 +1,305 @@
+"""The platform's tables: shops, orders and their events, couriers, plans, rounds, stops,
+stop events, courier positions and API users.
+
+Geometry is SRID 4326 (WGS 84 longitude/latitude) with a GiST index on every column, so
+that "orders near this street" or "couriers in the centre" are index scans. Nothing is
+overwritten where history matters: an order's status changes append an
+:class:`OrderEvent`, a stop's progress appends a :class:`StopEvent`, a courier's
+position appends a :class:`CourierPosition`. A plan keeps the inputs and the solver
+settings it was solved with, so that it can be audited and solved again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Any
+
+from geoalchemy2 import Geometry
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+#: Constraint names that migrations can refer to (Alembic needs stable names).
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+JSONType = JSON().with_variant(JSONB(), "postgresql")
+
+
+def _point() -> Geometry:
+    return Geometry("POINT", srid=4326, spatial_index=True)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class OrderStatus(enum.StrEnum):
+    RECEIVED = "received"
+    PLANNED = "planned"
+    PICKED_UP = "picked_up"
+    DELIVERED = "delivered"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+class PlanStatus(enum.StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    SOLVED = "solved"
+    FAILED = "failed"
+
+
+class Role(enum.StrEnum):
+    SHOP = "shop"
+    DISPATCHER = "dispatcher"
+    COURIER = "courier"
+    CITY = "city"
+
+
+class StopEventType(enum.StrEnum):
+    ARRIVED = "arrived"
+    PICKED_UP = "picked_up"
+    DELIVERED = "delivered"
+    FAILED = "failed"
+
+
+def _now() -> Any:
+    return func.now()
+
+
+class Shop(Base):
+    __tablename__ = "shops"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    location: Mapped[Any] = mapped_column(_point())
+    opens: Mapped[dt.time] = mapped_column(Time)
+    closes: Mapped[dt.time] = mapped_column(Time)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
+
+    __table_args__ = (CheckConstraint("opens <= closes", name="opens_before_closes"),)
+
+
+class Courier(Base):
+    __tablename__ = "couriers"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    mode: Mapped[str] = mapped_column(String(16))
+    capacity_kg: Mapped[float] = mapped_column(Float)
+    capacity_l: Mapped[float] = mapped_column(Float)
+    shift_start: Mapped[dt.time] = mapped_column(Time)
+    shift_end: Mapped[dt.time] = mapped_column(Time)
+    start: Mapped[Any] = mapped_column(_point())
+    end: Mapped[Any] = mapped_column(_point())
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
+
+    __table_args__ = (
+        CheckConstraint("mode IN ('cargo_bike', 'foot')", name="known_mode"),
+        CheckConstraint("capacity_kg >= 0 AND capacity_l >= 0", name="capacity_not_negative"),
+        CheckConstraint("shift_start < shift_end", name="shift_starts_before_end"),
+    )
+
+
+class Order(Base):
+    __tablename__ = "orders"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    shop_id: Mapped[str | None] = mapped_column(ForeignKey("shops.id"), index=True)
+    basket_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    customer_location: Mapped[Any] = mapped_column(_point())
+    weight_kg: Mapped[float] = mapped_column(Float)
+    volume_l: Mapped[float] = mapped_column(Float)
+    delivery_date: Mapped[dt.date] = mapped_column(Date, index=True)
+    ready_at: Mapped[dt.time | None] = mapped_column(Time)
+    deliver_from: Mapped[dt.time] = mapped_column(Time)
+    deliver_to: Mapped[dt.time] = mapped_column(Time)
+    status: Mapped[str] = mapped_column(String(16), default=OrderStatus.RECEIVED, index=True)
+    status_reason: Mapped[str | None] = mapped_column(Text)
+    #: the key a shop sent with the order: a retry with the same key returns this order
+    idempotency_key: Mapped[str | None] = mapped_column(String(200))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
+
+    shop: Mapped[Shop | None] = relationship()
+    events: Mapped[list[OrderEvent]] = relationship(
+        back_populates="order", order_by="OrderEvent.id", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (
+        UniqueConstraint("shop_id", "idempotency_key", name="uq_orders_shop_idempotency"),
+        CheckConstraint("weight_kg >= 0 AND volume_l >= 0", name="load_not_negative"),
+        CheckConstraint("deliver_from <= deliver_to", name="slot_in_order"),
+        CheckConstraint(
+            "status IN ('received', 'planned', 'picked_up', 'delivered', 'failed', 'cancelled')",
+            name="known_status",
+        ),
+    )
+
+
+class OrderEvent(Base):
+    """One change of an order's status: who, when, from what to what, and why."""
+
+    __tablename__ = "order_events"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    order_id: Mapped[str] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    from_status: Mapped[str | None] = mapped_column(String(16))
+    to_status: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    order: Mapped[Order] = relationship(back_populates="events")
+
+
+class Plan(Base):
+    """A day's planning job: its status and, for audit, what it was solved from and with."""
+
+    __tablename__ = "plans"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    day: Mapped[dt.date] = mapped_column(Date, index=True)
+    status: Mapped[str] = mapped_column(String(16), default=PlanStatus.QUEUED)
+    settings: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    #: the shops, orders and couriers as the solver saw them (CSV columns, as JSON)
+    inputs: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    #: the plan document (as ``plan.json`` of the command line) once solved
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    error: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
+    started_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    published_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+    rounds: Mapped[list[Round]] = relationship(
+        back_populates="plan", order_by="Round.id", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('queued', 'running', 'solved', 'failed')", name="known_status"
+        ),
+    )
+
+
+class Round(Base):
+    __tablename__ = "rounds"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)
+    courier_id: Mapped[str] = mapped_column(ForeignKey("couriers.id"), index=True)
+    courier: Mapped[Courier] = relationship()
+    distance_m: Mapped[int] = mapped_column(Integer)
+    duration_s: Mapped[int] = mapped_column(Integer)
+    geometry: Mapped[Any] = mapped_column(
+        Geometry("LINESTRING", srid=4326, spatial_index=True), nullable=True
+    )
+
+    plan: Mapped[Plan] = relationship(back_populates="rounds")
+    stops: Mapped[list[Stop]] = relationship(
+        back_populates="round", order_by="Stop.seq", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (UniqueConstraint("plan_id", "courier_id", name="uq_rounds_plan_courier"),)
+
+
+class Stop(Base):
+    __tablename__ = "stops"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))
+    order_ids: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    shop_id: Mapped[str | None] = mapped_column(ForeignKey("shops.id"))
+    location: Mapped[Any] = mapped_column(_point())
+    arrival: Mapped[dt.time] = mapped_column(Time)
+    departure: Mapped[dt.time] = mapped_column(Time)
+    load_kg: Mapped[float] = mapped_column(Float)
+    load_l: Mapped[float] = mapped_column(Float)
+
+    round: Mapped[Round] = relationship(back_populates="stops")
+
+    __table_args__ = (
+        UniqueConstraint("round_id", "seq", name="uq_stops_round_seq"),
+        CheckConstraint("kind IN ('start', 'pickup', 'delivery', 'end')", name="known_kind"),
+    )
+
+
+class StopEvent(Base):
+    """What happened at a stop, when, where and by whom; one row per event type."""
+
+    __tablename__ = "stop_events"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    stop_id: Mapped[int] = mapped_column(ForeignKey("stops.id", ondelete="CASCADE"), index=True)
+    type: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    location: Mapped[Any] = mapped_column(_point(), nullable=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
+
+    __table_args__ = (
+        # A retried event finds its first copy instead of writing a second one.
+        UniqueConstraint("stop_id", "type", name="uq_stop_events_stop_type"),
+        CheckConstraint(
+            "type IN ('arrived', 'picked_up', 'delivered', 'failed')", name="known_type"
+        ),
+    )
+
+
+class CourierPosition(Base):
+    __tablename__ = "courier_positions"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    courier_id: Mapped[str] = mapped_column(ForeignKey("couriers.id"), index=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+    location: Mapped[Any] = mapped_column(_point())
+
+
+class User(Base):
+    """An API user: a role, the shop or courier it speaks for, and its token's hash."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    role: Mapped[str] = mapped_column(String(16))
+    shop_id: Mapped[str | None] = mapped_column(ForeignKey("shops.id"))
+    courier_id: Mapped[str | None] = mapped_column(ForeignKey("couriers.id"))
+    #: SHA-256 of the bearer token; the token itself is shown once and never stored
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
+
+    __table_args__ = (
+        CheckConstraint(
+            "role IN ('shop', 'dispatcher', 'courier', 'city')", name="known_role"
+        ),
+        CheckConstraint("role <> 'shop' OR shop_id IS NOT NULL", name="shop_user_has_shop"),
+        CheckConstraint(
+            "role <> 'courier' OR courier_id IS NOT NULL", name="courier_user_has_courier"
+        ),
+    )

@@ -1,0 +1,37 @@
+"""A fresh PostgreSQL database per test session, migrated with the project's Alembic
+revisions (PostGIS included), on the real server at ``$DATABASE_URL`` (default the local
+one on 127.0.0.1); dropped at the end."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+
+from logistics.store.db import database_url, make_engine
+from logistics.store.migrate import upgrade
+
+
+@pytest.fixture(scope="session")
+def db_url() -> Iterator[str]:
+    """The URL of a new, migrated database; the server must be up (no skip: CI has it)."""
+    base = make_url(database_url(os.environ.get("DATABASE_URL")))
+    url = base.set(database=f"douai_test_{uuid.uuid4().hex[:12]}")
+    text_url = url.render_as_string(hide_password=False)
+    upgrade(text_url)
+    yield text_url
+    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def engine(db_url: str) -> Iterator[Engine]:
+    eng = make_engine(db_url)
+    yield eng
+    eng.dispose()
