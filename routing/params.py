@@ -45,7 +45,8 @@ class SolveParams:
     cost_weight: int = 1
     #: try to empty one route at a time once a first plan is found
     minimize_vehicles: bool = True
-    #: share of the time given to the first search
+    #: share of the time given to the first search (it always completes its first
+    #: solution, even when that takes longer)
     first_phase_share: float = 0.15
     #: share of the time given to route elimination (ejection pool) after it; the
     #: rest improves the best plan with OR-Tools

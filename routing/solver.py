@@ -408,12 +408,11 @@ class _Phase:
         return p
 
     def dropped(self, assignment) -> int:
-        """Number of delivery nodes left out in ``assignment`` (or the current solution)."""
+        """Number of delivery nodes left out in ``assignment``."""
         count = 0
         for d in self.layout.deliveries:
             i = self.manager.NodeToIndex(d)
-            nxt = assignment.Value(self.routing.NextVar(i)) if assignment else self.routing.NextVar(i).Value()
-            count += nxt == i
+            count += assignment.Value(self.routing.NextVar(i)) == i
         return count
 
     def run(
@@ -444,27 +443,6 @@ class _Phase:
         if start is None:
             return routing.SolveWithParameters(params)
         return routing.SolveFromAssignmentWithParameters(start, params)
-
-    def used(self, assignment) -> int:
-        """Number of vehicles with a non-empty route."""
-        routing, count = self.routing, 0
-        for k in range(self.layout.num_vehicles):
-            var = routing.NextVar(routing.Start(k))
-            nxt = assignment.Value(var) if assignment else var.Value()
-            count += not routing.IsEnd(nxt)
-        return count
-
-    def routes(self, assignment) -> list[list[int]]:
-        """Routes as lists of routing indices, starts and ends left out."""
-        out = []
-        for k in range(self.layout.num_vehicles):
-            i = assignment.Value(self.routing.NextVar(self.routing.Start(k)))
-            route = []
-            while not self.routing.IsEnd(i):
-                route.append(i)
-                i = assignment.Value(self.routing.NextVar(i))
-            out.append(route)
-        return out
 
 
 @dataclass
