@@ -141,6 +141,14 @@ def build_parser() -> argparse.ArgumentParser:
     q = db.add_parser("upgrade", help="create the database if missing and apply every migration")
     q.add_argument("--database-url", help="SQLAlchemy URL (default: $DATABASE_URL, else local)")
     q.add_argument("--revision", default="head")
+
+    p = sub.add_parser("users", help="API users and their tokens")
+    users = p.add_subparsers(dest="users_command", required=True, metavar="ACTION")
+    q = users.add_parser("create", help="add a user and print its bearer token (shown once)")
+    q.add_argument("--role", required=True, choices=["shop", "dispatcher", "courier", "city"])
+    q.add_argument("--shop-id", help="the shop a shop user speaks for")
+    q.add_argument("--courier-id", help="the courier a courier user is")
+    q.add_argument("--database-url", help="SQLAlchemy URL (default: $DATABASE_URL, else local)")
     return parser
 
 
@@ -343,6 +351,32 @@ def _cmd_db(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_users(args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
+    from logistics.store.db import make_engine, session_scope
+    from logistics.store.users import UserError as BadUser
+    from logistics.store.users import create_user
+
+    engine = make_engine(args.database_url)
+    try:
+        with session_scope(engine) as session:
+            _, token = create_user(
+                session, args.role, shop_id=args.shop_id, courier_id=args.courier_id
+            )
+    except BadUser as e:
+        raise UserError(str(e)) from None
+    except OperationalError as e:
+        first = str(e.orig or e).strip().splitlines()[0]
+        raise UserError(f"cannot reach the database ({first}); set DATABASE_URL") from None
+    except ProgrammingError:
+        raise UserError("the database has no tables yet: run `douai-delivery db upgrade`") from None
+    finally:
+        engine.dispose()
+    print(token)
+    return 0
+
+
 COMMANDS = {
     "plan": _cmd_plan,
     "demo": _cmd_demo,
@@ -350,6 +384,7 @@ COMMANDS = {
     "bench-network": _cmd_bench_network,
     "bench-day": _cmd_bench_day,
     "db": _cmd_db,
+    "users": _cmd_users,
 }
 
 
