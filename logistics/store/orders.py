@@ -1,0 +1,127 @@
+"""Order intake: one row per order, its first event, and retries that never duplicate.
+
+A shop may send the same order twice (a timeout, a double click). With the same
+``Idempotency-Key`` the second call gets the first order back; two calls racing each
+other are settled by the database's unique constraint on (shop, key), not by a check
+that both could pass. A key reused for a different order is a conflict.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from geoalchemy2.shape import from_shape, to_shape
+from shapely.geometry import Point
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from logistics.inputs import Order as OrderInput
+from logistics.store.models import Order, OrderEvent, OrderStatus, Shop
+
+
+class OrderRefusedError(ValueError):
+    """An order the store cannot take; ``field`` names the culprit, ``conflict`` says
+    whether it clashes with an order already stored (HTTP 409) or is wrong in itself."""
+
+    def __init__(self, field: str, problem: str, *, conflict: bool = False) -> None:
+        self.field, self.problem, self.conflict = field, problem, conflict
+        super().__init__(f"{field}: {problem}")
+
+
+def _time(seconds: int | None) -> dt.time | None:
+    if seconds is None:
+        return None
+    # 24:00 (a shop open until midnight) is the last second of the day in a TIME column.
+    h, rest = divmod(min(int(seconds), 24 * 3600 - 1), 3600)
+    return dt.time(h, *divmod(rest, 60))
+
+
+def _same(row: Order, order: OrderInput, day: dt.date) -> bool:
+    point = to_shape(row.customer_location)
+    return (
+        row.id == order.order_id
+        and row.basket_id == order.basket_id
+        and abs(point.x - order.customer_lon) < 1e-9
+        and abs(point.y - order.customer_lat) < 1e-9
+        and row.weight_kg == order.weight_kg
+        and row.volume_l == order.volume_l
+        and row.delivery_date == day
+        and row.deliver_from == _time(order.deliver_from)
+        and row.deliver_to == _time(order.deliver_to)
+    )
+
+
+def _by_key(session: Session, shop_id: str | None, key: str) -> Order | None:
+    return session.scalars(
+        select(Order).where(Order.shop_id == shop_id, Order.idempotency_key == key)
+    ).first()
+
+
+def add_order(
+    session: Session,
+    order: OrderInput,
+    *,
+    delivery_date: dt.date | None = None,
+    idempotency_key: str | None = None,
+    user_id: int | None = None,
+) -> tuple[Order, bool]:
+    """Store ``order`` as ``received`` with its first event; returns the row and whether
+    it was created (False: a retry with the same key, the stored order comes back)."""
+    day = delivery_date or dt.date.today()
+    if idempotency_key:
+        found = _by_key(session, order.shop_id, idempotency_key)
+        if found is not None:
+            return _retry(found, order, day, idempotency_key)
+    if order.shop_id is not None and session.get(Shop, order.shop_id) is None:
+        raise OrderRefusedError("shop_id", f"no shop {order.shop_id!r}")
+    same_id = session.get(Order, order.order_id)
+    if same_id is not None:
+        if idempotency_key and (same_id.shop_id, same_id.idempotency_key) == (
+            order.shop_id, idempotency_key
+        ):
+            # The first copy of this retry was committed after our look-up by key.
+            return _retry(same_id, order, day, idempotency_key)
+        raise OrderRefusedError("order_id", f"{order.order_id!r} exists already", conflict=True)
+    row = Order(
+        id=order.order_id,
+        shop_id=order.shop_id,
+        basket_id=order.basket_id,
+        customer_location=from_shape(Point(order.customer_lon, order.customer_lat), 4326),
+        weight_kg=order.weight_kg,
+        volume_l=order.volume_l,
+        delivery_date=day,
+        ready_at=_time(order.ready_at) if order.ready_at else None,
+        deliver_from=_time(order.deliver_from),
+        deliver_to=_time(order.deliver_to),
+        status=OrderStatus.RECEIVED.value,
+        idempotency_key=idempotency_key,
+        created_by=user_id,
+    )
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.add(
+                OrderEvent(order_id=row.id, from_status=None, to_status=row.status, user_id=user_id)
+            )
+    except IntegrityError:
+        # Another request stored the same key (or id) between our check and our insert.
+        session.expunge_all()
+        if idempotency_key:
+            found = _by_key(session, order.shop_id, idempotency_key)
+            if found is not None:
+                return _retry(found, order, day, idempotency_key)
+        raise OrderRefusedError(
+            "order_id", f"{order.order_id!r} exists already", conflict=True
+        ) from None
+    return row, True
+
+
+def _retry(found: Order, order: OrderInput, day: dt.date, key: str) -> tuple[Order, bool]:
+    if not _same(found, order, day):
+        raise OrderRefusedError(
+            "Idempotency-Key",
+            f"{key!r} was used for order {found.id!r} with other content",
+            conflict=True,
+        )
+    return found, False
