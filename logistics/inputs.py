@@ -342,7 +342,17 @@ def _read_shops(path: Path, bounds: _Area | None) -> tuple[Shop, ...]:
     return tuple(s for _, s in shops.values())
 
 
-def _read_orders(path: Path, shop_ids: set[str], bounds: _Area | None) -> tuple[Order, ...]:
+def read_orders(
+    orders_csv: str | Path, shop_ids: set[str], *, shops_source: str = "the shops file"
+) -> tuple[Order, ...]:
+    """Read and check an orders file alone, against the shops known to ``shops_source``
+    (the store, for an import); raise :class:`InputError` on the first problem."""
+    return _read_orders(Path(orders_csv), shop_ids, None, shops_source)
+
+
+def _read_orders(
+    path: Path, shop_ids: set[str], bounds: _Area | None, shops_source: str = "the shops file"
+) -> tuple[Order, ...]:
     orders: dict[str, tuple[int, Order]] = {}
     basket_first: dict[str, tuple[int, Order]] = {}
     for row in _rows(path, ORDER_COLUMNS):
@@ -353,7 +363,7 @@ def _read_orders(path: Path, shop_ids: set[str], bounds: _Area | None) -> tuple[
             )
         shop_id = row.text("shop_id", required=False)
         if shop_id is not None and shop_id not in shop_ids:
-            raise row.error("shop_id", f"unknown shop {shop_id!r} (not in the shops file)")
+            raise row.error("shop_id", f"unknown shop {shop_id!r} (not in {shops_source})")
         basket_id = row.text("basket_id", required=False)
         lon, lat = row.point("customer_lon", "customer_lat", bounds)
         weight = row.number("weight_kg", non_negative=True)

@@ -9,6 +9,7 @@ that both could pass. A key reused for a different order is a conflict.
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 from geoalchemy2.shape import from_shape, to_shape
 from shapely.geometry import Point
@@ -17,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from logistics.inputs import Order as OrderInput
+from logistics.inputs import read_orders
 from logistics.store.models import Order, OrderEvent, OrderStatus, Shop
 
 
@@ -125,3 +127,37 @@ def _retry(found: Order, order: OrderInput, day: dt.date, key: str) -> tuple[Ord
             conflict=True,
         )
     return found, False
+
+
+def import_orders(
+    session: Session,
+    orders_csv: str | Path,
+    *,
+    delivery_date: dt.date | None = None,
+    shop_id: str | None = None,
+    user_id: int | None = None,
+) -> list[Order]:
+    """Store every order of a CSV file (the ``douai-delivery plan`` format), all or none.
+
+    With ``shop_id`` (a shop importing), every row must be that shop's. The first
+    problem raises :class:`~logistics.inputs.InputError` (a row of the file) or
+    :class:`OrderRefusedError` (a clash with the store, naming the order); the caller's
+    transaction then holds nothing of the file.
+    """
+    known = set(session.scalars(select(Shop.id)))
+    orders = read_orders(orders_csv, known, shops_source="the shops of the platform")
+    stored = []
+    with session.begin_nested():
+        for order in orders:
+            if shop_id is not None and order.shop_id != shop_id:
+                raise OrderRefusedError(
+                    "shop_id", f"order {order.order_id!r} is for {order.shop_id!r}, not {shop_id!r}"
+                )
+            try:
+                row, _ = add_order(session, order, delivery_date=delivery_date, user_id=user_id)
+            except OrderRefusedError as e:
+                raise OrderRefusedError(
+                    e.field, f"order {order.order_id!r}: {e.problem}", conflict=e.conflict
+                ) from None
+            stored.append(row)
+    return stored

@@ -13,9 +13,10 @@ from shapely.geometry import Point
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from logistics.inputs import InputError
 from logistics.inputs import Order as OrderInput
 from logistics.store.models import Order, OrderEvent, Shop
-from logistics.store.orders import OrderRefusedError, add_order
+from logistics.store.orders import OrderRefusedError, add_order, import_orders
 
 DAY = dt.date(2026, 11, 26)
 
@@ -95,3 +96,45 @@ def test_racing_retries_store_one_order(engine, shop_id):
             select(func.count()).select_from(OrderEvent).where(OrderEvent.order_id == "o-race")
         )
     assert (count, events) == (1, 1)
+
+
+HEADER = "order_id,shop_id,basket_id,customer_lon,customer_lat,weight_kg,volume_l,ready_at,deliver_from,deliver_to\n"
+
+
+def test_import_stores_a_file_all_or_nothing(engine, shop_id, tmp_path):
+    good = tmp_path / "orders.csv"
+    good.write_text(HEADER + "i-1,s-intake,,3.09,50.36,1.5,4,09:00,14:00,16:00\n"
+                    "i-2,,b1,3.10,50.37,0.5,2,,10:00,12:00\n")
+    with Session(engine) as session:
+        rows = import_orders(session, good, delivery_date=DAY)
+        session.commit()
+        assert [r.id for r in rows] == ["i-1", "i-2"]
+        assert session.get(Order, "i-2").shop_id is None
+    bad = tmp_path / "bad.csv"
+    bad.write_text(HEADER + "i-3,s-intake,,3.09,50.36,1.5,4,09:00,14:00,16:00\n"
+                   "i-4,s-intake,,3.09,50.36,heavy,4,09:00,14:00,16:00\n")
+    with Session(engine) as session:
+        with pytest.raises(InputError, match="row 3, field weight_kg"):
+            import_orders(session, bad, delivery_date=DAY)
+        session.commit()
+        assert session.get(Order, "i-3") is None  # nothing of the bad file
+        assert session.get(Order, "i-1") is not None  # what was accepted before stays
+
+
+def test_import_names_the_clash_and_the_foreign_shop(engine, shop_id, tmp_path):
+    again = tmp_path / "again.csv"
+    again.write_text(HEADER + "j-1,s-intake,,3.09,50.36,1.5,4,09:00,14:00,16:00\n"
+                     "o-clash,s-intake,,3.09,50.36,1.5,4,09:00,14:00,16:00\n")
+    with Session(engine) as session:
+        add_order(session, order("o-clash"), delivery_date=DAY)
+        session.commit()
+        with pytest.raises(OrderRefusedError, match="order_id: order 'o-clash': 'o-clash' exists already"):
+            import_orders(session, again, delivery_date=DAY)
+        session.commit()
+        assert session.get(Order, "j-1") is None
+        unknown = tmp_path / "unknown.csv"
+        unknown.write_text(HEADER + "k-1,nowhere,,3.09,50.36,1,1,,14:00,16:00\n")
+        with pytest.raises(InputError, match="unknown shop 'nowhere' .not in the shops of the platform"):
+            import_orders(session, unknown, delivery_date=DAY)
+        with pytest.raises(OrderRefusedError, match="shop_id: order 'j-1' is for 's-intake', not 'other'"):
+            import_orders(session, again, delivery_date=DAY, shop_id="other")
