@@ -142,6 +142,11 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--database-url", help="SQLAlchemy URL (default: $DATABASE_URL, else local)")
     q.add_argument("--revision", default="head")
 
+    p = sub.add_parser("serve", help="run the HTTP API (uvicorn)")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--database-url", help="SQLAlchemy URL (default: $DATABASE_URL, else local)")
+
     p = sub.add_parser("users", help="API users and their tokens")
     users = p.add_subparsers(dest="users_command", required=True, metavar="ACTION")
     q = users.add_parser("create", help="add a user and print its bearer token (shown once)")
@@ -377,6 +382,15 @@ def _cmd_users(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from api.app import create_app
+
+    uvicorn.run(create_app(args.database_url), host=args.host, port=args.port, log_level="info")
+    return 0
+
+
 COMMANDS = {
     "plan": _cmd_plan,
     "demo": _cmd_demo,
@@ -385,6 +399,7 @@ COMMANDS = {
     "bench-day": _cmd_bench_day,
     "db": _cmd_db,
     "users": _cmd_users,
+    "serve": _cmd_serve,
 }
 
 

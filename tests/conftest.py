@@ -1,4 +1,4 @@
-"""A fresh PostgreSQL database per test session, migrated with the project's Alembic
+"""Shared fixtures. A fresh PostgreSQL database per test session, migrated with the project's Alembic
 revisions (PostGIS included), on the real server at ``$DATABASE_URL`` (default the local
 one on 127.0.0.1); dropped at the end."""
 

@@ -1,0 +1,148 @@
+"""The HTTP API on a real PostGIS: tokens and roles, shops and orders, errors as JSON
+with the field named."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from api.app import create_app
+from logistics.store.users import create_user
+
+
+@pytest.fixture(scope="module")
+def client(engine):
+    return TestClient(create_app(engine=engine))
+
+
+@pytest.fixture(scope="module")
+def tokens(client, engine):
+    with Session(engine) as s:
+        _, dispatcher = create_user(s, "dispatcher")
+        _, city = create_user(s, "city")
+        s.commit()
+    auth = {"Authorization": f"Bearer {dispatcher}"}
+    for shop in ("api-a", "api-b"):
+        r = client.post("/api/shops", headers=auth, json={
+            "shop_id": shop, "name": shop, "lon": 3.08, "lat": 50.37, "opens": "09:00", "closes": "19:00"})
+        assert r.status_code == 201, r.text
+    with Session(engine) as s:
+        _, shop_a = create_user(s, "shop", shop_id="api-a")
+        _, shop_b = create_user(s, "shop", shop_id="api-b")
+        s.commit()
+    return {k: {"Authorization": f"Bearer {v}"} for k, v in
+            {"dispatcher": dispatcher, "city": city, "a": shop_a, "b": shop_b}.items()}
+
+
+def body(order_id: str, **changes):
+    base = {"order_id": order_id, "customer_lon": 3.09, "customer_lat": 50.36, "weight_kg": 2,
+            "volume_l": 5, "deliver_from": "14:00", "deliver_to": "16:00", "date": "2026-11-26"}
+    return {**base, **changes}
+
+
+def test_no_token_wrong_token_and_wrong_role(client, tokens):
+    assert client.post("/api/orders", json=body("x")).status_code == 401
+    r = client.post("/api/orders", json=body("x"), headers={"Authorization": "Bearer nope"})
+    assert r.status_code == 401
+    assert r.json()["error"] == "unauthorized"
+    r = client.post("/api/orders", json=body("x"), headers=tokens["city"])
+    assert r.status_code == 403
+    r = client.post("/api/shops", headers=tokens["a"], json={
+        "shop_id": "s", "name": "s", "lon": 3, "lat": 50, "opens": "09:00", "closes": "19:00"})
+    assert r.status_code == 403
+
+
+def test_shop_posts_reads_and_cancels_its_order_but_not_another_shops(client, tokens):
+    r = client.post("/api/orders", json=body("api-1"), headers=tokens["a"])
+    assert r.status_code == 201, r.text
+    assert r.json()["shop_id"] == "api-a"
+    assert r.json()["status"] == "received"
+    assert client.get("/api/orders/api-1", headers=tokens["a"]).json()["deliver_to"] == "16:00"
+    assert client.get("/api/orders/api-1", headers=tokens["b"]).status_code == 404
+    assert client.get("/api/orders/api-1", headers=tokens["dispatcher"]).status_code == 200
+    r = client.post("/api/orders", json=body("api-2", shop_id="api-a"), headers=tokens["b"])
+    assert r.status_code == 403
+    assert client.post("/api/orders/api-1/cancel", json={"reason": "x"}, headers=tokens["b"]).status_code == 404
+    r = client.post("/api/orders/api-1/cancel", json={"reason": "customer away"}, headers=tokens["a"])
+    assert r.json()["status"] == "cancelled"
+    r = client.post("/api/orders/api-1/cancel", json={"reason": "again"}, headers=tokens["a"])
+    assert r.status_code == 200  # already cancelled: a retry changes nothing
+
+
+def test_idempotency_key_returns_the_same_order(client, tokens):
+    h = {**tokens["a"], "Idempotency-Key": "key-1"}
+    first = client.post("/api/orders", json=body("api-idem"), headers=h)
+    again = client.post("/api/orders", json=body("api-idem"), headers=h)
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.json() == again.json()
+    clash = client.post("/api/orders", json=body("api-idem", weight_kg=9), headers=h)
+    assert clash.status_code == 409
+    assert "Idempotency-Key" in clash.json()["detail"]
+    dup = client.post("/api/orders", json=body("api-idem"), headers=tokens["a"])
+    assert dup.status_code == 409
+    assert dup.json()["detail"].startswith("order_id:")
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"weight_kg": "heavy"}, "weight_kg"),
+        ({"weight_kg": -1}, "weight_kg"),
+        ({"customer_lat": 250}, "customer_lat"),
+        ({"deliver_from": "25:99"}, "deliver_from"),
+        ({"deliver_from": "17:00"}, "deliver_to"),
+        ({"date": "tomorrow"}, "date"),
+    ],
+)
+def test_bad_bodies_are_422_naming_the_field(client, tokens, changes, field):
+    r = client.post("/api/orders", json=body("api-bad", **changes), headers=tokens["a"])
+    assert r.status_code == 422, r.text
+    assert r.json()["error"] == "invalid"
+    assert field in [d["field"] for d in r.json()["detail"]]
+
+
+def test_missing_field_and_unknown_order(client, tokens):
+    b = body("api-miss")
+    del b["deliver_to"]
+    r = client.post("/api/orders", json=b, headers=tokens["a"])
+    assert r.status_code == 422
+    assert r.json()["detail"][0]["field"] == "deliver_to"
+    assert client.get("/api/orders/none", headers=tokens["dispatcher"]).status_code == 404
+
+
+def test_openapi_is_served(client):
+    """The spec lists the endpoints."""
+    spec = client.get("/api/openapi.json").json()
+    assert "/api/orders" in spec["paths"]
+
+
+def test_serve_answers_over_http(db_url):
+    """`douai-delivery serve` in its own process, on a free port of 127.0.0.1."""
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    cmd = [sys.executable, "-m", "api.cli", "serve", "--port", str(port), "--database-url", db_url]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                r = httpx.get(f"http://127.0.0.1:{port}/api/orders/x", timeout=2)
+                break
+            except httpx.TransportError:
+                assert proc.poll() is None, proc.stdout.read().decode()
+                assert time.monotonic() < deadline, "the server did not start in 30 s"
+                time.sleep(0.2)
+        assert r.status_code == 401
+        assert r.json()["error"] == "unauthorized"
+    finally:
+        proc.terminate()
+        proc.wait(10)
