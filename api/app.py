@@ -1,5 +1,5 @@
 """The HTTP API under ``/api`` (FastAPI; OpenAPI at ``/docs``): bearer tokens with roles,
-shops and orders so far.
+shops, couriers and orders so far.
 
 Every error is JSON ``{"error": ..., "detail": ...}`` with the status that says what
 went wrong: 401 without a valid token, 403 for a role that may not call the endpoint,
@@ -10,7 +10,7 @@ shop's order exists), 409 for a clash with what is stored, 422 for a malformed b
 
 import datetime as dt
 from collections.abc import Callable, Iterator
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, Header, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from logistics.inputs import Order as OrderInput
 from logistics.store.db import make_engine
-from logistics.store.models import Order, OrderStatus, Role, Shop, User
+from logistics.store.models import Courier, Order, OrderStatus, Role, Shop, User
 from logistics.store.order_status import StatusError, move_order
 from logistics.store.orders import OrderRefusedError, add_order
 from logistics.store.users import user_for_token
@@ -90,6 +90,33 @@ class OrderCreate(BaseModel):
         if parse_clock(self.deliver_from) > parse_clock(self.deliver_to):
             raise ValueError("deliver_to: the slot ends before it begins")
         return self
+
+
+class CourierCreate(BaseModel):
+    """A courier, with the columns of ``couriers.csv`` (no end point: back to the start)."""
+
+    courier_id: str = Field(min_length=1, max_length=64)
+    mode: Literal["cargo_bike", "foot"]
+    capacity_kg: float = Field(ge=0)
+    capacity_l: float = Field(ge=0)
+    shift_start: str
+    shift_end: str
+    start_lon: float = Field(ge=-180, le=180)
+    start_lat: float = Field(ge=-90, le=90)
+    end_lon: float | None = Field(default=None, ge=-180, le=180)
+    end_lat: float | None = Field(default=None, ge=-90, le=90)
+
+    @model_validator(mode="after")
+    def _shift(self) -> "CourierCreate":
+        if _clock(self.shift_start, "shift_start") >= _clock(self.shift_end, "shift_end"):
+            raise ValueError("shift_end: the shift ends before it starts")
+        if (self.end_lon is None) != (self.end_lat is None):
+            raise ValueError("end_lon: give both end_lon and end_lat, or neither")
+        return self
+
+
+def _time_of(text: str) -> dt.time:
+    return dt.time.fromisoformat(format_clock(min(parse_clock(text), 86399), with_seconds=True))
 
 
 class CancelBody(BaseModel):
@@ -184,11 +211,26 @@ def create_app(database_url: str | None = None, engine: Engine | None = None) ->
         """Add a shop (dispatcher)."""
         if db.get(Shop, body.shop_id) is not None:
             raise ApiError(409, "conflict", f"shop_id: {body.shop_id!r} exists already")
-        opens, closes = parse_clock(body.opens), parse_clock(body.closes)
         db.add(Shop(
             id=body.shop_id, name=body.name, location=from_shape(Point(body.lon, body.lat), 4326),
-            opens=dt.time.fromisoformat(format_clock(min(opens, 86399), with_seconds=True)),
-            closes=dt.time.fromisoformat(format_clock(min(closes, 86399), with_seconds=True)),
+            opens=_time_of(body.opens), closes=_time_of(body.closes),
+        ))
+        return body.model_dump()
+
+    @app.post("/api/couriers", status_code=201, tags=["couriers"])
+    def create_courier(
+        body: CourierCreate, db: session_dep, _: Annotated[User, Depends(role(Role.DISPATCHER))]
+    ) -> dict[str, Any]:
+        """Add a courier (dispatcher)."""
+        if db.get(Courier, body.courier_id) is not None:
+            raise ApiError(409, "conflict", f"courier_id: {body.courier_id!r} exists already")
+        start = Point(body.start_lon, body.start_lat)
+        end = start if body.end_lon is None else Point(body.end_lon, body.end_lat)
+        db.add(Courier(
+            id=body.courier_id, mode=body.mode, capacity_kg=body.capacity_kg,
+            capacity_l=body.capacity_l, shift_start=_time_of(body.shift_start),
+            shift_end=_time_of(body.shift_end), start=from_shape(start, 4326),
+            end=from_shape(end, 4326),
         ))
         return body.model_dump()
 

@@ -146,3 +146,21 @@ def test_serve_answers_over_http(db_url):
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+def test_dispatcher_adds_couriers_and_bad_ones_are_named(client, tokens):
+    c = {"courier_id": "api-c1", "mode": "cargo_bike", "capacity_kg": 120, "capacity_l": 400,
+         "shift_start": "08:00", "shift_end": "16:00", "start_lon": 3.08, "start_lat": 50.37}
+    assert client.post("/api/couriers", json=c, headers=tokens["a"]).status_code == 403
+    assert client.post("/api/couriers", json=c, headers=tokens["dispatcher"]).status_code == 201
+    assert client.post("/api/couriers", json=c, headers=tokens["dispatcher"]).status_code == 409
+    for changes, field in (
+        ({"mode": "van"}, "mode"),
+        ({"shift_end": "07:00"}, "shift_end"),
+        ({"end_lon": 3.1}, "end_lon"),
+        ({"capacity_kg": -5}, "capacity_kg"),
+    ):
+        r = client.post("/api/couriers", json={**c, "courier_id": "api-c2", **changes},
+                        headers=tokens["dispatcher"])
+        assert r.status_code == 422, (changes, r.text)
+        assert field in [d["field"] for d in r.json()["detail"]]
