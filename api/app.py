@@ -27,7 +27,7 @@ from logistics.store.models import Courier, Order, OrderStatus, Role, Shop, User
 from logistics.store.order_status import StatusError, move_order
 from logistics.store.orders import OrderRefusedError, add_order
 from logistics.store.users import user_for_token
-from logistics.timeofday import format_clock, parse_clock
+from logistics.timeofday import clock_time, parse_clock
 
 
 class ApiError(Exception):
@@ -113,10 +113,6 @@ class CourierCreate(BaseModel):
         if (self.end_lon is None) != (self.end_lat is None):
             raise ValueError("end_lon: give both end_lon and end_lat, or neither")
         return self
-
-
-def _time_of(text: str) -> dt.time:
-    return dt.time.fromisoformat(format_clock(min(parse_clock(text), 86399), with_seconds=True))
 
 
 class CancelBody(BaseModel):
@@ -213,7 +209,7 @@ def create_app(database_url: str | None = None, engine: Engine | None = None) ->
             raise ApiError(409, "conflict", f"shop_id: {body.shop_id!r} exists already")
         db.add(Shop(
             id=body.shop_id, name=body.name, location=from_shape(Point(body.lon, body.lat), 4326),
-            opens=_time_of(body.opens), closes=_time_of(body.closes),
+            opens=clock_time(parse_clock(body.opens)), closes=clock_time(parse_clock(body.closes)),
         ))
         return body.model_dump()
 
@@ -228,8 +224,8 @@ def create_app(database_url: str | None = None, engine: Engine | None = None) ->
         end = start if body.end_lon is None else Point(body.end_lon, body.end_lat)
         db.add(Courier(
             id=body.courier_id, mode=body.mode, capacity_kg=body.capacity_kg,
-            capacity_l=body.capacity_l, shift_start=_time_of(body.shift_start),
-            shift_end=_time_of(body.shift_end), start=from_shape(start, 4326),
+            capacity_l=body.capacity_l, shift_start=clock_time(parse_clock(body.shift_start)),
+            shift_end=clock_time(parse_clock(body.shift_end)), start=from_shape(start, 4326),
             end=from_shape(end, 4326),
         ))
         return body.model_dump()

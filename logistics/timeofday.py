@@ -6,6 +6,7 @@ Input files and plans speak ``HH:MM`` (or ``HH:MM:SS``); the planner counts seco
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 #: Seconds in a day; ``24:00`` parses to this value.
@@ -47,3 +48,10 @@ def format_clock(seconds: int, *, with_seconds: bool | None = None) -> str:
     if with_seconds or (with_seconds is None and s):
         return f"{h:02d}:{m:02d}:{s:02d}"
     return f"{h:02d}:{m:02d}"
+
+
+def clock_time(seconds: int) -> dt.time:
+    """A time of day as stored in a ``TIME`` column; ``24:00`` (open until midnight)
+    becomes the day's last second."""
+    h, rest = divmod(min(int(seconds), 24 * 3600 - 1), 3600)
+    return dt.time(h, *divmod(rest, 60))

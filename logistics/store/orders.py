@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from logistics.inputs import Order as OrderInput
 from logistics.inputs import read_orders
 from logistics.store.models import Order, OrderEvent, OrderStatus, Shop
+from logistics.timeofday import clock_time
 
 
 class OrderRefusedError(ValueError):
@@ -29,14 +30,6 @@ class OrderRefusedError(ValueError):
     def __init__(self, field: str, problem: str, *, conflict: bool = False) -> None:
         self.field, self.problem, self.conflict = field, problem, conflict
         super().__init__(f"{field}: {problem}")
-
-
-def _time(seconds: int | None) -> dt.time | None:
-    if seconds is None:
-        return None
-    # 24:00 (a shop open until midnight) is the last second of the day in a TIME column.
-    h, rest = divmod(min(int(seconds), 24 * 3600 - 1), 3600)
-    return dt.time(h, *divmod(rest, 60))
 
 
 def _same(row: Order, order: OrderInput, day: dt.date) -> bool:
@@ -49,8 +42,8 @@ def _same(row: Order, order: OrderInput, day: dt.date) -> bool:
         and row.weight_kg == order.weight_kg
         and row.volume_l == order.volume_l
         and row.delivery_date == day
-        and row.deliver_from == _time(order.deliver_from)
-        and row.deliver_to == _time(order.deliver_to)
+        and row.deliver_from == clock_time(order.deliver_from)
+        and row.deliver_to == clock_time(order.deliver_to)
     )
 
 
@@ -93,9 +86,9 @@ def add_order(
         weight_kg=order.weight_kg,
         volume_l=order.volume_l,
         delivery_date=day,
-        ready_at=_time(order.ready_at) if order.ready_at else None,
-        deliver_from=_time(order.deliver_from),
-        deliver_to=_time(order.deliver_to),
+        ready_at=clock_time(order.ready_at) if order.ready_at else None,
+        deliver_from=clock_time(order.deliver_from),
+        deliver_to=clock_time(order.deliver_to),
         status=OrderStatus.RECEIVED.value,
         idempotency_key=idempotency_key,
         created_by=user_id,
