@@ -1,0 +1,56 @@
+"""Dependencies shared by the routers: a database session per request, the caller and
+their role."""
+
+from collections.abc import Callable, Iterator
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+from sqlalchemy.orm import Session
+
+from logistics.store.models import Role, User
+from logistics.store.users import user_for_token
+
+from .errors import ApiError
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """A session committed when the endpoint returns, rolled back when it raises."""
+    s: Session = request.app.state.sessionmaker()
+    try:
+        yield s
+        s.commit()
+    except BaseException:
+        s.rollback()
+        raise
+    finally:
+        s.close()
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def current_user(db: SessionDep, authorization: Annotated[str | None, Header()] = None) -> User:
+    """The user of the bearer token, else 401."""
+    scheme, _, token = (authorization or "").partition(" ")
+    user = user_for_token(db, token.strip()) if scheme.lower() == "bearer" and token else None
+    if user is None:
+        raise ApiError(401, "unauthorized", "a valid bearer token is needed")
+    return user
+
+
+def role(*roles: Role) -> Callable[..., User]:
+    """A dependency that lets only these roles through (403 for the others)."""
+    allowed = {r.value for r in roles}
+
+    def check(user: Annotated[User, Depends(current_user)]) -> User:
+        if user.role not in allowed:
+            raise ApiError(403, "forbidden", f"a {user.role} token cannot do this")
+        return user
+
+    return check
+
+
+Dispatcher = Annotated[User, Depends(role(Role.DISPATCHER))]
+ShopOrDispatcher = Annotated[User, Depends(role(Role.SHOP, Role.DISPATCHER))]
+CourierUser = Annotated[User, Depends(role(Role.COURIER))]
+CityOrDispatcher = Annotated[User, Depends(role(Role.CITY, Role.DISPATCHER))]

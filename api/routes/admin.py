@@ -1,0 +1,44 @@
+"""Shops and couriers, added by the dispatcher."""
+
+from typing import Any
+
+from fastapi import APIRouter
+from geoalchemy2.shape import from_shape
+from shapely.geometry import Point
+
+from logistics.store.models import Courier, Shop
+from logistics.timeofday import clock_time, parse_clock
+
+from ..deps import Dispatcher, SessionDep
+from ..errors import conflict
+from ..schemas import CourierCreate, ShopCreate
+
+router = APIRouter(prefix="/api")
+
+
+@router.post("/shops", status_code=201, tags=["shops"])
+def create_shop(body: ShopCreate, db: SessionDep, _: Dispatcher) -> dict[str, Any]:
+    """Add a shop (dispatcher)."""
+    if db.get(Shop, body.shop_id) is not None:
+        raise conflict(f"shop_id: {body.shop_id!r} exists already")
+    db.add(Shop(
+        id=body.shop_id, name=body.name, location=from_shape(Point(body.lon, body.lat), 4326),
+        opens=clock_time(parse_clock(body.opens)), closes=clock_time(parse_clock(body.closes)),
+    ))
+    return body.model_dump()
+
+
+@router.post("/couriers", status_code=201, tags=["couriers"])
+def create_courier(body: CourierCreate, db: SessionDep, _: Dispatcher) -> dict[str, Any]:
+    """Add a courier (dispatcher)."""
+    if db.get(Courier, body.courier_id) is not None:
+        raise conflict(f"courier_id: {body.courier_id!r} exists already")
+    start = Point(body.start_lon, body.start_lat)
+    end = start if body.end_lon is None else Point(body.end_lon, body.end_lat)
+    db.add(Courier(
+        id=body.courier_id, mode=body.mode, capacity_kg=body.capacity_kg,
+        capacity_l=body.capacity_l, shift_start=clock_time(parse_clock(body.shift_start)),
+        shift_end=clock_time(parse_clock(body.shift_end)), start=from_shape(start, 4326),
+        end=from_shape(end, 4326),
+    ))
+    return body.model_dump()

@@ -1,0 +1,115 @@
+"""Orders: a shop posts and reads its own, a dispatcher any; CSV import; cancel."""
+
+import datetime as dt
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Query, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session
+
+from logistics.inputs import InputError
+from logistics.inputs import Order as OrderInput
+from logistics.store.models import Order, OrderStatus, Role, User
+from logistics.store.order_status import StatusError, move_order
+from logistics.store.orders import OrderRefusedError, add_order, import_orders
+from logistics.timeofday import parse_clock
+
+from ..deps import SessionDep, ShopOrDispatcher
+from ..errors import ApiError, conflict, not_found
+from ..schemas import CancelBody, OrderCreate, order_public
+
+router = APIRouter(prefix="/api/orders", tags=["orders"])
+
+#: the largest CSV an import takes (about 40,000 orders)
+MAX_IMPORT_BYTES = 5_000_000
+
+
+def own_order(db: Session, user: User, order_id: str) -> Order:
+    """The order, if the caller may see it; 404 otherwise (existing or not)."""
+    order = db.get(Order, order_id)
+    if order is None or (user.role == Role.SHOP and order.shop_id != user.shop_id):
+        raise not_found(f"no order {order_id!r}")
+    return order
+
+
+def _refused(e: OrderRefusedError) -> ApiError:
+    return conflict(str(e)) if e.conflict else ApiError(422, "invalid", str(e))
+
+
+@router.post("", status_code=201)
+def create_order(
+    body: OrderCreate,
+    db: SessionDep,
+    user: ShopOrDispatcher,
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+) -> JSONResponse:
+    """Add an order (a shop for itself, a dispatcher for any shop or the hub); a
+    retry with the same ``Idempotency-Key`` returns the first order (200)."""
+    shop_id = body.shop_id
+    if user.role == Role.SHOP:
+        if shop_id not in (None, user.shop_id):
+            raise ApiError(403, "forbidden", f"shop_id: a token of {user.shop_id!r} cannot order for {shop_id!r}")
+        shop_id = user.shop_id
+    order = OrderInput(
+        body.order_id, shop_id, body.basket_id, body.customer_lon, body.customer_lat,
+        body.weight_kg, body.volume_l, parse_clock(body.ready_at) if body.ready_at else 0,
+        parse_clock(body.deliver_from), parse_clock(body.deliver_to),
+    )
+    try:
+        row, created = add_order(
+            db, order, delivery_date=body.date, idempotency_key=idempotency_key, user_id=user.id
+        )
+    except OrderRefusedError as e:
+        raise _refused(e) from None
+    return JSONResponse(order_public(row), status_code=201 if created else 200)
+
+
+@router.post(
+    "/import",
+    status_code=201,
+    openapi_extra={"requestBody": {"content": {"text/csv": {"schema": {"type": "string"}}}}},
+)
+async def import_csv(
+    request: Request,
+    db: SessionDep,
+    user: ShopOrDispatcher,
+    date: Annotated[dt.date | None, Query(description="delivery day of every row (default today)")] = None,
+) -> dict[str, Any]:
+    """Add every order of a CSV (the ``orders.csv`` of ``douai-delivery plan``), all or
+    none: the first bad row is named (file row and field) and nothing of the file is kept."""
+    data = await request.body()
+    if not data.strip():
+        raise ApiError(422, "invalid", [{"field": "body", "problem": "send the CSV as the request body"}])
+    if len(data) > MAX_IMPORT_BYTES:
+        raise ApiError(413, "too_large", f"body: at most {MAX_IMPORT_BYTES} bytes per import")
+    shop_id = user.shop_id if user.role == Role.SHOP else None
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "orders.csv"
+        path.write_bytes(data)
+        try:
+            rows = import_orders(db, path, delivery_date=date, shop_id=shop_id, user_id=user.id)
+        except InputError as e:
+            field = e.field or "body"
+            raise ApiError(422, "invalid", [{"field": field, "row": e.row, "problem": str(e)}]) from None
+        except OrderRefusedError as e:
+            raise _refused(e) from None
+    return {"imported": len(rows), "order_ids": [r.id for r in rows]}
+
+
+@router.get("/{order_id}")
+def get_order(order_id: str, db: SessionDep, user: ShopOrDispatcher) -> dict[str, Any]:
+    """One order: a shop sees only its own."""
+    return order_public(own_order(db, user, order_id))
+
+
+@router.post("/{order_id}/cancel")
+def cancel_order(order_id: str, body: CancelBody, db: SessionDep, user: ShopOrDispatcher) -> dict[str, Any]:
+    """Cancel an order not yet picked up, with a reason."""
+    order = own_order(db, user, order_id)
+    try:
+        move_order(db, order, OrderStatus.CANCELLED, reason=body.reason, user_id=user.id)
+    except StatusError as e:
+        raise conflict(str(e)) from None
+    return order_public(order)
