@@ -4,21 +4,27 @@ Errors are JSON ``{"error", "detail"}`` (see :mod:`api.errors`); every request r
 one database transaction (see :mod:`api.deps`).
 """
 
+from celery import Celery
 from fastapi import FastAPI
 from sqlalchemy import Engine
 from sqlalchemy.orm import sessionmaker
 
+from logistics.jobs.celery_app import make_celery
 from logistics.store.db import make_engine
 
 from .errors import install_error_handlers
 from .routes import admin, orders
 
 
-def create_app(database_url: str | None = None, engine: Engine | None = None) -> FastAPI:
-    """The application, on the store at ``database_url`` (default ``$DATABASE_URL``)."""
+def create_app(
+    database_url: str | None = None, engine: Engine | None = None, jobs: Celery | None = None
+) -> FastAPI:
+    """The application, on the store at ``database_url`` (default ``$DATABASE_URL``),
+    sending planning jobs through ``jobs`` (default: Celery on ``$REDIS_URL``)."""
     app = FastAPI(title="Douai delivery", docs_url="/docs", openapi_url="/api/openapi.json")
     app.state.engine = engine or make_engine(database_url)
     app.state.sessionmaker = sessionmaker(app.state.engine, expire_on_commit=False)
+    app.state.jobs = jobs or make_celery()
     install_error_handlers(app)
     for module in (admin, orders):
         app.include_router(module.router)

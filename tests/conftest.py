@@ -35,3 +35,27 @@ def engine(db_url: str) -> Iterator[Engine]:
     eng = make_engine(db_url)
     yield eng
     eng.dispose()
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """The real Redis the jobs go through (``$REDIS_URL``, else the local one)."""
+    from logistics.jobs.celery_app import redis_url as configured
+
+    return configured(os.environ.get("REDIS_URL"))
+
+
+@pytest.fixture(scope="session")
+def queue() -> str:
+    """A queue of this test session's own, so that no other worker takes its tasks."""
+    return f"douai-test-{uuid.uuid4().hex[:8]}"
+
+
+@pytest.fixture(scope="session")
+def celery_jobs(redis_url: str, queue: str):
+    """The Celery app the API sends jobs with, on the real Redis and this session's queue."""
+    from logistics.jobs.celery_app import make_celery
+
+    app = make_celery(redis_url, queue)
+    yield app
+    app.close()

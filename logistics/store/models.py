@@ -24,6 +24,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -31,6 +32,7 @@ from sqlalchemy import (
     Time,
     UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -94,6 +96,8 @@ class Shop(Base):
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
+    #: street address, shown to couriers (optional: the point is what the planner uses)
+    address: Mapped[str | None] = mapped_column(Text)
     location: Mapped[Any] = mapped_column(_point())
     opens: Mapped[dt.time] = mapped_column(Time)
     closes: Mapped[dt.time] = mapped_column(Time)
@@ -129,6 +133,8 @@ class Order(Base):
     shop_id: Mapped[str | None] = mapped_column(ForeignKey("shops.id"), index=True)
     basket_id: Mapped[str | None] = mapped_column(String(64), index=True)
     customer_location: Mapped[Any] = mapped_column(_point())
+    #: street address and name shown to the courier who hands the parcel over
+    customer_address: Mapped[str | None] = mapped_column(Text)
     weight_kg: Mapped[float] = mapped_column(Float)
     volume_l: Mapped[float] = mapped_column(Float)
     delivery_date: Mapped[dt.date] = mapped_column(Date, index=True)
@@ -193,6 +199,10 @@ class Plan(Base):
     started_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     published_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    #: set when a later plan of the same day is published in its place
+    withdrawn_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    #: how many changes (moves, late orders) were applied since it was solved
+    revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     rounds: Mapped[list[Round]] = relationship(
         back_populates="plan", order_by="Round.id", cascade="all, delete-orphan"
@@ -202,6 +212,35 @@ class Plan(Base):
         CheckConstraint(
             "status IN ('queued', 'running', 'solved', 'failed')", name="known_status"
         ),
+        # One plan in force per day: the couriers' rounds come from it.
+        Index(
+            "uq_plans_day_in_force", "day", unique=True,
+            postgresql_where=text("published_at IS NOT NULL AND withdrawn_at IS NULL"),
+        ),
+    )
+
+
+class PlanChange(Base):
+    """A change asked of a solved plan: an order moved to another courier, or orders that
+    arrived late to insert. The worker applies or refuses it, with the reason, so that
+    every change of a plan in force can be traced."""
+
+    __tablename__ = "plan_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    order_id: Mapped[str | None] = mapped_column(ForeignKey("orders.id"))
+    courier_id: Mapped[str | None] = mapped_column(ForeignKey("couriers.id"))
+    status: Mapped[str] = mapped_column(String(16), default="queued", server_default="queued")
+    detail: Mapped[str | None] = mapped_column(Text)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
+    applied_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        CheckConstraint("kind IN ('move', 'late_orders')", name="known_kind"),
+        CheckConstraint("status IN ('queued', 'applied', 'refused')", name="known_status"),
     )
 
 

@@ -1,0 +1,83 @@
+"""The Celery application, configured from the environment.
+
+``REDIS_URL`` (default ``redis://127.0.0.1:6379/0``) is the broker. ``DOUAI_QUEUE``
+names the queue (default ``douai``), so that several stacks can share one Redis.
+Tasks are acknowledged after they finish (``acks_late``) and given back to the queue if
+the worker dies under them: every task here is safe to run twice. Results live in the
+database, not in Celery, so no result backend is kept.
+"""
+
+from __future__ import annotations
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
+DEFAULT_QUEUE = "douai"
+#: when the beat plans tomorrow's deliveries, local time (``PLAN_TOMORROW_AT``, HH:MM)
+DEFAULT_PLAN_AT = "18:00"
+#: local time zone of the shops' hours and the customers' slots (``DOUAI_TZ``)
+DEFAULT_TZ = "Europe/Paris"
+
+#: task names, used to send tasks without importing the tasks module
+SOLVE_PLAN = "douai.solve_plan"
+APPLY_CHANGES = "douai.apply_plan_changes"
+PLAN_TOMORROW = "douai.plan_tomorrow"
+RECOVER_PLANS = "douai.recover_plans"
+
+
+def redis_url(url: str | None = None) -> str:
+    return url or os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL
+
+
+def queue_name(queue: str | None = None) -> str:
+    return queue or os.environ.get("DOUAI_QUEUE") or DEFAULT_QUEUE
+
+
+def local_tz() -> str:
+    return os.environ.get("DOUAI_TZ") or DEFAULT_TZ
+
+
+def _plan_at() -> tuple[int, int]:
+    text = os.environ.get("PLAN_TOMORROW_AT") or DEFAULT_PLAN_AT
+    hours, _, minutes = text.partition(":")
+    try:
+        h, m = int(hours), int(minutes or 0)
+    except ValueError:
+        h = m = -1
+    if not (0 <= h < 24 and 0 <= m < 60):
+        msg = f"PLAN_TOMORROW_AT: {text!r} is not a time HH:MM"
+        raise ValueError(msg)
+    return h, m
+
+
+def make_celery(url: str | None = None, queue: str | None = None) -> Celery:
+    """A Celery app on ``url`` (default ``$REDIS_URL``) sending to ``queue``."""
+    q = queue_name(queue)
+    hour, minute = _plan_at()
+    app = Celery("douai", broker=redis_url(url))
+    app.conf.update(
+        task_default_queue=q,
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        task_ignore_result=True,
+        worker_prefetch_multiplier=1,
+        worker_hijack_root_logger=False,
+        broker_connection_retry_on_startup=True,
+        # A message not acknowledged this long after delivery goes to another worker;
+        # longer than any plan, so only a dead worker's tasks come back.
+        broker_transport_options={
+            "visibility_timeout": int(os.environ.get("DOUAI_VISIBILITY_TIMEOUT", "3600"))
+        },
+        timezone=local_tz(),
+        beat_schedule={
+            "plan-tomorrow": {
+                "task": PLAN_TOMORROW,
+                "schedule": crontab(hour=hour, minute=minute),
+            },
+            "recover-plans": {"task": RECOVER_PLANS, "schedule": 60.0},
+        },
+    )
+    return app
