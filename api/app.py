@@ -13,7 +13,7 @@ from logistics.jobs.celery_app import make_celery
 from logistics.store.db import make_engine
 
 from .errors import install_error_handlers
-from .routes import admin, orders
+from .routes import admin, courier, health, metrics, orders, plans
 
 
 def create_app(
@@ -26,6 +26,6 @@ def create_app(
     app.state.sessionmaker = sessionmaker(app.state.engine, expire_on_commit=False)
     app.state.jobs = jobs or make_celery()
     install_error_handlers(app)
-    for module in (admin, orders):
+    for module in (admin, orders, plans, courier, metrics, health):
         app.include_router(module.router)
     return app

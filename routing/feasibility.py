@@ -8,6 +8,7 @@ This keeps one bad order from spoiling the plan and gives the search fewer dead 
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from .problem import Job, Problem, TravelMatrix, Vehicle, Window
@@ -150,6 +151,17 @@ def _explain(problem: Problem, job: Job, load: tuple[int, int]) -> Unassigned:
     )
 
 
+def _explain_pinned(problem: Problem, job: Job) -> Unassigned:
+    """Why none of the vehicles a job is kept to can take it (the reason as if they
+    were the whole fleet, said of them)."""
+    assert job.vehicles is not None
+    pinned = tuple(v for v in problem.vehicles if v.id in job.vehicles)
+    alone = Problem((job,), pinned, problem.matrices, problem.stop_time)
+    why = _explain(alone, dataclasses.replace(job, vehicles=None), (job.weight, job.volume))
+    names = ", ".join(job.vehicles)
+    return Unassigned(job.id, why.reason, f"{why.detail} (kept to {names})", why.facts)
+
+
 def screen_jobs(problem: Problem) -> list[JobScreen]:
     """Screen every job; a basket fails as a whole only for what it shares.
 
@@ -162,12 +174,16 @@ def screen_jobs(problem: Problem) -> list[JobScreen]:
     for job in problem.jobs:
         allowed: list[int] = []
         for k, v in enumerate(problem.vehicles):
+            if job.vehicles is not None and v.id not in job.vehicles:
+                continue
             if job.weight > v.capacity_weight or job.volume > v.capacity_volume:
                 continue
             if single_route_timing(problem, v, job)[0]:
                 allowed.append(k)
         if allowed or n_vehicles == 0:
             bad = None if allowed else _explain(problem, job, (job.weight, job.volume))
+        elif job.vehicles is not None:
+            bad = _explain_pinned(problem, job)
         else:
             bad = _explain(problem, job, (job.weight, job.volume))
         screens[job.id] = JobScreen(job, tuple(allowed), bad)

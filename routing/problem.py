@@ -96,6 +96,9 @@ class Job:
     #: handling time per parcel at the pick-up and at the delivery
     pickup_service: int = 0
     delivery_service: int = 0
+    #: ids of the only vehicles that may serve the job (None: any); a plan in force
+    #: keeps an order with its courier, or a dispatcher moves it to another
+    vehicles: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         if not self.id:
@@ -159,6 +162,11 @@ class Problem:
         if len(set(vids)) != len(vids):
             msg = "vehicle ids must be unique."
             raise ValueError(msg)
+        known = set(vids)
+        for j in self.jobs:
+            if j.vehicles is not None and not set(j.vehicles) <= known:
+                msg = f"job {j.id}: vehicles {sorted(set(j.vehicles) - known)} are not in the problem."
+                raise ValueError(msg)
         for j in self.jobs:
             for loc in (j.delivery, j.pickup):
                 if loc is not None and not 0 <= loc < n:

@@ -30,6 +30,9 @@ def check_solution(problem: Problem, solution: Solution) -> list[str]:
         v = vehicles[route.vehicle_id]
         m = problem.matrices[v.profile]
         where = f"route {v.id}"
+        for j in route.job_ids:
+            if jobs[j].vehicles is not None and v.id not in jobs[j].vehicles:
+                errors.append(f"{where}: carries {j}, which is kept to {jobs[j].vehicles}")
         if route.start_time < v.shift.start:
             errors.append(f"{where}: starts {route.start_time} before its shift {v.shift.start}")
         hub_jobs = [

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -122,6 +124,35 @@ def test_too_heavy_and_bulky_are_refused_with_the_reason():
     reasons = {u.job_id: u.reason for u in solution.unassigned}
     assert reasons == {"heavy": Reason.TOO_HEAVY, "bulky": Reason.TOO_BULKY}
     assert check_solution(problem, solution) == []
+
+
+def test_jobs_kept_to_a_vehicle_go_only_on_it():
+    base = day_problem(seed=3, n_jobs=20)
+    kept = {j.id: ("walk0",) if k % 2 else ("bike1",) for k, j in enumerate(base.jobs[:6])}
+    jobs = tuple(
+        dataclasses.replace(j, vehicles=kept.get(j.id), basket=None) for j in base.jobs
+    )
+    problem = dataclasses.replace(base, jobs=jobs)
+    solution = solve(problem, QUICK)
+    assert check_solution(problem, solution) == []
+    on = {j: r.vehicle_id for r in solution.routes for j in r.job_ids}
+    for job_id, vehicles in kept.items():
+        assert job_id in on or any(u.job_id == job_id for u in solution.unassigned)
+        if job_id in on:
+            assert on[job_id] in vehicles
+
+
+def test_a_job_kept_to_a_vehicle_that_cannot_take_it_says_so():
+    mats, _ = grid_matrices(4)
+    jobs = (Job("crate", 2, 1, weight=40_000, volume=50_000, vehicles=("walk0",)),)
+    problem = Problem(jobs, (walker(0), bike(0)), mats)
+    solution = solve(problem, QUICK)
+    assert not solution.routes
+    (u,) = solution.unassigned
+    assert u.reason == Reason.TOO_HEAVY
+    assert "kept to walk0" in u.detail
+    with pytest.raises(ValueError, match="not in the problem"):
+        Problem((Job("x", 2, 1, vehicles=("nobody",)),), (walker(0),), mats)
 
 
 def test_heavy_parcel_goes_by_bike_not_on_foot():
