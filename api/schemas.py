@@ -23,6 +23,7 @@ class ShopCreate(BaseModel):
 
     shop_id: str = Field(min_length=1, max_length=64)
     name: str = Field(min_length=1, max_length=200)
+    address: str | None = Field(default=None, max_length=500)
     lon: float = Field(ge=-180, le=180)
     lat: float = Field(ge=-90, le=90)
     opens: str
@@ -43,6 +44,7 @@ class OrderCreate(BaseModel):
     basket_id: str | None = None
     customer_lon: float = Field(ge=-180, le=180)
     customer_lat: float = Field(ge=-90, le=90)
+    customer_address: str | None = Field(default=None, max_length=500)
     weight_kg: float = Field(ge=0)
     volume_l: float = Field(ge=0)
     ready_at: str | None = None
@@ -99,6 +101,7 @@ def order_public(order: Order) -> dict[str, Any]:
         "basket_id": order.basket_id,
         "customer_lon": point.x,
         "customer_lat": point.y,
+        "customer_address": order.customer_address,
         "weight_kg": order.weight_kg,
         "volume_l": order.volume_l,
         "date": order.delivery_date.isoformat(),

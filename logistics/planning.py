@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -120,7 +120,12 @@ def _grams(kg: float) -> int:
 
 
 def plan_day(
-    day: DayInputs, net: StreetNetwork, settings: PlanSettings | None = None
+    day: DayInputs,
+    net: StreetNetwork,
+    settings: PlanSettings | None = None,
+    *,
+    keep: Mapping[str, str] | None = None,
+    on_board: Mapping[str, str] | None = None,
 ) -> dict[str, object]:
     """Plan the day's rounds and measure what they avoid.
 
@@ -132,6 +137,13 @@ def plan_day(
         The street network the places lie on.
     settings
         Service times and solver settings.
+    keep
+        Orders kept to one courier (order id -> courier id): a plan in force keeps its
+        orders with the couriers who were told, and a dispatcher's move sends one to
+        another courier.
+    on_board
+        Orders already picked up (order id -> courier id): loaded at that courier's
+        start, delivered by them; their shop is not visited again.
 
     Returns
     -------
@@ -184,9 +196,27 @@ def plan_day(
             )
         )
 
+    keep = dict(keep or {})
+    on_board = dict(on_board or {})
+    riding = {v.id for v in vehicles}
     jobs: list[Job] = []
     early: list[Unassigned] = []
     for o in day.orders:
+        courier = on_board.get(o.order_id) or keep.get(o.order_id)
+        if courier is not None and courier not in riding:
+            early.append(Unassigned(
+                o.order_id, Reason.NO_COURIER_LEFT, f"kept to courier {courier}, who cannot ride"
+            ))
+            continue
+        pinned = (courier,) if courier is not None else None
+        if o.order_id in on_board:
+            jobs.append(Job(
+                id=o.order_id, delivery=customer_at[o.order_id], pickup=None,
+                basket=o.basket_id, weight=_grams(o.weight_kg), volume=_grams(o.volume_l),
+                delivery_window=Window(o.deliver_from, o.deliver_to),
+                delivery_service=settings.delivery_service_s, vehicles=pinned,
+            ))
+            continue
         pre = _prescreen(o, shop_at, customer_at, off, shops, modes_used)
         if pre is not None:
             early.append(pre)
@@ -211,6 +241,7 @@ def plan_day(
                 delivery_window=Window(o.deliver_from, o.deliver_to),
                 pickup_service=settings.pickup_service_s,
                 delivery_service=settings.delivery_service_s,
+                vehicles=pinned,
             )
         )
     problem = Problem(tuple(jobs), tuple(vehicles), matrices, stop_time=settings.stop_time_s)

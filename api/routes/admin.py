@@ -22,7 +22,7 @@ def create_shop(body: ShopCreate, db: SessionDep, _: Dispatcher) -> dict[str, An
     if db.get(Shop, body.shop_id) is not None:
         raise conflict(f"shop_id: {body.shop_id!r} exists already")
     db.add(Shop(
-        id=body.shop_id, name=body.name, location=from_shape(Point(body.lon, body.lat), 4326),
+        id=body.shop_id, name=body.name, address=body.address, location=from_shape(Point(body.lon, body.lat), 4326),
         opens=clock_time(parse_clock(body.opens)), closes=clock_time(parse_clock(body.closes)),
     ))
     return body.model_dump()

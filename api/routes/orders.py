@@ -59,7 +59,8 @@ def create_order(
     )
     try:
         row, created = add_order(
-            db, order, delivery_date=body.date, idempotency_key=idempotency_key, user_id=user.id
+            db, order, delivery_date=body.date, idempotency_key=idempotency_key, user_id=user.id,
+            customer_address=body.customer_address,
         )
     except OrderRefusedError as e:
         raise _refused(e) from None

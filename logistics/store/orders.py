@@ -8,7 +8,9 @@ that both could pass. A key reused for a different order is a conflict.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 from pathlib import Path
 
 from geoalchemy2.shape import from_shape, to_shape
@@ -60,9 +62,13 @@ def add_order(
     delivery_date: dt.date | None = None,
     idempotency_key: str | None = None,
     user_id: int | None = None,
+    customer_address: str | None = None,
 ) -> tuple[Order, bool]:
     """Store ``order`` as ``received`` with its first event; returns the row and whether
-    it was created (False: a retry with the same key, the stored order comes back)."""
+    it was created (False: a retry with the same key, the stored order comes back).
+
+    Orders of one basket are handed over together, so they must share the customer's
+    place and slot: one that differs from the basket's stored orders is refused."""
     day = delivery_date or dt.date.today()
     if idempotency_key:
         found = _by_key(session, order.shop_id, idempotency_key)
@@ -78,11 +84,14 @@ def add_order(
             # The first copy of this retry was committed after our look-up by key.
             return _retry(same_id, order, day, idempotency_key)
         raise OrderRefusedError("order_id", f"{order.order_id!r} exists already", conflict=True)
+    if order.basket_id is not None:
+        _check_basket(session, order, day)
     row = Order(
         id=order.order_id,
         shop_id=order.shop_id,
         basket_id=order.basket_id,
         customer_location=from_shape(Point(order.customer_lon, order.customer_lat), 4326),
+        customer_address=customer_address,
         weight_kg=order.weight_kg,
         volume_l=order.volume_l,
         delivery_date=day,
@@ -112,6 +121,35 @@ def add_order(
     return row, True
 
 
+def _check_basket(session: Session, order: OrderInput, day: dt.date) -> None:
+    other = session.scalars(
+        select(Order).where(
+            Order.basket_id == order.basket_id,
+            Order.delivery_date == day,
+            Order.status != OrderStatus.CANCELLED.value,
+        ).limit(1)
+    ).first()
+    if other is None:
+        return
+    point = to_shape(other.customer_location)
+    if abs(point.x - order.customer_lon) > 1e-9 or abs(point.y - order.customer_lat) > 1e-9:
+        raise OrderRefusedError(
+            "basket_id",
+            f"basket {order.basket_id!r} goes to ({point.x}, {point.y}) with order {other.id!r}; "
+            "every order of a basket goes to the same place",
+            conflict=True,
+        )
+    slot = (clock_time(order.deliver_from), clock_time(order.deliver_to))
+    if slot != (other.deliver_from, other.deliver_to):
+        raise OrderRefusedError(
+            "basket_id",
+            f"basket {order.basket_id!r} is delivered {other.deliver_from:%H:%M}-"
+            f"{other.deliver_to:%H:%M} with order {other.id!r}; every order of a basket "
+            "has the same slot",
+            conflict=True,
+        )
+
+
 def _retry(found: Order, order: OrderInput, day: dt.date, key: str) -> tuple[Order, bool]:
     if not _same(found, order, day):
         raise OrderRefusedError(
@@ -120,6 +158,21 @@ def _retry(found: Order, order: OrderInput, day: dt.date, key: str) -> tuple[Ord
             conflict=True,
         )
     return found, False
+
+
+def _addresses(path: Path) -> dict[str, str]:
+    """The optional ``customer_address`` column of an orders file (already checked by
+    :func:`~logistics.inputs.read_orders`), by order id."""
+    text = path.read_bytes().decode("utf-8-sig")
+    first = text.lstrip().splitlines()[0] if text.strip() else ""
+    delimiter = ";" if ";" in first and "," not in first else ","
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    out: dict[str, str] = {}
+    for row in reader:
+        row = {(k or "").strip(): (v or "").strip() for k, v in row.items()}
+        if row.get("customer_address") and row.get("order_id"):
+            out[row["order_id"]] = row["customer_address"]
+    return out
 
 
 def import_orders(
@@ -139,6 +192,7 @@ def import_orders(
     """
     known = set(session.scalars(select(Shop.id)))
     orders = read_orders(orders_csv, known, shops_source="the shops of the platform")
+    addresses = _addresses(Path(orders_csv))
     stored = []
     with session.begin_nested():
         for order in orders:
@@ -147,7 +201,10 @@ def import_orders(
                     "shop_id", f"order {order.order_id!r} is for {order.shop_id!r}, not {shop_id!r}"
                 )
             try:
-                row, _ = add_order(session, order, delivery_date=delivery_date, user_id=user_id)
+                row, _ = add_order(
+                    session, order, delivery_date=delivery_date, user_id=user_id,
+                    customer_address=addresses.get(order.order_id),
+                )
             except OrderRefusedError as e:
                 raise OrderRefusedError(
                     e.field, f"order {order.order_id!r}: {e.problem}", conflict=e.conflict

@@ -138,3 +138,32 @@ def test_import_names_the_clash_and_the_foreign_shop(engine, shop_id, tmp_path):
             import_orders(session, unknown, delivery_date=DAY)
         with pytest.raises(OrderRefusedError, match="shop_id: order 'j-1' is for 's-intake', not 'other'"):
             import_orders(session, again, delivery_date=DAY, shop_id="other")
+
+
+def test_a_basket_shares_its_place_and_slot(engine, shop_id):
+    with Session(engine) as session:
+        add_order(session, order("bk-1", basket_id="BK"), delivery_date=DAY)
+        add_order(session, order("bk-2", basket_id="BK"), delivery_date=DAY)
+        with pytest.raises(OrderRefusedError, match="same place") as e:
+            add_order(session, order("bk-3", basket_id="BK", customer_lon=3.1), delivery_date=DAY)
+        assert (e.value.field, e.value.conflict) == ("basket_id", True)
+        with pytest.raises(OrderRefusedError, match="same slot"):
+            add_order(session, order("bk-4", basket_id="BK", deliver_to=17 * 3600), delivery_date=DAY)
+        # Another day's basket of the same name is another basket.
+        add_order(session, order("bk-5", basket_id="BK", customer_lon=3.1), delivery_date=DAY + dt.timedelta(1))
+        session.commit()
+
+
+def test_import_keeps_the_optional_customer_address(engine, shop_id, tmp_path):
+    path = tmp_path / "orders.csv"
+    path.write_text(
+        "order_id;shop_id;basket_id;customer_lon;customer_lat;weight_kg;volume_l;ready_at;deliver_from;deliver_to;customer_address\n"
+        "adr-1;s-intake;;3.09;50.36;1;2;;14:00;16:00;12 rue de Bellain, 59500 Douai\n"
+        "adr-2;s-intake;;3.09;50.36;1;2;;14:00;16:00;\n",
+        encoding="utf-8",
+    )
+    with Session(engine) as session:
+        import_orders(session, path, delivery_date=DAY)
+        session.commit()
+        assert session.get(Order, "adr-1").customer_address == "12 rue de Bellain, 59500 Douai"
+        assert session.get(Order, "adr-2").customer_address is None
