@@ -147,6 +147,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--database-url", help="SQLAlchemy URL (default: $DATABASE_URL, else local)")
 
+    p = sub.add_parser("worker", help="run a planning worker (Celery, from $REDIS_URL, $DATABASE_URL, $OSM_SOURCE)")
+    p.add_argument("--concurrency", type=int, default=1, help="plans solved at once (default 1; one core each)")
+    p.add_argument("--loglevel", default="info", choices=["debug", "info", "warning", "error"])
+    p.add_argument("--name", default=None, help="worker name (default: worker@HOST)")
+
+    p = sub.add_parser("beat", help="run the scheduler: plans tomorrow at $PLAN_TOMORROW_AT (default 18:00)")
+    p.add_argument("--schedule-file", type=Path, default=Path("data/celerybeat-schedule"),
+                   help="where beat keeps its last run times")
+    p.add_argument("--loglevel", default="info", choices=["debug", "info", "warning", "error"])
+
     p = sub.add_parser("users", help="API users and their tokens")
     users = p.add_subparsers(dest="users_command", required=True, metavar="ACTION")
     q = users.add_parser("create", help="add a user and print its bearer token (shown once)")
@@ -391,6 +401,31 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _celery_app():
+    try:
+        from logistics.jobs.tasks import app
+    except ValueError as e:  # a bad PLAN_TOMORROW_AT
+        raise UserError(str(e)) from None
+    return app
+
+
+def _cmd_worker(args: argparse.Namespace) -> int:
+    if args.concurrency <= 0:
+        raise UserError("--concurrency must be positive")
+    argv = ["worker", f"--concurrency={args.concurrency}", f"--loglevel={args.loglevel}",
+            "--without-gossip", "--without-mingle"]
+    if args.name:
+        argv.append(f"--hostname={args.name}")
+    _celery_app().worker_main(argv)
+    return 0
+
+
+def _cmd_beat(args: argparse.Namespace) -> int:
+    args.schedule_file.parent.mkdir(parents=True, exist_ok=True)
+    _celery_app().start(["beat", f"--schedule={args.schedule_file}", f"--loglevel={args.loglevel}"])
+    return 0
+
+
 COMMANDS = {
     "plan": _cmd_plan,
     "demo": _cmd_demo,
@@ -400,6 +435,8 @@ COMMANDS = {
     "db": _cmd_db,
     "users": _cmd_users,
     "serve": _cmd_serve,
+    "worker": _cmd_worker,
+    "beat": _cmd_beat,
 }
 
 

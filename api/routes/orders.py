@@ -11,14 +11,17 @@ from sqlalchemy.orm import Session
 
 from logistics.inputs import InputError
 from logistics.inputs import Order as OrderInput
+from logistics.jobs.celery_app import APPLY_CHANGES
 from logistics.store.models import Order, OrderStatus, Role, User
 from logistics.store.order_status import StatusError, move_order
 from logistics.store.orders import OrderRefusedError, add_order, import_orders
+from logistics.store.plan_changes import note_late_orders
 from logistics.timeofday import parse_clock
 
 from ..deps import SessionDep, ShopOrDispatcher
 from ..errors import ApiError, conflict, not_found
 from ..schemas import CancelBody, OrderCreate, order_public
+from .plans import send
 
 router = APIRouter(prefix="/api/orders", tags=["orders"])
 
@@ -41,6 +44,7 @@ def _refused(e: OrderRefusedError) -> ApiError:
 @router.post("", status_code=201)
 def create_order(
     body: OrderCreate,
+    request: Request,
     db: SessionDep,
     user: ShopOrDispatcher,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
@@ -64,7 +68,21 @@ def create_order(
         )
     except OrderRefusedError as e:
         raise _refused(e) from None
-    return JSONResponse(order_public(row), status_code=201 if created else 200)
+    body_out = order_public(row)
+    if created:
+        _insert_late(request, db, [row.delivery_date])
+    return JSONResponse(body_out, status_code=201 if created else 200)
+
+
+def _insert_late(request: Request, db: Session, days: list[dt.date]) -> None:
+    """Orders for a day whose plan is published are inserted into its rounds by the
+    worker: queue that change (once) and send it, after this request's commit."""
+    plan_ids = {p for d in set(days) if (p := note_late_orders(db, d)) is not None}
+    if not plan_ids:
+        return
+    db.commit()
+    for plan_id in sorted(plan_ids):
+        send(request, APPLY_CHANGES, plan_id)
 
 
 @router.post(
@@ -96,6 +114,7 @@ async def import_csv(
             raise ApiError(422, "invalid", [{"field": field, "row": e.row, "problem": str(e)}]) from None
         except OrderRefusedError as e:
             raise _refused(e) from None
+    _insert_late(request, db, [r.delivery_date for r in rows])
     return {"imported": len(rows), "order_ids": [r.id for r in rows]}
 
 

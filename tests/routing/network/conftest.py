@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from xml.sax.saxutils import quoteattr
 
 import pytest
+from osm_fixtures import osm_xml  # noqa: F401 - re-exported to the network tests
 from shared_data import shared_file
 
 from routing.network import StreetNetwork, load_network
@@ -44,32 +44,6 @@ def paris() -> StreetNetwork:
 def heidelberg() -> StreetNetwork:
     """Heidelberg centre (town-sized)."""
     return shared_network("heidelberg-centre.osm.pbf")
-
-
-def osm_xml(
-    nodes: Mapping[int, tuple[float, float]],
-    ways: Sequence[tuple[int, Sequence[int], Mapping[str, str]]],
-    node_tags: Mapping[int, Mapping[str, str]] | None = None,
-) -> str:
-    """An OSM XML document: nodes {id: (lon, lat)}, ways [(id, refs, tags)]."""
-    node_tags = node_tags or {}
-    lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<osm version="0.6" generator="test">']
-    for nid, (lon, lat) in nodes.items():
-        tags = node_tags.get(nid, {})
-        attrs = f'id="{nid}" version="1" lat="{lat:.7f}" lon="{lon:.7f}"'
-        if not tags:
-            lines.append(f"  <node {attrs}/>")
-            continue
-        lines.append(f"  <node {attrs}>")
-        lines += [f"    <tag k={quoteattr(k)} v={quoteattr(v)}/>" for k, v in tags.items()]
-        lines.append("  </node>")
-    for wid, refs, tags in ways:
-        lines.append(f'  <way id="{wid}" version="1">')
-        lines += [f'    <nd ref="{r}"/>' for r in refs]
-        lines += [f"    <tag k={quoteattr(k)} v={quoteattr(v)}/>" for k, v in tags.items()]
-        lines.append("  </way>")
-    lines.append("</osm>")
-    return "\n".join(lines) + "\n"
 
 
 #: a square block of two-way residential streets near Douai (about 70 x 110 m), corners

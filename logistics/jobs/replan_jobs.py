@@ -1,0 +1,442 @@
+"""Changing a solved plan in the worker: moves asked by the dispatcher and orders that
+arrived after publishing, without touching what couriers have done or are doing.
+
+For each round, the stops up to the last one a courier reported on (arrived, picked
+up, delivered, failed) are *frozen*: kept as they are, same rows. The rest of the day
+is planned again from there: each courier starts where their last frozen stop is, no
+earlier than now; parcels already picked up ride with their courier (loaded at that
+start); orders on a round stay with their courier (only their order and times may
+change); a moved order goes to its new courier; late orders go wherever they fit. The
+new stops are written in one transaction, reusing the rows of stops that stay (same
+kind and orders), so a courier's phone keeps its stop ids. If a courier reported a
+stop while this ran, the work is done again on the new state.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+from collections.abc import Callable
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import numpy as np
+from geoalchemy2.shape import from_shape, to_shape
+from shapely.geometry import LineString, Point
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from logistics.impact import CAR_KG_CO2E_PER_KM
+from logistics.inputs import DayInputs
+from logistics.planning import plan_day
+from logistics.store.db import session_scope
+from logistics.store.models import (
+    Order,
+    OrderStatus,
+    Plan,
+    PlanChange,
+    PlanStatus,
+    Round,
+    Stop,
+    StopEvent,
+)
+from logistics.store.plans import day_inputs, mark_planned, plan_settings, seconds
+from logistics.timeofday import clock_time, format_clock, parse_clock
+from routing.network import StreetNetwork
+
+from .celery_app import local_tz
+from .plan_jobs import plan_lock
+
+log = logging.getLogger(__name__)
+
+#: seconds a re-plan may search: a move must come back while the dispatcher waits
+REPLAN_TIME_LIMIT_S = 8.0
+#: how many times the work is redone when couriers report stops meanwhile
+MAX_TRIES = 3
+FINISHING = frozenset({"picked_up", "delivered", "failed"})
+OPEN = (OrderStatus.RECEIVED.value, OrderStatus.PLANNED.value, OrderStatus.PICKED_UP.value)
+
+
+@dataclasses.dataclass
+class _RoundState:
+    """What a round has done: its frozen stops and where its courier is free again."""
+
+    round_id: int
+    courier_id: str
+    frozen: list[int]  # stop ids, in order
+    at: tuple[float, float] | None  # where the courier is free again (None: not started)
+    free_at: int  # seconds since midnight
+    on_board: list[str]
+    done_orders: set[str]  # handed over, failed, or being handed over: not planned again
+
+
+def _now_seconds(day: dt.date, now: dt.datetime) -> int | None:
+    """Seconds since midnight of ``day`` in local time; None when the day is over."""
+    local = now.astimezone(ZoneInfo(local_tz()))
+    if day > local.date():
+        return 0
+    if day < local.date():
+        return None
+    return local.hour * 3600 + local.minute * 60 + local.second
+
+
+def _round_states(session: Session, plan: Plan, now_s: int) -> dict[str, _RoundState]:
+    states: dict[str, _RoundState] = {}
+    for r in plan.rounds:
+        events: dict[int, dict[str, StopEvent]] = {}
+        for e in session.scalars(
+            select(StopEvent).join(Stop, Stop.id == StopEvent.stop_id).where(Stop.round_id == r.id)
+        ):
+            events.setdefault(e.stop_id, {})[e.type] = e
+        last = max((i for i, s in enumerate(r.stops) if s.id in events), default=None)
+        state = _RoundState(r.id, r.courier_id, [], None, now_s, [], set())
+        if last is not None:
+            frozen = r.stops[: last + 1]
+            state.frozen = [s.id for s in frozen]
+            stop = frozen[-1]
+            p = to_shape(stop.location)
+            state.at = (p.x, p.y)
+            done = events[stop.id]
+            finished = [e for t, e in done.items() if t in FINISHING]
+            if finished:
+                ended = max(_local_seconds(e.at) for e in finished)
+            else:  # under way: free once the planned work there is done
+                ended = _local_seconds(done["arrived"].at) + max(
+                    0, seconds(stop.departure) - seconds(stop.arrival)
+                )
+            state.free_at = max(now_s, ended)
+            picked = [o for s in frozen if s.kind == "pickup" for o in s.order_ids]
+            handed = {o for s in frozen if s.kind == "delivery" for o in s.order_ids}
+            state.done_orders = handed
+            state.on_board = [o for o in picked if o not in handed]
+        states[r.courier_id] = state
+    return states
+
+
+def _local_seconds(at: dt.datetime) -> int:
+    local = at.astimezone(ZoneInfo(local_tz()))
+    return local.hour * 3600 + local.minute * 60 + local.second
+
+
+def _frozen_signature(session: Session, plan: Plan, now_s: int) -> dict[str, list[int]]:
+    return {c: s.frozen for c, s in _round_states(session, plan, now_s).items()}
+
+
+@dataclasses.dataclass
+class _Draft:
+    """A re-planned day, not yet written."""
+
+    result: dict[str, Any]
+    states: dict[str, _RoundState]
+    signature: dict[str, list[int]]
+    kept: dict[str, str]
+    late: list[str]
+
+
+def _draft(
+    session: Session, plan: Plan, net: StreetNetwork, now_s: int, move: PlanChange | None
+) -> _Draft:
+    states = _round_states(session, plan, now_s)
+    inputs, _ = day_inputs(session, plan.day)
+    picked_up = set(session.scalars(select(Order.id).where(
+        Order.delivery_date == plan.day, Order.status == OrderStatus.PICKED_UP.value
+    )))
+    done = {o for s in states.values() for o in s.done_orders}
+    on_board = {o: c for c, s in states.items() for o in s.on_board if o not in done}
+    kept: dict[str, str] = {}
+    for r in plan.rounds:
+        for s in r.stops:
+            if s.kind == "delivery" and s.id not in states[r.courier_id].frozen:
+                for o in s.order_ids:
+                    kept.setdefault(o, r.courier_id)
+    # Picked-up orders are open too (day_inputs takes received and planned only).
+    extra = picked_up - {o.order_id for o in inputs.orders}
+    if extra:
+        rows = session.scalars(select(Order).where(Order.id.in_(extra))).all()
+        inputs = _with_orders(session, inputs, rows)
+    orders = [o for o in inputs.orders if o.order_id not in done]
+    if move is not None:
+        target = {move.order_id}
+        basket = next((o.basket_id for o in orders if o.order_id == move.order_id), None)
+        if basket is not None:
+            target |= {o.order_id for o in orders if o.basket_id == basket}
+        for o in target:
+            kept[o] = move.courier_id
+    late = [o.order_id for o in orders if o.order_id not in kept and o.order_id not in on_board]
+    couriers = []
+    for c in inputs.couriers:
+        st = states.get(c.courier_id)
+        start = max(c.shift_start, st.free_at if st else now_s)
+        if st is not None and st.at is not None:
+            c = dataclasses.replace(c, start_lon=st.at[0], start_lat=st.at[1])
+        couriers.append(dataclasses.replace(c, shift_start=min(start, c.shift_end)))
+    day = DayInputs(inputs.shops, tuple(orders), tuple(couriers))
+    settings = dataclasses.replace(
+        plan_settings(plan.settings),
+        time_limit_s=min(REPLAN_TIME_LIMIT_S, plan_settings(plan.settings).time_limit_s),
+    )
+    result = plan_day(day, net, settings, keep=kept, on_board=on_board)
+    return _Draft(result, states, {c: s.frozen for c, s in states.items()}, kept, late)
+
+
+def _with_orders(session: Session, inputs: DayInputs, rows: list[Order]) -> DayInputs:
+    from logistics.inputs import Order as OrderInput
+    from logistics.inputs import Shop as ShopInput
+
+    known = {s.shop_id for s in inputs.shops}
+    shops = list(inputs.shops)
+    for row in rows:
+        if row.shop_id and row.shop_id not in known and row.shop is not None:
+            p = to_shape(row.shop.location)
+            shops.append(ShopInput(row.shop.id, row.shop.name, p.x, p.y,
+                                   seconds(row.shop.opens), seconds(row.shop.closes)))
+            known.add(row.shop_id)
+    more = []
+    for o in rows:
+        p = to_shape(o.customer_location)
+        more.append(OrderInput(o.id, o.shop_id, o.basket_id, p.x, p.y, o.weight_kg, o.volume_l,
+                               seconds(o.ready_at), seconds(o.deliver_from), seconds(o.deliver_to)))
+    return DayInputs(tuple(shops), (*inputs.orders, *more), inputs.couriers)
+
+
+def _placed(result: dict[str, Any]) -> dict[str, str]:
+    return {o: r["courier_id"] for r in result["rounds"] for s in r["stops"] for o in s["order_ids"]
+            if s["kind"] == "delivery"}
+
+
+def _write(
+    session: Session, plan: Plan, draft: _Draft, net: StreetNetwork
+) -> None:
+    """Replace the non-frozen stops of every round by the draft's; frozen stops stay."""
+    new_rounds = {r["courier_id"]: r for r in draft.result["rounds"]}
+    by_courier = {r.courier_id: r for r in plan.rounds}
+    for courier_id in sorted(set(new_rounds) | set(by_courier)):
+        row = by_courier.get(courier_id)
+        state = draft.states.get(courier_id)
+        frozen_ids = state.frozen if state else []
+        new = new_rounds.get(courier_id)
+        if row is None:
+            row = Round(courier_id=courier_id, distance_m=0, duration_s=0)
+            plan.rounds.append(row)
+            session.flush()
+        frozen = [s for s in row.stops if s.id in frozen_ids]
+        pending = [s for s in row.stops if s.id not in frozen_ids]
+        wanted = [] if new is None else (new["stops"][1:] if frozen else new["stops"])
+        if new is None and frozen:
+            # Nothing left to do but go back: keep the end stop.
+            wanted = [s for s in _stop_dicts(pending) if s["kind"] == "end"]
+        if not frozen and not wanted:
+            session.delete(row)
+            continue
+        reuse: dict[tuple[str, frozenset[str]], list[Stop]] = {}
+        for s in pending:
+            reuse.setdefault((s.kind, frozenset(s.order_ids)), []).append(s)
+        for i, s in enumerate(pending):  # out of the way of the unique (round, seq)
+            s.seq = -1 - i
+        session.flush()
+        kept_rows: list[Stop] = []
+        for k, w in enumerate(wanted):
+            key = (w["kind"], frozenset(w["order_ids"]))
+            stop = reuse[key].pop(0) if reuse.get(key) else Stop(round_id=row.id)
+            stop.seq = len(frozen) + k
+            stop.kind, stop.order_ids, stop.shop_id = w["kind"], list(w["order_ids"]), w["shop_id"]
+            stop.location = from_shape(Point(w["lon"], w["lat"]), 4326)
+            stop.arrival = clock_time(parse_clock(w["arrival"]))
+            stop.departure = clock_time(parse_clock(w["departure"]))
+            stop.load_kg, stop.load_l = w["load_kg"], w["load_l"]
+            if stop.id is None:
+                row.stops.append(stop)
+            kept_rows.append(stop)
+        for s in pending:
+            if s not in kept_rows:
+                session.delete(s)
+        session.flush()
+        session.refresh(row)
+        _retime_round(row, net, new)
+    session.flush()
+
+
+def _stop_dicts(stops: list[Stop]) -> list[dict[str, Any]]:
+    out = []
+    for s in stops:
+        p = to_shape(s.location)
+        out.append({"kind": s.kind, "order_ids": list(s.order_ids), "shop_id": s.shop_id,
+                    "lon": p.x, "lat": p.y, "arrival": format_clock(seconds(s.arrival), with_seconds=True),
+                    "departure": format_clock(seconds(s.departure), with_seconds=True),
+                    "load_kg": s.load_kg, "load_l": s.load_l})
+    return out
+
+
+def _retime_round(row: Round, net: StreetNetwork, new: dict[str, Any] | None) -> None:
+    """The round's street geometry, distance and duration over all its stops."""
+    pts = [(to_shape(s.location).x, to_shape(s.location).y) for s in row.stops]
+    mode = row.courier.mode
+    graph = net.graph(mode)
+    geometry = graph.route_geometry(pts) if len(pts) >= 2 else []
+    row.geometry = from_shape(LineString(geometry), 4326) if len(geometry) >= 2 else None
+    if len(pts) >= 2:
+        _, dist = graph.matrix(pts)
+        legs = [dist[i, i + 1] for i in range(len(pts) - 1)]
+        row.distance_m = int(round(sum(x for x in legs if np.isfinite(x))))
+    row.duration_s = max(0, seconds(row.stops[-1].arrival) - seconds(row.stops[0].departure))
+
+
+def _merged_result(plan: Plan, draft: _Draft) -> dict[str, Any]:
+    """The plan document after the change: the draft's rounds and unassigned orders,
+    the avoided trips of frozen deliveries kept, the re-planned ones recomputed."""
+    old = plan.result or {}
+    new = draft.result
+    replanned = {o for r in new["rounds"] for s in r["stops"] for o in s["order_ids"]}
+    trips = [t for t in old.get("impact", {}).get("trips", []) if not set(t["order_ids"]) & replanned]
+    trips += new.get("impact", {}).get("trips", [])
+    car_km = round(sum(t["car_km"] for t in trips), 3)
+    impact = dict(new.get("impact", {}))
+    impact.update(trips=trips, car_trips_avoided=len(trips), car_km_avoided=car_km,
+                  co2_avoided_kg=round(car_km * CAR_KG_CO2E_PER_KM, 3),
+                  orders_counted=sum(len(t["order_ids"]) for t in trips))
+    out = {k: v for k, v in new.items() if k != "rounds"}
+    out["impact"] = impact
+    out["rounds"] = [{k: v for k, v in r.items() if k != "geometry"} for r in new["rounds"]]
+    return out
+
+
+def _summary(plan: Plan, result: dict[str, Any]) -> dict[str, Any]:
+    """The plan's summary over all its rounds, frozen parts included."""
+    summary = dict((plan.result or {}).get("summary") or {})
+    rounds = list(plan.rounds)
+    on = [o for r in rounds for s in r.stops if s.kind == "delivery" for o in s.order_ids]
+    km = {"cargo_bike": 0.0, "foot": 0.0}
+    for r in rounds:
+        km[r.courier.mode] = km.get(r.courier.mode, 0.0) + r.distance_m / 1000
+    impact = (plan.result or {}).get("impact", {})
+    summary.update(
+        planned=len(on), unassigned=len(result["unassigned"]), couriers_used=len(rounds),
+        orders=len(on) + len(result["unassigned"]),
+        bike_km=round(km["cargo_bike"], 3), foot_km=round(km["foot"], 3),
+        car_trips_avoided=impact.get("car_trips_avoided", 0),
+        car_km_avoided=impact.get("car_km_avoided", 0.0),
+        co2_avoided_kg=impact.get("co2_avoided_kg", 0.0),
+    )
+    return summary
+
+
+def _refuse(change: PlanChange, why: str) -> None:
+    change.status = "refused"
+    change.detail = why
+    change.applied_at = func.now()
+
+
+def _describe_move(result: dict[str, Any], change: PlanChange) -> str:
+    for r in result["rounds"]:
+        for s in r["stops"]:
+            if s["kind"] == "delivery" and change.order_id in s["order_ids"]:
+                return f"order {change.order_id} is on {r['courier_id']}'s round, arriving {s['arrival'][:5]}"
+    return f"order {change.order_id} moved to {change.courier_id}"
+
+
+def _reason_of(result: dict[str, Any], order_id: str) -> str:
+    for u in result["unassigned"]:
+        if u["order_id"] == order_id:
+            return f"{u['reason']}: {u['detail']}"
+    return "it could not be placed"
+
+
+def _apply_one(
+    engine: Engine, plan_id: int, change_id: int, net: StreetNetwork, now: dt.datetime
+) -> str:
+    for _ in range(MAX_TRIES):
+        with session_scope(engine) as s:
+            plan = s.get(Plan, plan_id)
+            change = s.get(PlanChange, change_id)
+            assert plan is not None
+            assert change is not None
+            if change.status != "queued":
+                return change.status
+            if plan.status != PlanStatus.SOLVED.value or plan.withdrawn_at is not None:
+                _refuse(change, f"plan {plan.id} is no longer the one to change")
+                return "refused"
+            now_s = _now_seconds(plan.day, now)
+            if now_s is None:
+                _refuse(change, f"{plan.day} is over")
+                return "refused"
+            if change.kind == "move":
+                order = s.get(Order, change.order_id)
+                if order is None or order.status not in (OrderStatus.RECEIVED.value, OrderStatus.PLANNED.value):
+                    _refuse(change, f"order {change.order_id} is {order.status if order else 'gone'}: it stays")
+                    return "refused"
+            before = {o for r in plan.rounds for st in r.stops for o in st.order_ids if st.kind == "delivery"}
+            draft = _draft(s, plan, net, now_s, change if change.kind == "move" else None)
+        placed = _placed(draft.result)
+        with session_scope(engine) as s:
+            plan = s.get(Plan, plan_id, with_for_update=True)
+            change = s.get(PlanChange, change_id, with_for_update=True)
+            assert plan is not None
+            assert change is not None
+            if _frozen_signature(s, plan, now_s) != draft.signature:
+                continue  # a courier reported a stop meanwhile: start again from there
+            open_before = set(s.scalars(select(Order.id).where(
+                Order.id.in_(before), Order.status.in_(OPEN))))
+            lost = sorted(o for o in open_before - placed
+                          if o not in {x for st in draft.states.values() for x in st.done_orders})
+            if change.kind == "move":
+                if placed.get(change.order_id) != change.courier_id:
+                    _refuse(change, f"{change.courier_id} cannot take order {change.order_id}: "
+                                    f"{_reason_of(draft.result, change.order_id)}")
+                    return "refused"
+                if lost:
+                    _refuse(change, f"moving order {change.order_id} to {change.courier_id} would "
+                                    f"leave out order(s) {', '.join(lost)}")
+                    return "refused"
+                detail = _describe_move(draft.result, change)
+            else:
+                if lost:
+                    _refuse(change, f"inserting the late orders would leave out planned order(s) "
+                                    f"{', '.join(lost)}; they stay unassigned")
+                    return "refused"
+                inserted = sorted(o for o in draft.late if o in placed)
+                left = sorted(o for o in draft.late if o not in placed)
+                detail = f"{len(inserted)} late order(s) inserted"
+                if inserted:
+                    detail += f": {', '.join(inserted)}"
+                if left:
+                    detail += f"; left out: {', '.join(left)}"
+            _write(s, plan, draft, net)
+            mark_planned(s, sorted(placed))
+            plan.result = _merged_result(plan, draft)
+            s.refresh(plan)
+            plan.result = {**plan.result, "summary": _summary(plan, draft.result)}
+            plan.revision += 1
+            change.status = "applied"
+            change.detail = detail
+            change.applied_at = func.now()
+            return "applied"
+    with session_scope(engine) as s:
+        change = s.get(PlanChange, change_id)
+        assert change is not None
+        _refuse(change, f"couriers kept reporting stops; tried {MAX_TRIES} times, ask again")
+    return "refused"
+
+
+def apply_changes(
+    engine: Engine,
+    plan_id: int,
+    network: Callable[[], StreetNetwork],
+    now: dt.datetime | None = None,
+) -> str:
+    """Apply every queued change of plan ``plan_id``, oldest first; ``busy`` when another
+    worker is on this plan (the task is then retried), else ``done``."""
+    now = now or dt.datetime.now(dt.UTC)
+    with plan_lock(engine, plan_id) as mine:
+        if not mine:
+            return "busy"
+        while True:
+            with session_scope(engine) as s:
+                change_id = s.scalars(
+                    select(PlanChange.id).where(PlanChange.plan_id == plan_id, PlanChange.status == "queued")
+                    .order_by(PlanChange.id)
+                ).first()
+            if change_id is None:
+                return "done"
+            outcome = _apply_one(engine, plan_id, change_id, network(), now)
+            log.info("plan %s change %s: %s", plan_id, change_id, outcome)

@@ -1,0 +1,90 @@
+"""The Celery tasks, thin wrappers over :mod:`logistics.jobs.plan_jobs`.
+
+``app`` is configured from the environment when this module is imported (the worker
+and beat processes); the API sends tasks by name through its own Celery app.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from zoneinfo import ZoneInfo
+
+from celery.signals import worker_ready
+from sqlalchemy import Engine
+
+from logistics.store.db import make_engine, session_scope
+from logistics.store.plans import PlanError, request_plan
+
+from .celery_app import (
+    APPLY_CHANGES,
+    PLAN_TOMORROW,
+    RECOVER_PLANS,
+    SOLVE_PLAN,
+    local_tz,
+    make_celery,
+)
+from .network_cache import street_network
+from .plan_jobs import recover_plans, solve_plan
+from .replan_jobs import apply_changes
+
+log = logging.getLogger(__name__)
+
+app = make_celery()
+_engine: Engine | None = None
+
+
+def engine() -> Engine:
+    """This process's engine, made on first use (after the worker forks)."""
+    global _engine
+    if _engine is None:
+        _engine = make_engine()
+    return _engine
+
+
+def send_solve(plan_id: int) -> None:
+    app.send_task(SOLVE_PLAN, args=[plan_id])
+
+
+@app.task(name=SOLVE_PLAN)
+def solve_plan_task(plan_id: int) -> str:
+    """Solve one queued plan (safe to run twice)."""
+    return solve_plan(engine(), plan_id, street_network)
+
+
+@app.task(name=RECOVER_PLANS)
+def recover_plans_task() -> list[int]:
+    """Send again the plans a dead worker left, and queued plans no worker took."""
+    return recover_plans(engine(), send_solve)
+
+
+@app.task(name=APPLY_CHANGES, bind=True, max_retries=200)
+def apply_changes_task(self, plan_id: int) -> str:  # type: ignore[no-untyped-def]
+    """Apply the queued changes of a plan (moves, late orders); while another worker
+    is on the plan, try again a little later."""
+    outcome = apply_changes(engine(), plan_id, street_network)
+    if outcome == "busy":
+        raise self.retry(countdown=3)
+    return outcome
+
+
+@app.task(name=PLAN_TOMORROW)
+def plan_tomorrow_task() -> int | None:
+    """Ask for tomorrow's plan (the beat runs this at ``PLAN_TOMORROW_AT``)."""
+    tomorrow = dt.datetime.now(ZoneInfo(local_tz())).date() + dt.timedelta(days=1)
+    try:
+        with session_scope(engine()) as s:
+            plan, created = request_plan(s, tomorrow)
+            plan_id = plan.id
+    except PlanError as e:
+        log.info("no plan for %s: %s", tomorrow, e)
+        return None
+    if created:
+        send_solve(plan_id)
+    return plan_id
+
+
+@worker_ready.connect
+def _recover_on_start(sender: object = None, **_: object) -> None:
+    """A worker that starts takes back what a dead one left, without waiting for beat."""
+    app.send_task(RECOVER_PLANS)

@@ -1,0 +1,84 @@
+"""Changes asked of a solved plan, queued for the worker: a dispatcher's move of an
+order to another courier, and orders that arrived after the plan was published.
+
+Each change is a row (:class:`~logistics.store.models.PlanChange`) the worker marks
+``applied`` or ``refused`` with the reason, so every change of a plan is traced.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from logistics.store.models import (
+    Courier,
+    Order,
+    OrderStatus,
+    Plan,
+    PlanChange,
+    PlanStatus,
+    Round,
+    Stop,
+)
+from logistics.store.plans import PlanError, plan_in_force
+
+QUEUED = "queued"
+
+
+def courier_of(session: Session, plan: Plan, order_id: str) -> str | None:
+    """The courier whose round in ``plan`` carries ``order_id``, if any."""
+    rows = session.execute(
+        select(Round.courier_id, Stop.order_ids).join(Stop, Stop.round_id == Round.id)
+        .where(Round.plan_id == plan.id, Stop.kind == "delivery")
+    ).all()
+    for courier_id, order_ids in rows:
+        if order_id in order_ids:
+            return courier_id
+    return None
+
+
+def request_move(
+    session: Session, plan: Plan, order_id: str, courier_id: str, *, user_id: int | None = None
+) -> PlanChange:
+    """Queue the move of ``order_id`` (with its basket) to ``courier_id``'s round."""
+    if plan.status != PlanStatus.SOLVED.value or plan.withdrawn_at is not None:
+        state = "withdrawn" if plan.withdrawn_at is not None else plan.status
+        raise PlanError("plan", f"plan {plan.id} is {state}: only a solved plan takes moves")
+    order = session.get(Order, order_id)
+    if order is None or order.delivery_date != plan.day:
+        raise PlanError("order_id", f"no order {order_id!r} on {plan.day}", conflict=False)
+    if session.get(Courier, courier_id) is None:
+        raise PlanError("courier_id", f"no courier {courier_id!r}", conflict=False)
+    if order.status not in (OrderStatus.RECEIVED.value, OrderStatus.PLANNED.value):
+        raise PlanError(
+            "order_id", f"order {order_id!r} is {order.status}: it can no longer change courier"
+        )
+    if courier_of(session, plan, order_id) == courier_id:
+        raise PlanError("courier_id", f"order {order_id!r} is already on {courier_id}'s round")
+    change = PlanChange(
+        plan_id=plan.id, kind="move", order_id=order_id, courier_id=courier_id,
+        status=QUEUED, user_id=user_id,
+    )
+    session.add(change)
+    session.flush()
+    return change
+
+
+def note_late_orders(session: Session, day: dt.date) -> int | None:
+    """If ``day`` has a plan in force, make sure a late-orders change is queued on it;
+    returns that plan's id (None: no plan in force, nothing to do)."""
+    plan = plan_in_force(session, day)
+    if plan is None:
+        return None
+    queued = session.scalars(
+        select(PlanChange.id).where(
+            PlanChange.plan_id == plan.id, PlanChange.kind == "late_orders",
+            PlanChange.status == QUEUED,
+        )
+    ).first()
+    if queued is None:
+        session.add(PlanChange(plan_id=plan.id, kind="late_orders", status=QUEUED))
+        session.flush()
+    return plan.id

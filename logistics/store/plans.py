@@ -1,0 +1,249 @@
+"""A day's plans in the store: asking for one, the inputs it is solved from, writing the
+solved rounds in one go, and publishing one plan as the day's plan in force.
+
+A plan moves ``queued → running → solved | failed``. The rounds, their stops and the
+orders' ``planned`` events are written in the same transaction that marks the plan
+``solved``, so a reader sees a whole plan or none. At most one plan per day is *in
+force* (published and not withdrawn): the couriers' rounds come from it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from typing import Any
+
+from geoalchemy2.shape import from_shape, to_shape
+from shapely.geometry import LineString, Point
+from sqlalchemy import exists, func, select
+from sqlalchemy.orm import Session
+
+from logistics.inputs import Courier as CourierInput
+from logistics.inputs import DayInputs
+from logistics.inputs import Order as OrderInput
+from logistics.inputs import Shop as ShopInput
+from logistics.planning import PlanSettings
+from logistics.store.models import (
+    Courier,
+    Order,
+    OrderStatus,
+    Plan,
+    PlanStatus,
+    Round,
+    Shop,
+    Stop,
+    StopEvent,
+)
+from logistics.store.order_status import move_order
+from logistics.timeofday import clock_time, parse_clock
+
+#: advisory-lock namespace of "one plan request per day at a time"
+_DAY_LOCK = 7_101
+#: orders a plan takes: not yet on their way, not cancelled or done
+OPEN_STATUSES = (OrderStatus.RECEIVED.value, OrderStatus.PLANNED.value)
+#: settings a request may give (the rest are PlanSettings' defaults)
+REQUEST_SETTINGS = ("time_limit_s", "seed", "solution_limit", "stop_time_s",
+                    "pickup_service_s", "delivery_service_s", "vehicle_cost_s")
+
+
+class PlanError(ValueError):
+    """A plan request or change the store refuses; ``field`` names the culprit and
+    ``conflict`` says it clashes with the stored state (HTTP 409) rather than being
+    wrong in itself (422)."""
+
+    def __init__(self, field: str, problem: str, *, conflict: bool = True) -> None:
+        self.field, self.problem, self.conflict = field, problem, conflict
+        super().__init__(f"{field}: {problem}")
+
+
+def seconds(t: dt.time | None) -> int:
+    """Seconds since midnight; 23:59:59 stands for the end of the day (24:00)."""
+    if t is None:
+        return 0
+    s = t.hour * 3600 + t.minute * 60 + t.second
+    return 24 * 3600 if s == 24 * 3600 - 1 else s
+
+
+def plan_in_force(session: Session, day: dt.date) -> Plan | None:
+    """The published, not withdrawn plan of ``day``."""
+    return session.scalars(
+        select(Plan).where(
+            Plan.day == day, Plan.published_at.is_not(None), Plan.withdrawn_at.is_(None)
+        )
+    ).first()
+
+
+def plan_settings(settings: dict[str, Any] | None) -> PlanSettings:
+    """The solver settings a plan was asked with, over the defaults."""
+    given = {k: v for k, v in (settings or {}).items() if k in REQUEST_SETTINGS}
+    return dataclasses.replace(PlanSettings(), **given)
+
+
+def request_plan(
+    session: Session, day: dt.date, *, settings: dict[str, Any] | None = None
+) -> tuple[Plan, bool]:
+    """A new queued plan of ``day``, or the one already queued or running (False).
+
+    Requests for the same day are serialised by a transaction-level advisory lock, so
+    two dispatchers clicking at once get the same plan. A day whose plan is in force is
+    refused: change it with moves, and late orders are inserted by re-planning.
+    """
+    session.execute(select(func.pg_advisory_xact_lock(_DAY_LOCK, day.toordinal())))
+    pending = session.scalars(
+        select(Plan)
+        .where(Plan.day == day, Plan.status.in_([PlanStatus.QUEUED, PlanStatus.RUNNING]))
+        .order_by(Plan.id.desc())
+    ).first()
+    if pending is not None:
+        return pending, False
+    in_force = plan_in_force(session, day)
+    if in_force is not None:
+        raise PlanError(
+            "date",
+            f"plan {in_force.id} of {day} is published: move orders in it "
+            f"(POST /api/plans/{in_force.id}/moves); orders that arrive now are inserted "
+            "into its rounds",
+        )
+    checked = plan_settings(settings)  # raises ValueError on a bad value
+    plan = Plan(
+        day=day, status=PlanStatus.QUEUED.value,
+        settings={k: getattr(checked, k) for k in REQUEST_SETTINGS},
+    )
+    session.add(plan)
+    session.flush()
+    return plan, True
+
+
+def _point(geom: Any) -> tuple[float, float]:
+    p = to_shape(geom)
+    return float(p.x), float(p.y)
+
+
+def day_inputs(session: Session, day: dt.date) -> tuple[DayInputs, dict[str, Any]]:
+    """The shops, open orders and couriers of ``day`` as the planner takes them, and
+    the same as JSON (the CSV columns) to keep with the plan for audit."""
+    orders = session.scalars(
+        select(Order).where(Order.delivery_date == day, Order.status.in_(OPEN_STATUSES))
+        .order_by(Order.created_at, Order.id)
+    ).all()
+    shop_ids = sorted({o.shop_id for o in orders if o.shop_id is not None})
+    shops = session.scalars(select(Shop).where(Shop.id.in_(shop_ids)).order_by(Shop.id)).all()
+    couriers = session.scalars(select(Courier).order_by(Courier.id)).all()
+    shop_in = [
+        ShopInput(s.id, s.name, *_point(s.location), seconds(s.opens), seconds(s.closes))
+        for s in shops
+    ]
+    order_in = [
+        OrderInput(
+            o.id, o.shop_id, o.basket_id, *_point(o.customer_location), o.weight_kg,
+            o.volume_l, seconds(o.ready_at), seconds(o.deliver_from), seconds(o.deliver_to),
+        )
+        for o in orders
+    ]
+    courier_in = [
+        CourierInput(
+            c.id, c.mode, c.capacity_kg, c.capacity_l, seconds(c.shift_start),
+            seconds(c.shift_end), *_point(c.start), *_point(c.end),
+        )
+        for c in couriers
+    ]
+    inputs = DayInputs(tuple(shop_in), tuple(order_in), tuple(courier_in))
+    as_json = {
+        "shops": [dataclasses.asdict(s) for s in shop_in],
+        "orders": [dataclasses.asdict(o) for o in order_in],
+        "couriers": [dataclasses.asdict(c) for c in courier_in],
+    }
+    return inputs, as_json
+
+
+def _stop_row(seq: int, stop: dict[str, Any]) -> Stop:
+    return Stop(
+        seq=seq, kind=stop["kind"], order_ids=list(stop["order_ids"]), shop_id=stop["shop_id"],
+        location=from_shape(Point(stop["lon"], stop["lat"]), 4326),
+        arrival=clock_time(parse_clock(stop["arrival"])),
+        departure=clock_time(parse_clock(stop["departure"])),
+        load_kg=stop["load_kg"], load_l=stop["load_l"],
+    )
+
+
+def _line(coords: list[list[float]]) -> Any:
+    return from_shape(LineString(coords), 4326) if len(coords) >= 2 else None
+
+
+def write_rounds(session: Session, plan: Plan, result: dict[str, Any]) -> None:
+    """The rounds and stops of a plan document, as rows of ``plan``."""
+    for r in result["rounds"]:
+        row = Round(
+            courier_id=r["courier_id"], distance_m=int(r["distance_m"]),
+            duration_s=int(r["duration_s"]), geometry=_line(r["geometry"]),
+        )
+        row.stops = [_stop_row(i, s) for i, s in enumerate(r["stops"])]
+        plan.rounds.append(row)
+
+
+def mark_planned(session: Session, order_ids: list[str]) -> None:
+    """Orders on a round become ``planned`` (one event each; already planned: no-op)."""
+    for order in session.scalars(select(Order).where(Order.id.in_(order_ids))):
+        if order.status == OrderStatus.RECEIVED.value:
+            move_order(session, order, OrderStatus.PLANNED)
+
+
+def save_solved(
+    session: Session, plan: Plan, result: dict[str, Any], inputs: dict[str, Any]
+) -> None:
+    """Write a solved plan whole: rounds, stops, orders ``planned``, status ``solved``.
+
+    The caller holds the plan row locked and commits once, so a reader never sees half.
+    """
+    plan.rounds.clear()
+    session.flush()
+    write_rounds(session, plan, result)
+    mark_planned(session, [o for r in result["rounds"] for s in r["stops"] for o in s["order_ids"]])
+    plan.result = _without_geometry(result)
+    plan.inputs = inputs
+    plan.status = PlanStatus.SOLVED.value
+    plan.error = None
+    plan.finished_at = func.now()
+
+
+def _without_geometry(result: dict[str, Any]) -> dict[str, Any]:
+    """The plan document to keep as JSON: the street geometry lives in ``rounds``."""
+    out = dict(result)
+    out["rounds"] = [{k: v for k, v in r.items() if k != "geometry"} for r in result["rounds"]]
+    return out
+
+
+def has_events(session: Session, plan: Plan) -> bool:
+    """Whether a courier reported anything on a stop of ``plan``."""
+    return bool(session.scalar(select(
+        exists().where(StopEvent.stop_id == Stop.id, Stop.round_id == Round.id,
+                       Round.plan_id == plan.id)
+    )))
+
+
+def publish(session: Session, plan: Plan) -> Plan | None:
+    """Make ``plan`` the plan in force of its day; returns the plan it replaces.
+
+    Only a solved plan can be published. A plan already in force stays (a retry is
+    harmless). Another plan of the day is withdrawn, unless couriers already work on
+    it: then the day is changed by moves, not by swapping every round.
+    """
+    if plan.status != PlanStatus.SOLVED.value:
+        raise PlanError("status", f"plan {plan.id} is {plan.status}: only a solved plan can be published")
+    if plan.published_at is not None and plan.withdrawn_at is None:
+        return None
+    if plan.withdrawn_at is not None:
+        raise PlanError("status", f"plan {plan.id} was withdrawn; ask for a new plan of {plan.day}")
+    session.execute(select(func.pg_advisory_xact_lock(_DAY_LOCK, plan.day.toordinal())))
+    current = plan_in_force(session, plan.day)
+    if current is not None:
+        if has_events(session, current):
+            raise PlanError(
+                "plan", f"plan {current.id} of {plan.day} is under way (couriers reported "
+                "stops): change it with moves instead",
+            )
+        current.withdrawn_at = func.now()
+        session.flush()
+    plan.published_at = func.now()
+    session.flush()
+    return current

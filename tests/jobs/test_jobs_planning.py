@@ -1,0 +1,146 @@
+"""Planning through a real worker process: queued → running → solved, one job per day
+even when asked twice, published rounds, and a worker killed mid-plan."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from logistics.demo_day import generate_day
+from logistics.store.models import Order, Plan, Round, Stop
+
+
+@pytest.fixture(scope="module")
+def small_day(town):
+    return generate_day(town.graph("cargo_bike").node_coordinates(), seed=5, n_orders=30, n_shops=6)
+
+
+@pytest.fixture(scope="module")
+def posted(platform, small_day, worker):
+    tokens = platform.post_day(small_day, "2031-03-04", "p1-")
+    return tokens
+
+
+def test_a_plan_is_solved_by_the_worker_and_asked_twice_runs_once(platform, posted, small_day, engine):
+    c = platform.client
+    r = c.post("/api/plans", headers=platform.dispatcher, json={"date": "2031-03-04", "time_limit_s": 3})
+    assert r.status_code == 202, r.text
+    first = r.json()
+    assert first["status"] == "queued"
+    assert first["duplicate"] is False
+    again = c.post("/api/plans", headers=platform.dispatcher, json={"date": "2031-03-04"})
+    assert again.status_code == 202
+    assert again.json()["id"] == first["id"]
+    assert again.json()["duplicate"] is True
+
+    plan = platform.wait_plan(first["id"])
+    assert plan["status"] == "solved", plan["error"]
+    assert plan["attempts"] == 1
+    summary = plan["summary"]
+    assert summary["orders"] == len(small_day.orders)
+    assert summary["planned"] + summary["unassigned"] == summary["orders"]
+    assert summary["planned"] > 0
+    on_rounds = [o for r in plan["rounds"] for s in r["stops"] if s["kind"] == "delivery" for o in s["order_ids"]]
+    assert len(on_rounds) == summary["planned"] == len(set(on_rounds))
+    for u in plan["unassigned"]:
+        assert u["reason"] and u["detail"]
+    for rnd in plan["rounds"]:
+        assert rnd["stops"][0]["kind"] == "start"
+        assert rnd["stops"][-1]["kind"] == "end"
+        assert rnd["geometry"]["type"] == "LineString"
+        assert len(rnd["geometry"]["coordinates"]) >= 2
+        # Pick-ups come before the drop of the same order.
+        seen: set[str] = set()
+        for s in rnd["stops"]:
+            if s["kind"] == "pickup":
+                seen |= set(s["order_ids"])
+            if s["kind"] == "delivery":
+                early = [o for o in s["order_ids"] if o not in seen and not _from_hub(small_day, o)]
+                assert not early, f"dropped before their pick-up: {early}"
+    with Session(engine) as s:
+        statuses = dict(s.execute(select(Order.id, Order.status).where(Order.id.in_(on_rounds))).all())
+        assert set(statuses.values()) == {"planned"}
+        # Only one job ran for the day: one set of rounds.
+        n_plans = s.scalar(select(func.count()).select_from(Plan).where(Plan.day == plan_day(first)))
+        assert n_plans == 1
+    audit = c.get(f"/api/plans/{first['id']}/audit", headers=platform.dispatcher).json()
+    assert len(audit["inputs"]["orders"]) == len(small_day.orders)
+    assert audit["settings"]["time_limit_s"] == 3
+
+
+def _from_hub(day, order_id: str) -> bool:
+    oid = order_id.removeprefix("p1-")
+    return any(o.order_id == oid and o.shop_id is None for o in day.orders)
+
+
+def plan_day(created: dict):
+    import datetime as dt
+
+    return dt.date.fromisoformat(created["date"])
+
+
+def test_publish_makes_the_plan_in_force_and_only_solved_plans_publish(platform, posted):
+    c = platform.client
+    plans = c.get("/api/plans", headers=platform.dispatcher, params={"date": "2031-03-04"}).json()
+    plan_id = plans[0]["id"]
+    r = c.post(f"/api/plans/{plan_id}/publish", headers=platform.dispatcher)
+    assert r.status_code == 200, r.text
+    assert r.json()["published"] is True
+    # Publishing again is harmless; a plan request for a day in force is refused.
+    assert c.post(f"/api/plans/{plan_id}/publish", headers=platform.dispatcher).status_code == 200
+    r = c.post("/api/plans", headers=platform.dispatcher, json={"date": "2031-03-04"})
+    assert r.status_code == 409
+    assert "published" in r.json()["detail"]
+
+
+def test_plan_requests_are_checked_and_kept_to_dispatchers(platform, posted):
+    c = platform.client
+    shop = next(iter(posted["shops"].values()))
+    assert c.post("/api/plans", headers=shop, json={"date": "2031-03-05"}).status_code == 403
+    assert c.post("/api/plans", headers=platform.city, json={"date": "2031-03-05"}).status_code == 403
+    assert c.post("/api/plans", json={"date": "2031-03-05"}).status_code == 401
+    r = c.post("/api/plans", headers=platform.dispatcher, json={"date": "2031-02-30"})
+    assert r.status_code == 422
+    assert r.json()["detail"][0]["field"] == "date"
+    r = c.post("/api/plans", headers=platform.dispatcher, json={"date": "2031-03-05", "time_limit_s": 0})
+    assert r.status_code == 422
+    assert r.json()["detail"][0]["field"] == "time_limit_s"
+    assert c.get("/api/plans/999999", headers=platform.dispatcher).status_code == 404
+    assert c.post("/api/plans/999999/publish", headers=platform.dispatcher).status_code == 404
+
+
+def test_a_worker_killed_mid_plan_leaves_it_to_be_retried_never_half_written(
+    platform, worker, town, engine
+):
+    day = generate_day(town.graph("cargo_bike").node_coordinates(), seed=9, n_orders=60, n_shops=8)
+    platform.post_day(day, "2031-03-06", "k1-")
+    c = platform.client
+    r = c.post("/api/plans", headers=platform.dispatcher, json={"date": "2031-03-06", "time_limit_s": 40})
+    plan_id = r.json()["id"]
+    platform.wait_plan(plan_id, statuses=("running",), timeout=60)
+    time.sleep(2)  # well into the search
+    worker.kill()
+    with Session(engine) as s:
+        plan = s.get(Plan, plan_id)
+        assert plan.status == "running"
+        assert s.scalar(select(func.count()).select_from(Round).where(Round.plan_id == plan_id)) == 0
+        assert s.scalar(select(func.count()).select_from(Order).where(
+            Order.id.like("k1-%"), Order.status == "planned")) == 0
+    worker.start()  # a new worker takes the orphaned plan back at once
+    plan = platform.wait_plan(plan_id, timeout=120)
+    assert plan["status"] == "solved", plan["error"]
+    assert plan["attempts"] == 2
+    with Session(engine) as s:
+        rounds = s.scalars(select(Round).where(Round.plan_id == plan_id)).all()
+        assert len(rounds) == len({r.courier_id for r in rounds}) == len(plan["rounds"])
+        stops = s.scalar(select(func.count()).select_from(Stop).join(Round).where(Round.plan_id == plan_id))
+        assert stops == sum(len(r["stops"]) for r in plan["rounds"])
+    # The message of the killed run comes back later; running it again changes nothing.
+    from logistics.jobs.plan_jobs import solve_plan
+
+    assert solve_plan(engine, plan_id, lambda: town) == "solved"
+    with Session(engine) as s:
+        assert s.get(Plan, plan_id).attempts == 2
