@@ -20,8 +20,7 @@ def small_day(town):
 
 @pytest.fixture(scope="module")
 def posted(platform, small_day, worker):
-    tokens = platform.post_day(small_day, "2031-03-04", "p1-")
-    return tokens
+    return platform.post_day(small_day, "2031-03-04", "p1-")
 
 
 def test_a_plan_is_solved_by_the_worker_and_asked_twice_runs_once(platform, posted, small_day, engine):
@@ -46,7 +45,8 @@ def test_a_plan_is_solved_by_the_worker_and_asked_twice_runs_once(platform, post
     on_rounds = [o for r in plan["rounds"] for s in r["stops"] if s["kind"] == "delivery" for o in s["order_ids"]]
     assert len(on_rounds) == summary["planned"] == len(set(on_rounds))
     for u in plan["unassigned"]:
-        assert u["reason"] and u["detail"]
+        assert u["reason"]
+        assert u["detail"]
     for rnd in plan["rounds"]:
         assert rnd["stops"][0]["kind"] == "start"
         assert rnd["stops"][-1]["kind"] == "end"
