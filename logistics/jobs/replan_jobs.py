@@ -377,7 +377,7 @@ def _apply_one(
                 continue  # a courier reported a stop meanwhile: start again from there
             open_before = set(s.scalars(select(Order.id).where(
                 Order.id.in_(before), Order.status.in_(OPEN))))
-            lost = sorted(o for o in open_before - placed
+            lost = sorted(o for o in open_before - set(placed)
                           if o not in {x for st in draft.states.values() for x in st.done_orders})
             if change.kind == "move":
                 if placed.get(change.order_id) != change.courier_id:

@@ -1,0 +1,199 @@
+"""Changing a plan in force (in-process, on the real store): late orders inserted and
+orders moved between couriers, without touching the stops couriers did or are doing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from logistics.inputs import Courier, Order, Shop
+from logistics.jobs.plan_jobs import solve_plan
+from logistics.jobs.replan_jobs import apply_changes
+from logistics.store.models import Order as OrderRow
+from logistics.store.models import OrderStatus, Plan, PlanChange, Round, Stop, StopEvent
+from logistics.store.order_status import move_order
+from logistics.store.orders import add_order
+from logistics.store.plan_changes import note_late_orders, request_move
+from logistics.store.plans import PlanError, publish, request_plan
+
+H = 3600
+DAY = dt.date(2031, 3, 10)
+TZ = ZoneInfo("Europe/Paris")
+
+
+def at(hour: float) -> dt.datetime:
+    return dt.datetime.combine(DAY, dt.time(0), TZ) + dt.timedelta(hours=hour)
+
+
+@pytest.fixture(scope="module")
+def nodes(town):
+    return town.graph("cargo_bike").node_coordinates()
+
+
+@pytest.fixture(scope="module")
+def plan_id(engine, town, nodes) -> int:
+    """A published plan of 10 orders from 2 shops; two bikes at the hub, 08:00-19:00."""
+    from geoalchemy2.shape import from_shape
+    from shapely.geometry import Point
+
+    from logistics.store.models import Courier as CourierRow
+    from logistics.store.models import Shop as ShopRow
+
+    hub = nodes[len(nodes) // 2]
+    shops = [Shop(f"rp-s{i}", f"Shop {i}", *nodes[10 + 40 * i], 8 * H, 19 * H) for i in range(2)]
+    couriers = [Courier(f"rp-c{i}", "cargo_bike", 80, 200, 8 * H, 19 * H, *hub, *hub) for i in range(2)]
+    orders = [
+        Order(f"rp-o{i}", shops[i % 2].shop_id, None, *nodes[(37 * i + 11) % len(nodes)], 2.0, 5.0,
+              9 * H, 10 * H, 18 * H)
+        for i in range(10)
+    ]
+    with Session(engine) as s:
+        for sh in shops:
+            s.add(ShopRow(id=sh.shop_id, name=sh.name, location=from_shape(Point(sh.lon, sh.lat), 4326),
+                          opens=dt.time(8), closes=dt.time(19)))
+        for c in couriers:
+            p = from_shape(Point(c.start_lon, c.start_lat), 4326)
+            s.add(CourierRow(id=c.courier_id, mode=c.mode, capacity_kg=c.capacity_kg,
+                             capacity_l=c.capacity_l, shift_start=dt.time(8), shift_end=dt.time(19),
+                             start=p, end=p))
+        s.flush()
+        for o in orders:
+            add_order(s, o, delivery_date=DAY)
+        plan, _ = request_plan(s, DAY, settings={"time_limit_s": 2, "seed": 1})
+        s.commit()
+        pid = plan.id
+    assert solve_plan(engine, pid, lambda: town) == "solved"
+    with Session(engine) as s:
+        publish(s, s.get(Plan, pid))
+        s.commit()
+    return pid
+
+
+def rounds(engine, plan_id) -> dict[str, list[tuple[int, int, str, tuple[str, ...], dt.time]]]:
+    with Session(engine) as s:
+        out = {}
+        for r in s.scalars(select(Round).where(Round.plan_id == plan_id)):
+            out[r.courier_id] = [(st.id, st.seq, st.kind, tuple(st.order_ids), st.arrival) for st in r.stops]
+        return out
+
+
+def report(engine, stop_id: int, *types: str, when: dt.datetime) -> None:
+    """What the courier API writes: the stop's events and its orders' statuses."""
+    with Session(engine) as s:
+        stop = s.get(Stop, stop_id)
+        for t in types:
+            s.add(StopEvent(stop_id=stop_id, type=t, at=when))
+            if t == "picked_up":
+                for o in stop.order_ids:
+                    move_order(s, s.get(OrderRow, o), OrderStatus.PICKED_UP)
+        s.commit()
+
+
+def test_late_order_goes_in_without_moving_what_is_done(engine, town, nodes, plan_id):
+    before = rounds(engine, plan_id)
+    assert len(before) == 1, "one bike takes all ten orders"
+    (courier, stops), = before.items()
+    first_pickup = next(st for st in stops if st[2] == "pickup")
+    report(engine, first_pickup[0], "arrived", "picked_up", when=at(9.2))
+    frozen = stops[: first_pickup[1] + 1]
+    with Session(engine) as s:
+        late = Order("rp-late", "rp-s0", None, *nodes[5], 1.0, 2.0, 9 * H, 12 * H, 18 * H)
+        add_order(s, late, delivery_date=DAY)
+        assert note_late_orders(s, DAY) == plan_id
+        assert note_late_orders(s, DAY) == plan_id  # one queued change, not two
+        s.commit()
+        assert len(s.scalars(select(PlanChange).where(PlanChange.plan_id == plan_id)).all()) == 1
+
+    assert apply_changes(engine, plan_id, lambda: town, now=at(9.5)) == "done"
+
+    after = rounds(engine, plan_id)
+    with Session(engine) as s:
+        change = s.scalars(select(PlanChange).where(PlanChange.plan_id == plan_id)).one()
+        assert change.status == "applied", change.detail
+        assert "rp-late" in change.detail
+        plan = s.get(Plan, plan_id)
+        assert plan.revision == 1
+        assert s.get(OrderRow, "rp-late").status == "planned"
+    # The stops done stay as they were: same rows, same order, same times.
+    assert after[courier][: len(frozen)] == frozen
+    on = {o: c for c, sts in after.items() for st in sts if st[2] == "delivery" for o in st[3]}
+    assert "rp-late" in on
+    # Orders already on a round stay with their courier; picked-up ones are not collected again.
+    assert all(on[f"rp-o{i}"] == courier for i in range(10))
+    picked = set(first_pickup[3])
+    later_pickups = {o for st in after[courier][len(frozen):] if st[2] == "pickup" for o in st[3]}
+    assert not picked & later_pickups
+    # Nothing is planned before the courier is free again.
+    assert all(st[4] >= dt.time(9, 12) for st in after[courier][len(frozen):])
+
+
+def test_move_to_another_courier_is_applied_and_retimed(engine, town, plan_id):
+    before = rounds(engine, plan_id)
+    (courier, stops), = before.items()
+    other = "rp-c1" if courier == "rp-c0" else "rp-c0"
+    pending = [st for st in stops if st[2] == "delivery" and st[0] not in _frozen_ids(engine, plan_id)]
+    target = next(o for st in pending for o in st[3] if not o.startswith("rp-late"))
+    with Session(engine) as s:
+        request_move(s, s.get(Plan, plan_id), target, other)
+        s.commit()
+    assert apply_changes(engine, plan_id, lambda: town, now=at(9.6)) == "done"
+    after = rounds(engine, plan_id)
+    with Session(engine) as s:
+        change = s.scalars(select(PlanChange).where(PlanChange.kind == "move", PlanChange.plan_id == plan_id)).one()
+        assert change.status == "applied", change.detail
+        assert other in change.detail
+    assert other in after
+    assert target in {o for st in after[other] if st[2] == "delivery" for o in st[3]}
+    assert target not in {o for st in after[courier] for o in st[3]}
+    # Its pick-up went with it, before its drop; times run forward.
+    kinds = [(st[2], st[3]) for st in after[other]]
+    pick = next(i for i, (k, ids) in enumerate(kinds) if k == "pickup" and target in ids)
+    drop = next(i for i, (k, ids) in enumerate(kinds) if k == "delivery" and target in ids)
+    assert pick < drop
+    arrivals = [st[4] for st in after[other]]
+    assert arrivals == sorted(arrivals)
+
+
+def _frozen_ids(engine, plan_id) -> set[int]:
+    with Session(engine) as s:
+        return set(s.scalars(select(StopEvent.stop_id).join(Stop).join(Round).where(Round.plan_id == plan_id)))
+
+
+def test_moves_that_cannot_be_are_refused_with_the_reason(engine, town, plan_id):
+    with Session(engine) as s:
+        plan = s.get(Plan, plan_id)
+        picked = s.scalars(select(OrderRow).where(OrderRow.status == "picked_up", OrderRow.id.like("rp-%"))).first()
+        with pytest.raises(PlanError, match="picked_up") as e:
+            request_move(s, plan, picked.id, "rp-c1")
+        assert e.value.field == "order_id"
+        with pytest.raises(PlanError, match="no courier") as e:
+            request_move(s, plan, "rp-o1", "nobody")
+        assert (e.value.field, e.value.conflict) == ("courier_id", False)
+        with pytest.raises(PlanError, match="no order"):
+            request_move(s, plan, "nope", "rp-c1")
+        # A courier who cannot carry the order: the worker refuses the move, with the reason.
+        from geoalchemy2.shape import from_shape
+        from shapely.geometry import Point
+
+        from logistics.store.models import Courier as CourierRow
+
+        hub = from_shape(Point(3.08, 50.37), 4326)
+        s.add(CourierRow(id="rp-walker", mode="foot", capacity_kg=1, capacity_l=50,
+                         shift_start=dt.time(8), shift_end=dt.time(19), start=hub, end=hub))
+        s.flush()
+        mover = next(o for o in (f"rp-o{i}" for i in range(10)) if s.get(OrderRow, o).status == "planned")
+        request_move(s, plan, mover, "rp-walker")
+        s.commit()
+    on = rounds(engine, plan_id)
+    assert apply_changes(engine, plan_id, lambda: town, now=at(9.8)) == "done"
+    with Session(engine) as s:
+        change = s.scalars(select(PlanChange).where(PlanChange.courier_id == "rp-walker")).one()
+        assert change.status == "refused"
+        assert "rp-walker cannot take order" in change.detail
+        assert "too_heavy" in change.detail
+        assert s.get(Plan, plan_id).revision == 2  # the two changes before, not this one
+    assert rounds(engine, plan_id) == on
