@@ -144,3 +144,81 @@ def test_a_worker_killed_mid_plan_leaves_it_to_be_retried_never_half_written(
     assert solve_plan(engine, plan_id, lambda: town) == "solved"
     with Session(engine) as s:
         assert s.get(Plan, plan_id).attempts == 2
+
+
+def test_recovery_requeues_orphans_leaves_live_plans_and_gives_up_after_three_deaths(engine, town):
+    import datetime as dt
+
+    from sqlalchemy import text
+
+    from logistics.jobs.plan_jobs import MAX_ATTEMPTS, plan_lock, recover_plans
+
+    with Session(engine) as s:
+        orphan = Plan(day=dt.date(2031, 4, 1), status="running", attempts=1, settings={})
+        live = Plan(day=dt.date(2031, 4, 2), status="running", attempts=1, settings={})
+        doomed = Plan(day=dt.date(2031, 4, 3), status="running", attempts=MAX_ATTEMPTS, settings={})
+        lost = Plan(day=dt.date(2031, 4, 4), status="queued", settings={})
+        fresh = Plan(day=dt.date(2031, 4, 5), status="queued", settings={})
+        s.add_all([orphan, live, doomed, lost, fresh])
+        s.flush()
+        s.execute(text("UPDATE plans SET created_at = now() - interval '1 hour' WHERE id = :id"), {"id": lost.id})
+        s.commit()
+        ids = {k: p.id for k, p in dict(orphan=orphan, live=live, doomed=doomed, lost=lost, fresh=fresh).items()}
+    sent: list[int] = []
+    with plan_lock(engine, ids["live"]) as held:  # a live worker on this one
+        assert held
+        again = recover_plans(engine, sent.append)
+    assert ids["orphan"] in sent
+    assert ids["lost"] in sent
+    assert not {ids["live"], ids["doomed"], ids["fresh"]} & set(sent)
+    assert sorted(again) == sorted(sent)
+    with Session(engine) as s:
+        assert s.get(Plan, ids["orphan"]).status == "queued"
+        assert s.get(Plan, ids["live"]).status == "running"
+        doomed = s.get(Plan, ids["doomed"])
+        assert doomed.status == "failed"
+        assert "stopped 3 times" in doomed.error
+
+
+def test_a_plan_whose_network_cannot_load_fails_with_the_reason(engine):
+    import datetime as dt
+
+    from logistics.jobs.plan_jobs import solve_plan
+    from routing.network import NetworkUnavailable
+
+    with Session(engine) as s:
+        plan = Plan(day=dt.date(2031, 4, 6), status="queued", settings={})
+        s.add(plan)
+        s.commit()
+        plan_id = plan.id
+
+    def offline():
+        raise NetworkUnavailable("cannot download 'Douai, France': no internet?")
+
+    assert solve_plan(engine, plan_id, offline) == "failed"
+    with Session(engine) as s:
+        plan = s.get(Plan, plan_id)
+        assert plan.status == "failed"
+        assert "no internet" in plan.error
+    assert solve_plan(engine, plan_id, offline) == "failed"  # a repeated task changes nothing
+
+
+def test_beat_task_asks_for_tomorrows_plan_once(engine, monkeypatch, celery_jobs):
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from logistics.jobs import tasks
+
+    monkeypatch.setattr(tasks, "_engine", engine)
+    sent: list[int] = []
+    monkeypatch.setattr(tasks, "send_solve", sent.append)
+    first = tasks.plan_tomorrow_task.run()
+    second = tasks.plan_tomorrow_task.run()
+    assert first == second
+    assert sent == [first]
+    tomorrow = dt.datetime.now(ZoneInfo("Europe/Paris")).date() + dt.timedelta(days=1)
+    with Session(engine) as s:
+        assert s.get(Plan, first).day == tomorrow
+    schedule = tasks.app.conf.beat_schedule["plan-tomorrow"]
+    assert schedule["task"] == "douai.plan_tomorrow"
+    assert (schedule["schedule"].hour, schedule["schedule"].minute) == ({18}, {0})
