@@ -1,4 +1,5 @@
-# The planner's image: the locked environment and the douai-delivery command.
+# The platform's image: the locked environment and the douai-delivery command, used by
+# every service of docker-compose.yml (api, worker, beat, migrate).
 FROM python:3.11-slim-bookworm
 RUN pip install --no-cache-dir uv
 WORKDIR /app
@@ -8,6 +9,9 @@ COPY routing routing
 COPY couriers couriers
 COPY api api
 RUN uv sync --frozen --no-dev --no-group bench
-ENV PATH="/app/.venv/bin:$PATH"
+ENV PATH="/app/.venv/bin:$PATH" PYTHONUNBUFFERED=1
+RUN useradd --create-home --uid 1000 douai && mkdir -p /app/data/osm && chown -R douai /app/data
+USER douai
+EXPOSE 8000
 ENTRYPOINT ["douai-delivery"]
-CMD ["demo", "--out", "/app/out/demo"]
+CMD ["serve", "--host", "0.0.0.0", "--port", "8000"]

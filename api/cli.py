@@ -39,6 +39,15 @@ def _positive_float(text: str) -> float:
     return value
 
 
+def _date(text: str):
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD") from None
+
+
 def _int_list(text: str) -> list[int]:
     try:
         values = [int(x) for x in text.split(",") if x.strip()]
@@ -110,6 +119,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--orders-count", "--n-orders", dest="n_orders", type=int, default=300)
     p.add_argument("--shops-count", dest="n_shops", type=int, default=60)
     _add_solver_options(p, 30.0)
+
+    p = sub.add_parser(
+        "stack-demo", help="post a generated day through a running API, have the worker plan it, read a round back"
+    )
+    _add_network_options(p)
+    p.add_argument("--api", default="http://127.0.0.1:8000", help="the API's address (default http://127.0.0.1:8000)")
+    p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--orders-count", dest="n_orders", type=int, default=300)
+    p.add_argument("--shops-count", dest="n_shops", type=int, default=60)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--time-limit", type=_positive_float, default=30.0, help="the worker's search time (s)")
+    p.add_argument("--date", type=_date, default=None, help="the delivery day (default tomorrow)")
+    p.add_argument("--database-url", help="the store, for the users' tokens (default: $DATABASE_URL)")
 
     p = sub.add_parser("bench", help="solve Solomon / Li & Lim instances and compare with the best known")
     p.add_argument("directory", type=Path)
@@ -277,6 +299,34 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_stack_demo(args: argparse.Namespace) -> int:
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
+    from api.demo_stack import StackError, run_stack_demo
+    from logistics.jobs.celery_app import local_tz
+
+    if args.n_orders <= 0 or args.n_shops <= 0:
+        raise UserError("--orders-count and --shops-count must be positive")
+    net = _load_network(args)
+    date = args.date or dt.datetime.now(ZoneInfo(local_tz())).date() + dt.timedelta(days=1)
+    t0 = time.monotonic()
+    try:
+        run_stack_demo(
+            args.api, net, args.out, n_orders=args.n_orders, n_shops=args.n_shops, seed=args.seed,
+            time_limit_s=args.time_limit, date=date, database_url=args.database_url,
+        )
+    except StackError as e:
+        raise UserError(str(e)) from None
+    except (OperationalError, ProgrammingError) as e:
+        first = str(e.orig or e).strip().splitlines()[0]
+        raise UserError(f"cannot use the store ({first}); run `douai-delivery db upgrade`, set DATABASE_URL") from None
+    print(f"done in {time.monotonic() - t0:.1f} s")
+    return 0
+
+
 def _solver_options(pairs: Sequence[str]) -> dict[str, object]:
     """``NAME=VALUE`` pairs as SolveParams fields, checked by SolveParams itself."""
     import dataclasses
@@ -429,6 +479,7 @@ def _cmd_beat(args: argparse.Namespace) -> int:
 COMMANDS = {
     "plan": _cmd_plan,
     "demo": _cmd_demo,
+    "stack-demo": _cmd_stack_demo,
     "bench": _cmd_bench,
     "bench-network": _cmd_bench_network,
     "bench-day": _cmd_bench_day,

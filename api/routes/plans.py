@@ -179,13 +179,16 @@ def get_plan(
 
 @router.get("/{plan_id}/audit")
 def get_plan_audit(plan_id: int, db: SessionDep, _: Dispatcher) -> dict[str, Any]:
-    """What the plan was solved from and with: inputs, settings, the solver's facts."""
+    """What the plan was solved from and with (inputs, settings, the solver's facts) and
+    the whole plan document it gave (``result``, the ``plan.json`` of the command line
+    without the street geometry, which ``GET /api/plans/{id}`` gives per round)."""
     plan = _plan(db, plan_id)
     result = plan.result or {}
     return {
         "id": plan.id, "date": plan.day.isoformat(), "status": plan.status,
         "settings": plan.settings, "inputs": plan.inputs, "solver": result.get("solver"),
         "network": result.get("network"), "impact": result.get("impact"),
+        "revision": plan.revision, "result": result,
     }
 
 
