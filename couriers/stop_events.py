@@ -1,0 +1,230 @@
+"""What a courier reports at a stop: arrived, then picked up, handed over or failed.
+
+An event is a fact the phone may send twice (no signal, a retry), so a second copy
+returns the first event unchanged; two copies racing each other are settled by the
+database's UNIQUE (stop, type), not by a check that both could pass. A new event moves
+the stop's orders (``picked_up``, ``delivered``, ``failed``) through
+:func:`~logistics.store.order_status.move_order`, in the caller's transaction.
+
+Locks, always in this order: the plan row ``FOR SHARE`` (re-planning takes it ``FOR
+UPDATE`` to rewrite pending stops, so a stop cannot change under an event), the stop row
+``FOR NO KEY UPDATE`` (events of one stop one after the other), the stop's orders
+``FOR UPDATE`` by id (a shop's cancel cannot slip between our check and our move).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+from geoalchemy2.shape import from_shape
+from shapely.geometry import Point
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from logistics.store.models import (
+    Order,
+    OrderStatus,
+    Plan,
+    Round,
+    Stop,
+    StopEvent,
+    StopEventType,
+)
+from logistics.store.order_status import StatusError, move_order
+
+from .round_view import DROPPED, FINISHING, aware
+
+E = StopEventType
+S = OrderStatus
+#: the stop kinds that take each event type
+KIND_OF: dict[StopEventType, tuple[str, ...]] = {
+    E.ARRIVED: ("pickup", "delivery"),
+    E.PICKED_UP: ("pickup",),
+    E.DELIVERED: ("delivery",),
+    E.FAILED: ("pickup", "delivery"),
+}
+
+
+class StopNotFoundError(LookupError):
+    """No such stop in the caller's round of a plan in force (whether it exists or not:
+    a courier learns nothing of another courier's round)."""
+
+
+class StopEventRefusedError(ValueError):
+    """An event the rules refuse; ``field`` names the culprit, ``conflict`` says whether
+    it clashes with what is stored (HTTP 409) or is wrong in itself (422)."""
+
+    def __init__(self, field: str, problem: str, *, conflict: bool = True) -> None:
+        self.field, self.problem, self.conflict = field, problem, conflict
+        super().__init__(f"{field}: {problem}")
+
+
+@dataclasses.dataclass(frozen=True)
+class EventReport:
+    """What the phone sends: the event type, why (for ``failed``), when and where."""
+
+    type: StopEventType
+    reason: str | None = None
+    at: dt.datetime | None = None
+    lon: float | None = None
+    lat: float | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class Recorded:
+    """The stored event, whether this call created it (False: a retry), and its round."""
+
+    event: StopEvent
+    created: bool
+    round: Round
+
+
+def _refuse(problem: str) -> StopEventRefusedError:
+    return StopEventRefusedError("type", problem)
+
+
+def _own_stop(session: Session, stop_id: int, courier_id: str) -> tuple[Stop, Round]:
+    """The stop, locked, if it is on the courier's round of a plan in force."""
+    missing = StopNotFoundError(f"no stop {stop_id} on your round")
+    plan_id = session.scalar(
+        select(Round.plan_id).join(Stop, Stop.round_id == Round.id).where(Stop.id == stop_id)
+    )
+    if plan_id is None:
+        raise missing
+    plan = session.scalars(
+        select(Plan).where(Plan.id == plan_id).with_for_update(read=True)
+        .execution_options(populate_existing=True)
+    ).first()
+    if plan is None or plan.published_at is None or plan.withdrawn_at is not None:
+        raise missing
+    # Read again under the plan's lock: re-planning may have rewritten it meanwhile.
+    row = session.execute(
+        select(Stop, Round).join(Round, Round.id == Stop.round_id).where(Stop.id == stop_id)
+        .with_for_update(of=Stop, key_share=True).execution_options(populate_existing=True)
+    ).first()
+    if row is None or row.Round.plan_id != plan.id or row.Round.courier_id != courier_id:
+        raise missing
+    return row.Stop, row.Round
+
+
+def _check_sequence(stop: Stop, kind: StopEventType, events: dict[str, StopEvent]) -> None:
+    """The rules on the sequence of events at one stop (the event is not a retry)."""
+    if stop.kind in ("start", "end"):
+        raise _refuse(f"stop {stop.id} is the round's {stop.kind}: it takes no events")
+    if stop.kind not in KIND_OF[kind]:
+        raise _refuse(
+            f"a {kind.value} event belongs to a {KIND_OF[kind][0]} stop; "
+            f"stop {stop.id} is a {stop.kind}"
+        )
+    done = [t for t in events if t in FINISHING]
+    if done:
+        raise _refuse(
+            f"stop {stop.id} is finished ({done[0]}): it takes no {kind.value} event"
+        )
+    if kind != E.ARRIVED and E.ARRIVED not in events:
+        raise _refuse(
+            f"out of order: stop {stop.id} has no arrived event yet; send arrived "
+            f"before {kind.value}"
+        )
+
+
+def _moves(
+    stop: Stop, kind: StopEventType, orders: list[Order]
+) -> list[tuple[Order, tuple[OrderStatus, ...]]]:
+    """The status moves an event makes, checked before anything is written; refuses an
+    event that would move an order the rules forbid, naming the order."""
+    if kind == E.ARRIVED:
+        return []
+    moves: list[tuple[Order, tuple[OrderStatus, ...]]] = []
+    if kind == E.PICKED_UP:
+        for o in orders:
+            if o.status in DROPPED:
+                continue  # cancelled (or failed) meanwhile: it stays at the shop
+            if o.status == S.RECEIVED:
+                moves.append((o, (S.PLANNED, S.PICKED_UP)))
+            elif o.status == S.PLANNED:
+                moves.append((o, (S.PICKED_UP,)))
+            elif o.status != S.PICKED_UP:
+                raise _refuse(f"order {o.id} is {o.status}: it cannot be picked up")
+        if orders and all(o.status in DROPPED for o in orders):
+            named = ", ".join(f"{o.id} ({o.status})" for o in orders)
+            raise _refuse(f"nothing to pick up at stop {stop.id}: order {named}")
+    elif kind == E.DELIVERED:
+        for o in orders:
+            if o.status in DROPPED or o.status == S.DELIVERED:
+                continue
+            if o.status != S.PICKED_UP:
+                raise _refuse(
+                    f"order {o.id} is {o.status}: it must be picked up before it is handed over"
+                )
+            moves.append((o, (S.DELIVERED,)))
+        if orders and all(o.status in DROPPED for o in orders):
+            named = ", ".join(f"{o.id} ({o.status})" for o in orders)
+            raise _refuse(f"nothing to hand over at stop {stop.id}: order {named}")
+    else:  # failed: what was still to do at this stop fails with it
+        todo = (S.RECEIVED, S.PLANNED) if stop.kind == "pickup" else (
+            S.RECEIVED, S.PLANNED, S.PICKED_UP)
+        moves = [(o, (S.FAILED,)) for o in orders if o.status in todo]
+    return moves
+
+
+def _existing(session: Session, stop_id: int, kind: StopEventType) -> StopEvent | None:
+    return session.scalars(
+        select(StopEvent).where(StopEvent.stop_id == stop_id, StopEvent.type == kind.value)
+    ).first()
+
+
+def record_event(
+    session: Session, stop_id: int, courier_id: str, report: EventReport, *,
+    user_id: int | None = None,
+) -> Recorded:
+    """Store one event of the courier's stop and move its orders; a retry of an event
+    already stored returns the stored one (``created=False``) and changes nothing.
+
+    Raises :class:`StopNotFoundError` when the stop is not on the courier's round of a
+    plan in force, :class:`StopEventRefusedError` when the rules refuse the event.
+    Flushes only: the caller commits (or rolls back everything on an error).
+    """
+    kind = StopEventType(report.type)
+    stop, rnd = _own_stop(session, stop_id, courier_id)
+    events = {
+        e.type: e for e in session.scalars(select(StopEvent).where(StopEvent.stop_id == stop.id))
+    }
+    if kind.value in events:
+        return Recorded(events[kind.value], False, rnd)
+    if kind == E.FAILED and not (report.reason and report.reason.strip()):
+        raise StopEventRefusedError("reason", "a failed event needs a reason", conflict=False)
+    _check_sequence(stop, kind, events)
+    orders = list(session.scalars(
+        select(Order).where(Order.id.in_(stop.order_ids)).order_by(Order.id)
+        .with_for_update().execution_options(populate_existing=True)
+    )) if stop.order_ids else []
+    moves = _moves(stop, kind, orders)
+    has_point = report.lon is not None and report.lat is not None
+    event = StopEvent(
+        stop_id=stop.id, type=kind.value, reason=report.reason, at=aware(report.at),
+        location=from_shape(Point(report.lon, report.lat), 4326) if has_point else None,
+        user_id=user_id,
+    )
+    try:
+        with session.begin_nested():
+            session.add(event)
+    except IntegrityError:
+        # The same event from another request was committed between our look and our
+        # insert: the first one stands, and its moves were made by that request.
+        first = _existing(session, stop.id, kind)
+        if first is None:
+            raise
+        return Recorded(first, False, rnd)
+    reason = report.reason if kind == E.FAILED else None
+    for order, steps in moves:
+        for to in steps:
+            try:
+                move_order(session, order, to, reason=reason if to == S.FAILED else None,
+                           user_id=user_id)
+            except StatusError as e:
+                raise _refuse(str(e)) from None
+    session.flush()
+    return Recorded(event, True, rnd)
