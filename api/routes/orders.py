@@ -29,9 +29,11 @@ router = APIRouter(prefix="/api/orders", tags=["orders"])
 MAX_IMPORT_BYTES = 5_000_000
 
 
-def own_order(db: Session, user: User, order_id: str) -> Order:
-    """The order, if the caller may see it; 404 otherwise (existing or not)."""
-    order = db.get(Order, order_id)
+def own_order(db: Session, user: User, order_id: str, *, lock: bool = False) -> Order:
+    """The order, if the caller may see it; 404 otherwise (existing or not). With
+    ``lock``, the row is locked until the request commits, so that a courier's pick-up
+    and a cancel cannot both win."""
+    order = db.get(Order, order_id, with_for_update=lock)
     if order is None or (user.role == Role.SHOP and order.shop_id != user.shop_id):
         raise not_found(f"no order {order_id!r}")
     return order
@@ -127,7 +129,7 @@ def get_order(order_id: str, db: SessionDep, user: ShopOrDispatcher) -> dict[str
 @router.post("/{order_id}/cancel")
 def cancel_order(order_id: str, body: CancelBody, db: SessionDep, user: ShopOrDispatcher) -> dict[str, Any]:
     """Cancel an order not yet picked up, with a reason."""
-    order = own_order(db, user, order_id)
+    order = own_order(db, user, order_id, lock=True)
     try:
         move_order(db, order, OrderStatus.CANCELLED, reason=body.reason, user_id=user.id)
     except StatusError as e:
