@@ -14,7 +14,11 @@ from .errors import ApiError
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    """A session committed when the endpoint returns, rolled back when it raises."""
+    """A session committed when the endpoint returns, rolled back when it raises.
+
+    Used with ``scope="function"``: the commit happens before the response is sent, so
+    a client that got 201 finds its data in the store at once (with the default scope
+    the clean-up runs after sending, and a fast client could read before the commit)."""
     s: Session = request.app.state.sessionmaker()
     try:
         yield s
@@ -26,7 +30,7 @@ def get_session(request: Request) -> Iterator[Session]:
         s.close()
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 def current_user(db: SessionDep, authorization: Annotated[str | None, Header()] = None) -> User:
