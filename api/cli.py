@@ -1,4 +1,4 @@
-"""The ``douai-delivery`` command: plan a day, generate a demo day, run the benchmarks.
+"""The ``douai-delivery`` command: plan a day, generate a demo day, serve the API, run the benchmarks.
 
 Every user error (bad CSV, missing file, no internet for the default network) ends
 with one line on stderr and exit code 2, never a traceback.
@@ -158,6 +158,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--time-limit", type=_positive_float, default=30.0)
     p.add_argument("--csv", type=Path, required=True)
 
+    p = sub.add_parser(
+        "bench-api", help="load-test the HTTP API on 127.0.0.1: orders per second, courier endpoints' latency"
+    )
+    p.add_argument("--couriers", type=int, default=50, help="simulated couriers' phones (default 50)")
+    p.add_argument("--duration", type=_positive_float, default=20.0, help="seconds per phase (default 20)")
+    p.add_argument("--order-clients", type=int, default=16, help="concurrent order posters (default 16)")
+    p.add_argument(
+        "--server-workers", type=_int_list, default=[1],
+        help="uvicorn worker processes; a list such as 1,2 measures each in turn (default 1)",
+    )
+    p.add_argument("--think-time", type=_positive_float, default=0.5,
+                   help="a phone's pause between two rounds of requests, seconds (default 0.5)")
+    p.add_argument("--think-jitter", type=float, default=0.25,
+                   help="the pause varies this much either way, seconds (default 0.25)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the generated data and pauses")
+    p.add_argument("--port", type=int, default=0, help="the server's port on 127.0.0.1 (default 0: a free one)")
+    p.add_argument("--database-url",
+                   help="the PostgreSQL server the bench database is made on (default: $DATABASE_URL, else local)")
+    p.add_argument("--csv", type=Path, required=True)
+
     p = sub.add_parser("db", help="the PostGIS store")
     db = p.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     q = db.add_parser("upgrade", help="create the database if missing and apply every migration")
@@ -168,6 +188,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--database-url", help="SQLAlchemy URL (default: $DATABASE_URL, else local)")
+    p.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
 
     p = sub.add_parser("worker", help="run a planning worker (Celery, from $REDIS_URL, $DATABASE_URL, $OSM_SOURCE)")
     p.add_argument("--concurrency", type=int, default=1, help="plans solved at once (default 1; one core each)")
@@ -307,6 +328,7 @@ def _cmd_stack_demo(args: argparse.Namespace) -> int:
 
     from api.demo_stack import StackError, run_stack_demo
     from logistics.jobs.celery_app import local_tz
+    from logistics.store.users import UserError as BadUser
 
     if args.n_orders <= 0 or args.n_shops <= 0:
         raise UserError("--orders-count and --shops-count must be positive")
@@ -318,7 +340,7 @@ def _cmd_stack_demo(args: argparse.Namespace) -> int:
             args.api, net, args.out, n_orders=args.n_orders, n_shops=args.n_shops, seed=args.seed,
             time_limit_s=args.time_limit, date=date, database_url=args.database_url,
         )
-    except StackError as e:
+    except (StackError, BadUser) as e:
         raise UserError(str(e)) from None
     except (OperationalError, ProgrammingError) as e:
         first = str(e.orig or e).strip().splitlines()[0]
@@ -400,6 +422,32 @@ def _cmd_bench_day(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_bench_api(args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import OperationalError
+
+    from api.load_bench import LoadBenchError, LoadParams, run_api_benchmark
+
+    try:
+        params = LoadParams(
+            couriers=args.couriers, duration_s=args.duration, order_clients=args.order_clients,
+            server_workers=tuple(args.server_workers), think_s=args.think_time,
+            jitter_s=args.think_jitter, port=args.port, seed=args.seed, database_url=args.database_url,
+        )
+    except ValueError as e:
+        raise UserError(str(e)) from None
+    try:
+        matched = run_api_benchmark(params, args.csv)
+    except LoadBenchError as e:
+        raise UserError(str(e)) from None
+    except OperationalError as e:
+        first = str(e.orig or e).strip().splitlines()[0]
+        raise UserError(f"cannot reach the database ({first}); set DATABASE_URL") from None
+    if not matched:
+        print("the orders stored differ from the orders accepted (see above)", file=sys.stderr)
+        return 1
+    return 0
+
+
 def _cmd_db(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import OperationalError
 
@@ -445,9 +493,20 @@ def _cmd_users(args: argparse.Namespace) -> int:
 def _cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from api.app import create_app
+    if args.workers <= 0:
+        raise UserError("--workers must be positive")
+    if args.workers == 1:
+        from api.app import create_app
 
-    uvicorn.run(create_app(args.database_url), host=args.host, port=args.port, log_level="info")
+        uvicorn.run(create_app(args.database_url), host=args.host, port=args.port, log_level="info")
+        return 0
+    # Each worker process builds its own app (and engine) from the environment.
+    if args.database_url:
+        os.environ["DATABASE_URL"] = args.database_url
+    uvicorn.run(
+        "api.app:create_app", factory=True, workers=args.workers, host=args.host, port=args.port,
+        log_level="info",
+    )
     return 0
 
 
@@ -483,6 +542,7 @@ COMMANDS = {
     "bench": _cmd_bench,
     "bench-network": _cmd_bench_network,
     "bench-day": _cmd_bench_day,
+    "bench-api": _cmd_bench_api,
     "db": _cmd_db,
     "users": _cmd_users,
     "serve": _cmd_serve,
