@@ -1,0 +1,313 @@
+"""GET /api/metrics/impact (city and dispatcher; JSON or CSV; aggregates only, never an
+id or a point) and GET /api/health on the real database, Redis and a real worker."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from fastapi.testclient import TestClient
+from geoalchemy2.shape import from_shape
+from shapely.geometry import Point
+from sqlalchemy.orm import Session
+
+from api.app import create_app
+from logistics.impact import FACTORS, METHOD
+from logistics.jobs.celery_app import make_celery
+from logistics.store.db import make_engine
+from logistics.store.models import Courier, Order, Plan, Round, Shop, Stop, StopEvent
+from logistics.store.users import create_user
+
+SUN, MON, TUE = dt.date(2031, 10, 5), dt.date(2031, 10, 6), dt.date(2031, 10, 7)
+AT = dt.datetime(2031, 10, 1, 12, tzinfo=dt.UTC)
+#: every coordinate seeded, to be looked for in the responses
+SHOP_AT, HOME_AT, START_AT = (3.0812345, 50.3712345), (3.0923456, 50.3623456), (3.0734567, 50.3834567)
+ORDERS = {"apim-order-a": "delivered", "apim-order-b": "failed", "apim-order-c": "delivered"}
+COURIERS = {"apim-courier-bike": "cargo_bike", "apim-courier-foot": "foot"}
+ADDRESS = "7 rue des Secrets, Douai"
+
+
+@pytest.fixture(scope="module")
+def client(engine, celery_jobs):
+    return TestClient(create_app(engine=engine, jobs=celery_jobs))
+
+
+def _pt(at: tuple[float, float]):
+    return from_shape(Point(*at), 4326)
+
+
+def _stop(seq: int, kind: str, order_ids: list[str], at: tuple[float, float]) -> Stop:
+    return Stop(seq=seq, kind=kind, order_ids=order_ids, location=_pt(at), arrival=dt.time(10),
+                departure=dt.time(10), load_kg=0, load_l=0)
+
+
+@pytest.fixture(scope="module")
+def seeded(engine) -> None:
+    """Sunday: orders a (delivered) and b (failed) in one basket trip of 6.25 km, the plan
+    recording 0.2 kg/km; a bike round of 9,876 m ridden, a foot round of 1,234 m not.
+    Monday: order c delivered, a trip of 2.5 km at the current factor, no round ridden.
+    The plan document carries the ids and points too, as a real one does."""
+    with Session(engine) as s:
+        s.add(Shop(id="apim-shop", name="Fromagerie", address=ADDRESS, location=_pt(SHOP_AT),
+                   opens=dt.time(8), closes=dt.time(19)))
+        for cid, mode in COURIERS.items():
+            s.add(Courier(id=cid, mode=mode, capacity_kg=100, capacity_l=300,
+                          shift_start=dt.time(8), shift_end=dt.time(18), start=_pt(START_AT),
+                          end=_pt(START_AT)))
+        s.flush()
+        for oid, status in ORDERS.items():
+            s.add(Order(id=oid, shop_id="apim-shop", basket_id="apim-basket",
+                        customer_location=_pt(HOME_AT), customer_address=ADDRESS, weight_kg=1,
+                        volume_l=1, delivery_date=MON if oid.endswith("c") else SUN,
+                        deliver_from=dt.time(14), deliver_to=dt.time(16), status=status))
+        s.flush()
+
+        def document(trips, factors):
+            return {
+                "rounds": [{"courier_id": cid, "mode": mode, "distance_m": 1000, "orders": 1,
+                            "stops": [{"lon": HOME_AT[0], "lat": HOME_AT[1], "order_ids": list(ORDERS)}],
+                            "geometry": [list(START_AT), list(HOME_AT)]}
+                           for cid, mode in COURIERS.items()],
+                "unassigned": [],
+                "impact": {"method": METHOD, "factors": factors, "trips": trips,
+                           "unreachable_order_ids": []},
+            }
+
+        sunday = Plan(day=SUN, status="solved", published_at=AT, result=document(
+            [{"order_ids": ["apim-order-a", "apim-order-b"], "car_km": 6.25}],
+            {**FACTORS, "car_kg_co2e_per_km": 0.2}))
+        sunday.rounds = [
+            Round(courier_id="apim-courier-bike", distance_m=9876, duration_s=3600, stops=[
+                _stop(0, "start", [], START_AT), _stop(1, "pickup", ["apim-order-a", "apim-order-b"], SHOP_AT),
+                _stop(2, "delivery", ["apim-order-a", "apim-order-b"], HOME_AT)]),
+            Round(courier_id="apim-courier-foot", distance_m=1234, duration_s=3600, stops=[
+                _stop(0, "start", [], START_AT), _stop(1, "delivery", [], HOME_AT)]),
+        ]
+        monday = Plan(day=MON, status="solved", published_at=AT, result=document(
+            [{"order_ids": ["apim-order-c"], "car_km": 2.5}], dict(FACTORS)))
+        monday.rounds = [Round(courier_id="apim-courier-bike", distance_m=4321, duration_s=3600,
+                               stops=[_stop(0, "start", [], START_AT)])]
+        s.add_all([sunday, monday])
+        s.flush()
+        s.add(StopEvent(stop_id=sunday.rounds[0].stops[2].id, type="delivered", at=AT,
+                        location=_pt(HOME_AT)))
+        s.commit()
+
+
+@pytest.fixture(scope="module")
+def tokens(engine, seeded) -> dict[str, dict[str, str]]:
+    with Session(engine) as s:
+        made = {
+            "city": create_user(s, "city")[1],
+            "dispatcher": create_user(s, "dispatcher")[1],
+            "shop": create_user(s, "shop", shop_id="apim-shop")[1],
+            "courier": create_user(s, "courier", courier_id="apim-courier-bike")[1],
+        }
+        s.commit()
+    return {k: {"Authorization": f"Bearer {v}"} for k, v in made.items()}
+
+
+RANGE = {"from": "2031-10-04", "to": "2031-10-07"}  # Sat .. Tue: ISO weeks 40 and 41
+SUNDAY = {"date": "2031-10-05", "plan_in_force": True, "orders_delivered": 1,
+          "orders_failed": 1, "car_trips_avoided": 1, "car_km_avoided": 6.25,
+          "co2_avoided_kg": 1.25, "bike_km": 9.876, "foot_km": 0.0}
+MONDAY = {"date": "2031-10-06", "plan_in_force": True, "orders_delivered": 1,
+          "orders_failed": 0, "car_trips_avoided": 1, "car_km_avoided": 2.5,
+          "co2_avoided_kg": 0.544, "bike_km": 0.0, "foot_km": 0.0}  # 2.5 x 0.2176
+ZEROS = {"orders_delivered": 0, "orders_failed": 0, "car_trips_avoided": 0,
+         "car_km_avoided": 0.0, "co2_avoided_kg": 0.0, "bike_km": 0.0, "foot_km": 0.0}
+
+
+def test_impact_per_day_week_and_range(client, tokens):
+    r = client.get("/api/metrics/impact", params=RANGE, headers=tokens["city"])
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert (body["from"], body["to"]) == ("2031-10-04", "2031-10-07")
+    assert body["days"] == [
+        {"date": "2031-10-04", "plan_in_force": False, **ZEROS}, SUNDAY, MONDAY,
+        {"date": "2031-10-07", "plan_in_force": False, **ZEROS},
+    ]
+    assert body["weeks"] == [
+        {"week": "2031-W40", "from": "2031-10-04", "to": "2031-10-05", "days_with_plan": 1,
+         **{k: v for k, v in SUNDAY.items() if k in ZEROS}},
+        {"week": "2031-W41", "from": "2031-10-06", "to": "2031-10-07", "days_with_plan": 1,
+         **{k: v for k, v in MONDAY.items() if k in ZEROS}},
+    ]
+    assert body["totals"] == {
+        "from": "2031-10-04", "to": "2031-10-07", "days_with_plan": 2, "orders_delivered": 2,
+        "orders_failed": 1, "car_trips_avoided": 2, "car_km_avoided": 8.75,
+        "co2_avoided_kg": 1.794, "bike_km": 9.876, "foot_km": 0.0,
+    }
+    assert body["method"].startswith(METHOD)
+    assert "at least one of its stops has a recorded event" in body["method"]
+    assert body["factors"] == FACTORS
+    assert client.get("/api/metrics/impact", params=RANGE, headers=tokens["dispatcher"]).json() == body
+
+
+def test_impact_never_shows_an_id_an_address_or_a_point(client, tokens):
+    texts = [client.get("/api/metrics/impact", params=RANGE, headers=tokens["city"]).text,
+             client.get("/api/metrics/impact", params={**RANGE, "format": "csv"},
+                        headers=tokens["city"]).text]
+    secrets = [*ORDERS, *COURIERS, "apim-shop", "apim-basket", ADDRESS, "Secrets", "apim"]
+    for lon, lat in (SHOP_AT, HOME_AT, START_AT):
+        secrets += [repr(lon), repr(lat), f"{lon:.4f}", f"{lat:.4f}", f"{lon:.3f}", f"{lat:.3f}"]
+    for text in texts:
+        assert text
+        for secret in secrets:
+            assert secret not in text, secret
+
+
+def test_impact_as_csv(client, tokens):
+    r = client.get("/api/metrics/impact", params={**RANGE, "format": "csv"}, headers=tokens["city"])
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"].startswith("text/csv")
+    assert r.headers["content-disposition"] == 'attachment; filename="impact_2031-10-04_2031-10-07.csv"'
+    rows = list(csv.reader(io.StringIO(r.text)))
+    assert rows[0] == ["date", "orders_delivered", "orders_failed", "car_trips_avoided",
+                       "car_km_avoided", "co2_avoided_kg", "bike_km", "foot_km"]
+    assert rows[1:] == [
+        ["2031-10-04", "0", "0", "0", "0.000", "0.000", "0.000", "0.000"],
+        ["2031-10-05", "1", "1", "1", "6.250", "1.250", "9.876", "0.000"],
+        ["2031-10-06", "1", "0", "1", "2.500", "0.544", "0.000", "0.000"],
+        ["2031-10-07", "0", "0", "0", "0.000", "0.000", "0.000", "0.000"],
+    ]
+
+
+def test_impact_defaults_to_the_last_30_days(client, tokens):
+    body = client.get("/api/metrics/impact", headers=tokens["city"]).json()
+    today = dt.date.today()
+    assert [d["date"] for d in body["days"]] == [
+        (today - dt.timedelta(29 - i)).isoformat() for i in range(30)]
+    body = client.get("/api/metrics/impact", params={"to": "2031-10-07"}, headers=tokens["city"]).json()
+    assert (body["from"], len(body["days"]), body["totals"]["car_trips_avoided"]) == ("2031-09-08", 30, 2)
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"from": "2031-10-07", "to": "2031-10-04"}, "to"),
+        ({"from": "2031-01-01", "to": "2032-01-02"}, "to"),  # 367 days
+        ({"from": "2031-13-01", "to": "2031-10-04"}, "from"),
+        ({"from": "2031-10-01", "to": "7 oct"}, "to"),
+        ({"from": "3000-01-01"}, "from"),  # after today, the default end
+        ({**RANGE, "format": "xlsx"}, "format"),
+    ],
+)
+def test_bad_ranges_are_422_naming_the_field(client, tokens, params, field):
+    r = client.get("/api/metrics/impact", params=params, headers=tokens["city"])
+    assert r.status_code == 422, r.text
+    assert r.json()["error"] == "invalid"
+    assert [d["field"] for d in r.json()["detail"]] == [field]
+
+
+def test_a_leap_year_is_the_longest_range(client, tokens):
+    r = client.get("/api/metrics/impact", params={"from": "2032-01-01", "to": "2032-12-31"},
+                   headers=tokens["city"])
+    assert r.status_code == 200, r.text
+    assert len(r.json()["days"]) == 366
+    weeks = r.json()["weeks"]
+    assert (weeks[0]["week"], weeks[0]["from"], weeks[0]["to"]) == ("2032-W01", "2032-01-01", "2032-01-04")
+    assert (len(weeks), weeks[-1]["week"]) == (53, "2032-W53")
+
+
+def test_impact_needs_a_city_or_dispatcher_token(client, tokens):
+    r = client.get("/api/metrics/impact", params=RANGE)
+    assert (r.status_code, r.json()["error"]) == (401, "unauthorized")
+    for who in ("shop", "courier"):
+        r = client.get("/api/metrics/impact", params=RANGE, headers=tokens[who])
+        assert (r.status_code, r.json()["error"]) == (403, "forbidden")
+
+
+# --- health -------------------------------------------------------------------------
+
+
+def _health(jobs, engine):
+    return TestClient(create_app(engine=engine, jobs=jobs)).get("/api/health")
+
+
+def test_health_without_a_worker_is_503(engine, redis_url, queue):
+    jobs = make_celery(redis_url, f"{queue}-health-none")
+    try:
+        started = time.monotonic()
+        r = _health(jobs, engine)
+        assert time.monotonic() - started < 5
+    finally:
+        jobs.close()
+    assert r.status_code == 503
+    body = r.json()
+    assert body["status"] == "degraded"
+    assert body["database"]["ok"] is True
+    assert body["database"]["postgis"]
+    assert body["redis"] == {"ok": True, "detail": "PING answered"}
+    assert body["worker"] == {"ok": False, "workers": [], "detail": "no worker answered within 1 s"}
+
+
+def test_health_with_redis_down_is_503_and_quick(engine):
+    jobs = make_celery("redis://127.0.0.1:1/0", "x")
+    try:
+        started = time.monotonic()
+        r = _health(jobs, engine)
+        assert time.monotonic() - started < 4
+    finally:
+        jobs.close()
+    assert r.status_code == 503
+    body = r.json()
+    assert body["redis"]["ok"] is False
+    assert "refused" in body["redis"]["detail"].lower()
+    assert body["worker"]["ok"] is False
+    assert body["database"]["ok"] is True
+
+
+def test_health_with_the_database_down_is_503(redis_url, queue):
+    down = make_engine("postgresql+psycopg://nobody@127.0.0.1:1/none")
+    jobs = make_celery(redis_url, f"{queue}-health-none")
+    try:
+        r = _health(jobs, down)
+    finally:
+        jobs.close()
+        down.dispose()
+    assert r.status_code == 503
+    assert r.json()["database"]["ok"] is False
+    assert r.json()["database"]["postgis"] is None
+    assert r.json()["redis"]["ok"] is True
+
+
+def test_health_is_ok_with_a_worker_on_the_queue(engine, redis_url, queue):
+    q = f"{queue}-health"
+    env = {**os.environ, "REDIS_URL": redis_url, "DOUAI_QUEUE": q}
+    code = ("from logistics.jobs.celery_app import make_celery; make_celery().worker_main("
+            f"['worker', '--pool=solo', '--concurrency=1', '--loglevel=warning', '-n', '{q}@%h'])")
+    worker = subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, start_new_session=True)
+    jobs = make_celery(redis_url, q)
+    try:
+        client = TestClient(create_app(engine=engine, jobs=jobs))
+        deadline = time.monotonic() + 30
+        while True:
+            r = client.get("/api/health")
+            if r.status_code == 200 or time.monotonic() > deadline:
+                break
+            assert worker.poll() is None, worker.communicate()[0].decode()
+            time.sleep(0.5)
+        assert r.status_code == 200, r.text
+        body = r.json()
+        assert body["status"] == "ok"
+        assert body["worker"]["ok"] is True
+        assert [w.split("@")[0] for w in body["worker"]["workers"]] == [q]
+        assert body["database"]["ok"] is True
+        assert body["redis"]["ok"] is True
+    finally:
+        jobs.close()
+        worker.send_signal(signal.SIGTERM)
+        try:
+            worker.wait(15)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait(5)
