@@ -222,3 +222,38 @@ def test_beat_task_asks_for_tomorrows_plan_once(engine, monkeypatch, celery_jobs
     schedule = tasks.app.conf.beat_schedule["plan-tomorrow"]
     assert schedule["task"] == "douai.plan_tomorrow"
     assert (schedule["schedule"].hour, schedule["schedule"].minute) == ({18}, {0})
+
+
+def test_beat_runs_as_its_own_process(worker_env, tmp_path):
+    """`douai-delivery beat` starts, loads the schedule and keeps running until stopped."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(sys.executable).parent / "douai-delivery"
+    log = tmp_path / "beat.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen([str(script), "beat", "--schedule-file", str(tmp_path / "schedule"),
+                                 "--loglevel", "debug"], env=worker_env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 30
+        while "plan-tomorrow" not in log.read_text() and time.monotonic() < deadline:
+            assert proc.poll() is None, log.read_text()
+            time.sleep(0.3)
+        assert "plan-tomorrow" in log.read_text(), log.read_text()
+        assert proc.poll() is None
+    finally:
+        proc.terminate()
+        proc.wait(15)
+
+
+def test_a_bad_schedule_hour_is_one_line(worker_env):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(sys.executable).parent / "douai-delivery"
+    r = subprocess.run([str(script), "beat"], env={**worker_env, "PLAN_TOMORROW_AT": "25:00"},
+                       capture_output=True, text=True, timeout=60, check=False)
+    assert r.returncode == 2
+    assert r.stderr.strip() == "douai-delivery beat: error: PLAN_TOMORROW_AT: '25:00' is not a time HH:MM"
