@@ -33,6 +33,8 @@ class PlanRequest(BaseModel):
     date: dt.date
     time_limit_s: float | None = Field(default=None, gt=0, le=600)
     seed: int | None = Field(default=None, ge=0)
+    #: who works that day (default: every courier)
+    couriers: list[str] | None = Field(default=None, max_length=500)
 
 
 class MoveRequest(BaseModel):
@@ -137,11 +139,13 @@ def _plan(db: Session, plan_id: int) -> Plan:
 
 @router.post("", status_code=202)
 def create_plan(body: PlanRequest, request: Request, db: SessionDep, _: Dispatcher) -> JSONResponse:
-    """Queue the plan of a day (202). While a plan of that day is queued or running, a
-    second request gets that plan back (``duplicate``: true), not a second job."""
-    settings = {k: v for k, v in body.model_dump().items() if k != "date" and v is not None}
+    """Queue the plan of a day (202), with the couriers who work that day (default all).
+    While a plan of that day is queued or running, a second request gets that plan back
+    (``duplicate``: true), not a second job."""
+    settings = {k: v for k, v in body.model_dump().items()
+                if k not in ("date", "couriers") and v is not None}
     try:
-        plan, created = request_plan(db, body.date, settings=settings)
+        plan, created = request_plan(db, body.date, settings=settings, couriers=body.couriers)
     except PlanError as e:
         raise _refused(e) from None
     db.commit()

@@ -77,9 +77,10 @@ def solve_plan(engine: Engine, plan_id: int, network: NetworkLoader) -> str:
             plan.started_at = func.now()
             plan.error = None
             day, settings = plan.day, plan_settings(plan.settings)
+            fleet = (plan.settings or {}).get("couriers")
         try:
             with session_scope(engine) as s:
-                inputs, inputs_json = day_inputs(s, day)
+                inputs, inputs_json = day_inputs(s, day, fleet)
             result = plan_day(inputs, network(), settings)
         except OperationalError:
             raise

@@ -138,7 +138,10 @@ def _draft(
     session: Session, plan: Plan, net: StreetNetwork, now_s: int, move: PlanChange | None
 ) -> _Draft:
     states = _round_states(session, plan, now_s)
-    inputs, _ = day_inputs(session, plan.day)
+    fleet = (plan.settings or {}).get("couriers")
+    if fleet is not None:  # the day's couriers, those on a round, and a move's target
+        fleet = sorted({*fleet, *states, *([move.courier_id] if move is not None else [])})
+    inputs, _ = day_inputs(session, plan.day, fleet)
     picked_up = set(session.scalars(select(Order.id).where(
         Order.delivery_date == plan.day, Order.status == OrderStatus.PICKED_UP.value
     )))

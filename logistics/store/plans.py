@@ -80,7 +80,8 @@ def plan_settings(settings: dict[str, Any] | None) -> PlanSettings:
 
 
 def request_plan(
-    session: Session, day: dt.date, *, settings: dict[str, Any] | None = None
+    session: Session, day: dt.date, *, settings: dict[str, Any] | None = None,
+    couriers: list[str] | None = None,
 ) -> tuple[Plan, bool]:
     """A new queued plan of ``day``, or the one already queued or running (False).
 
@@ -105,10 +106,16 @@ def request_plan(
             "into its rounds",
         )
     checked = plan_settings(settings)  # raises ValueError on a bad value
-    plan = Plan(
-        day=day, status=PlanStatus.QUEUED.value,
-        settings={k: getattr(checked, k) for k in REQUEST_SETTINGS},
-    )
+    stored = {k: getattr(checked, k) for k in REQUEST_SETTINGS}
+    if couriers is not None:
+        known = set(session.scalars(select(Courier.id).where(Courier.id.in_(couriers))))
+        unknown = [c for c in couriers if c not in known]
+        if unknown:
+            raise PlanError("couriers", f"no courier {', '.join(map(repr, unknown))}", conflict=False)
+        if not couriers:
+            raise PlanError("couriers", "name at least one courier, or leave it out for all", conflict=False)
+        stored["couriers"] = sorted(set(couriers))
+    plan = Plan(day=day, status=PlanStatus.QUEUED.value, settings=stored)
     session.add(plan)
     session.flush()
     return plan, True
@@ -119,16 +126,22 @@ def _point(geom: Any) -> tuple[float, float]:
     return float(p.x), float(p.y)
 
 
-def day_inputs(session: Session, day: dt.date) -> tuple[DayInputs, dict[str, Any]]:
+def day_inputs(
+    session: Session, day: dt.date, couriers: list[str] | None = None
+) -> tuple[DayInputs, dict[str, Any]]:
     """The shops, open orders and couriers of ``day`` as the planner takes them, and
-    the same as JSON (the CSV columns) to keep with the plan for audit."""
+    the same as JSON (the CSV columns) to keep with the plan for audit. ``couriers``
+    limits the fleet to those ids (None: every courier)."""
     orders = session.scalars(
         select(Order).where(Order.delivery_date == day, Order.status.in_(OPEN_STATUSES))
         .order_by(Order.created_at, Order.id)
     ).all()
     shop_ids = sorted({o.shop_id for o in orders if o.shop_id is not None})
     shops = session.scalars(select(Shop).where(Shop.id.in_(shop_ids)).order_by(Shop.id)).all()
-    couriers = session.scalars(select(Courier).order_by(Courier.id)).all()
+    fleet = select(Courier).order_by(Courier.id)
+    if couriers is not None:
+        fleet = fleet.where(Courier.id.in_(couriers))
+    courier_rows = session.scalars(fleet).all()
     shop_in = [
         ShopInput(s.id, s.name, *_point(s.location), seconds(s.opens), seconds(s.closes))
         for s in shops
@@ -145,7 +158,7 @@ def day_inputs(session: Session, day: dt.date) -> tuple[DayInputs, dict[str, Any
             c.id, c.mode, c.capacity_kg, c.capacity_l, seconds(c.shift_start),
             seconds(c.shift_end), *_point(c.start), *_point(c.end),
         )
-        for c in couriers
+        for c in courier_rows
     ]
     inputs = DayInputs(tuple(shop_in), tuple(order_in), tuple(courier_in))
     as_json = {

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from jobs_helpers import wait_for
 from osm_fixtures import grid_town
 
 from api.app import create_app
@@ -97,17 +98,6 @@ def worker(worker_env, celery_jobs, tmp_path_factory) -> Iterator[Worker]:
 @pytest.fixture(scope="session")
 def client(engine, celery_jobs) -> TestClient:
     return TestClient(create_app(engine=engine, jobs=celery_jobs))
-
-
-def wait_for(check, timeout: float = 90.0, every: float = 0.3):
-    """Poll ``check()`` until it returns something truthy; fail after ``timeout`` s."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(every)
-    pytest.fail(f"still waiting after {timeout} s")
 
 
 def auth(token: str) -> dict[str, str]:

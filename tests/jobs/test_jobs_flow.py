@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
-from conftest import wait_for
+from jobs_helpers import wait_for
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -36,7 +36,8 @@ def tokens(platform, day, worker):
 @pytest.fixture(scope="module")
 def published(platform, tokens):
     c = platform.client
-    plan_id = c.post("/api/plans", headers=platform.dispatcher, json={"date": DATE, "time_limit_s": 3}).json()["id"]
+    plan_id = c.post("/api/plans", headers=platform.dispatcher,
+                     json={"date": DATE, "time_limit_s": 3, "couriers": list(tokens["couriers"])}).json()["id"]
     plan = platform.wait_plan(plan_id)
     assert plan["status"] == "solved", plan["error"]
     assert c.post(f"/api/plans/{plan_id}/publish", headers=platform.dispatcher).status_code == 200

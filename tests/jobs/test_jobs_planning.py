@@ -25,7 +25,8 @@ def posted(platform, small_day, worker):
 
 def test_a_plan_is_solved_by_the_worker_and_asked_twice_runs_once(platform, posted, small_day, engine):
     c = platform.client
-    r = c.post("/api/plans", headers=platform.dispatcher, json={"date": "2031-03-04", "time_limit_s": 3})
+    r = c.post("/api/plans", headers=platform.dispatcher,
+               json={"date": "2031-03-04", "time_limit_s": 3, "couriers": list(posted["couriers"])})
     assert r.status_code == 202, r.text
     first = r.json()
     assert first["status"] == "queued"
@@ -108,6 +109,9 @@ def test_plan_requests_are_checked_and_kept_to_dispatchers(platform, posted):
     r = c.post("/api/plans", headers=platform.dispatcher, json={"date": "2031-03-05", "time_limit_s": 0})
     assert r.status_code == 422
     assert r.json()["detail"][0]["field"] == "time_limit_s"
+    r = c.post("/api/plans", headers=platform.dispatcher, json={"date": "2031-03-05", "couriers": ["ghost"]})
+    assert r.status_code == 422
+    assert r.json()["detail"] == [{"field": "couriers", "problem": "no courier 'ghost'"}]
     assert c.get("/api/plans/999999", headers=platform.dispatcher).status_code == 404
     assert c.post("/api/plans/999999/publish", headers=platform.dispatcher).status_code == 404
 
@@ -116,9 +120,10 @@ def test_a_worker_killed_mid_plan_leaves_it_to_be_retried_never_half_written(
     platform, worker, town, engine
 ):
     day = generate_day(town.graph("cargo_bike").node_coordinates(), seed=9, n_orders=60, n_shops=8)
-    platform.post_day(day, "2031-03-06", "k1-")
+    tokens = platform.post_day(day, "2031-03-06", "k1-")
     c = platform.client
-    r = c.post("/api/plans", headers=platform.dispatcher, json={"date": "2031-03-06", "time_limit_s": 40})
+    r = c.post("/api/plans", headers=platform.dispatcher,
+               json={"date": "2031-03-06", "time_limit_s": 40, "couriers": list(tokens["couriers"])})
     plan_id = r.json()["id"]
     platform.wait_plan(plan_id, statuses=("running",), timeout=60)
     time.sleep(2)  # well into the search

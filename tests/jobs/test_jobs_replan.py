@@ -63,7 +63,7 @@ def plan_id(engine, town, nodes) -> int:
         s.flush()
         for o in orders:
             add_order(s, o, delivery_date=DAY)
-        plan, _ = request_plan(s, DAY, settings={"time_limit_s": 2, "seed": 1})
+        plan, _ = request_plan(s, DAY, settings={"time_limit_s": 2, "seed": 1}, couriers=["rp-c0", "rp-c1"])
         s.commit()
         pid = plan.id
     assert solve_plan(engine, pid, lambda: town) == "solved"

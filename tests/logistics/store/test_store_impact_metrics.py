@@ -179,4 +179,5 @@ def test_a_year_takes_the_same_few_queries_as_a_day(engine, seeded):
         event.remove(engine, "before_cursor_execute", count)
     assert len(year) == 365
     assert len(statements) == one_day <= 4
-    assert sum(d.figures.car_trips_avoided for d in year) == 3
+    # Other tests of the session plan other days of 2031: count only this module's.
+    assert sum(d.figures.car_trips_avoided for d in year if D0 <= d.day <= D3) == 3
