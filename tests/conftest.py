@@ -12,6 +12,17 @@ import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
+# The platform's fixtures (town, worker, API server, users), for every test folder.
+from stack_fixtures import (  # noqa: E402,F401  (imported to register them)
+    api_server,
+    client,
+    platform,
+    town,
+    town_osm,
+    worker,
+    worker_env,
+)
+
 from logistics.store.db import database_url, make_engine
 from logistics.store.migrate import upgrade
 

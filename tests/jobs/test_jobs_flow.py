@@ -13,9 +13,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
-from jobs_helpers import wait_for
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from stack_helpers import wait_for
 
 from logistics.demo_day import generate_day
 from logistics.store.models import Order, OrderEvent

@@ -1,5 +1,7 @@
-"""Fixtures of the planning-job tests: a town the tests write themselves, a real
-``douai-delivery worker`` process on this session's queue, and the API in front."""
+"""Fixtures of the tests that run the platform: a town the tests write themselves, a
+real ``douai-delivery worker`` process on this session's queue, the API in front (in
+process, and as a real ``douai-delivery serve`` for the browser), and users to play
+every role. Imported by the root ``conftest.py``."""
 
 from __future__ import annotations
 
@@ -14,14 +16,14 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from jobs_helpers import wait_for
 from osm_fixtures import grid_town
+from stack_helpers import wait_for
 
 from api.app import create_app
 from routing.network import StreetNetwork, load_network
 
 SCRIPT = Path(sys.executable).parent / "douai-delivery"
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="session")
@@ -179,3 +181,35 @@ def _hm(seconds: int) -> str:
 @pytest.fixture(scope="session")
 def platform(client, engine) -> Platform:
     return Platform(client, engine)
+
+
+@pytest.fixture(scope="session")
+def api_server(worker_env, worker, tmp_path_factory) -> Iterator[str]:
+    """``douai-delivery serve`` on a free port of 127.0.0.1 with the session's store,
+    queue and worker; yields its base URL."""
+    import socket
+
+    import httpx
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    log = (tmp_path_factory.mktemp("api") / "serve.log").open("w")
+    proc = subprocess.Popen([str(SCRIPT), "serve", "--host", "127.0.0.1", "--port", str(port)],
+                            env=worker_env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+
+    def answers() -> bool:
+        try:
+            return httpx.get(f"{base}/api/health", timeout=5).status_code in (200, 503)
+        except httpx.TransportError:
+            assert proc.poll() is None, "the API server stopped"
+            return False
+
+    try:
+        wait_for(answers, timeout=60)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(15)
+
