@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import JSONResponse
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from logistics.inputs import InputError
@@ -118,6 +119,38 @@ async def import_csv(
             raise _refused(e) from None
     _insert_late(request, db, [r.delivery_date for r in rows])
     return {"imported": len(rows), "order_ids": [r.id for r in rows]}
+
+
+#: the longest span one listing covers (a quarter)
+MAX_LIST_DAYS = 92
+
+
+@router.get("")
+def list_orders(
+    db: SessionDep,
+    user: ShopOrDispatcher,
+    date: Annotated[dt.date | None, Query(description="one delivery day")] = None,
+    from_: Annotated[dt.date | None, Query(alias="from", description="first delivery day")] = None,
+    to: Annotated[dt.date | None, Query(description="last delivery day")] = None,
+    status: Annotated[OrderStatus | None, Query(description="only orders in this status")] = None,
+) -> dict[str, Any]:
+    """The orders of a day (``date``) or of a span (``from``, ``to``; at most 92 days),
+    oldest day first; a shop gets only its own."""
+    first, last = (date, date) if date is not None else (from_, to)
+    if first is None or last is None:
+        raise ApiError(422, "invalid", [{"field": "date", "problem": "give date, or from and to"}])
+    if last < first:
+        raise ApiError(422, "invalid", [{"field": "to", "problem": "is before from"}])
+    if (last - first).days >= MAX_LIST_DAYS:
+        raise ApiError(422, "invalid", [{"field": "to", "problem": f"at most {MAX_LIST_DAYS} days at once"}])
+    query = select(Order).where(Order.delivery_date >= first, Order.delivery_date <= last)
+    if status is not None:
+        query = query.where(Order.status == status.value)
+    if user.role == Role.SHOP:
+        query = query.where(Order.shop_id == user.shop_id)
+    rows = db.scalars(query.order_by(Order.delivery_date, Order.id)).all()
+    return {"from": first.isoformat(), "to": last.isoformat(), "count": len(rows),
+            "orders": [order_public(o) for o in rows]}
 
 
 @router.get("/{order_id}")
