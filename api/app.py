@@ -13,6 +13,7 @@ from logistics.jobs.celery_app import make_celery
 from logistics.store.db import make_engine
 
 from .errors import install_error_handlers
+from .pages import install_pages
 from .routes import admin, courier, health, metrics, orders, plans
 
 
@@ -28,4 +29,5 @@ def create_app(
     install_error_handlers(app)
     for module in (admin, orders, plans, courier, metrics, health):
         app.include_router(module.router)
+    install_pages(app)
     return app
