@@ -10,7 +10,7 @@ import datetime as dt
 import logging
 from zoneinfo import ZoneInfo
 
-from celery.signals import worker_ready
+from celery.signals import worker_process_init, worker_ready
 from sqlalchemy import Engine
 
 from logistics.store.db import make_engine, session_scope
@@ -82,6 +82,17 @@ def plan_tomorrow_task() -> int | None:
     if created:
         send_solve(plan_id)
     return plan_id
+
+
+@worker_process_init.connect
+def _load_network_early(**_: object) -> None:
+    """Each pool process loads the street network when it starts, not during the first
+    plan; a network that cannot be had is only logged here (the plan then fails with
+    the reason)."""
+    try:
+        street_network()
+    except Exception as e:  # noqa: BLE001 - reported again, to the plan, when one runs
+        log.warning("street network not loaded at start: %s", e)
 
 
 @worker_ready.connect
