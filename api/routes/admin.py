@@ -1,11 +1,13 @@
-"""Shops and couriers, added by the dispatcher."""
+"""Shops and couriers, added (and the couriers listed) by the dispatcher."""
 
 from typing import Any
 
 from fastapi import APIRouter
-from geoalchemy2.shape import from_shape
+from geoalchemy2.shape import from_shape, to_shape
 from shapely.geometry import Point
+from sqlalchemy import select
 
+from couriers.round_view import clock
 from logistics.store.models import Courier, Shop
 from logistics.timeofday import clock_time, parse_clock
 
@@ -42,3 +44,19 @@ def create_courier(body: CourierCreate, db: SessionDep, _: Dispatcher) -> dict[s
         end=from_shape(end, 4326),
     ))
     return body.model_dump()
+
+
+@router.get("/couriers", tags=["couriers"])
+def list_couriers(db: SessionDep, _: Dispatcher) -> dict[str, Any]:
+    """Every courier, by id: mode, capacity, shift and start and end points (dispatcher)."""
+    rows = db.scalars(select(Courier).order_by(Courier.id)).all()
+    out = []
+    for c in rows:
+        start, end = to_shape(c.start), to_shape(c.end)
+        out.append({
+            "courier_id": c.id, "mode": c.mode, "capacity_kg": c.capacity_kg,
+            "capacity_l": c.capacity_l, "shift_start": clock(c.shift_start),
+            "shift_end": clock(c.shift_end), "start_lon": start.x, "start_lat": start.y,
+            "end_lon": end.x, "end_lat": end.y,
+        })
+    return {"count": len(out), "couriers": out}

@@ -15,8 +15,9 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from couriers.round_view import local_iso, stop_status
 from logistics.jobs.celery_app import APPLY_CHANGES, SOLVE_PLAN
-from logistics.store.models import Plan, PlanChange, Round
+from logistics.store.models import Order, Plan, PlanChange, Round, Stop, StopEvent
 from logistics.store.plan_changes import request_move
 from logistics.store.plans import PlanError, publish, request_plan
 
@@ -65,13 +66,49 @@ def _hm(t: dt.time) -> str:
     return t.strftime("%H:%M:%S")
 
 
-def _round_public(r: Round, geometry: bool) -> dict[str, Any]:
+class _StopFacts:
+    """What the stops of one plan need to show how far they got: their events and the
+    statuses of their orders, read in two queries for the whole plan (not per stop)."""
+
+    def __init__(self, db: Session, plan: Plan) -> None:
+        self.events: dict[int, list[StopEvent]] = {}
+        self.order_status: dict[str, str] = {}
+        if not plan.rounds:
+            return
+        for e in db.scalars(
+            select(StopEvent).join(Stop, Stop.id == StopEvent.stop_id)
+            .join(Round, Round.id == Stop.round_id)
+            .where(Round.plan_id == plan.id).order_by(StopEvent.at, StopEvent.id)
+        ):
+            self.events.setdefault(e.stop_id, []).append(e)
+        order_ids = {o for r in plan.rounds for s in r.stops for o in s.order_ids}
+        if order_ids:
+            self.order_status = {
+                order_id: status for order_id, status in db.execute(
+                    select(Order.id, Order.status).where(Order.id.in_(order_ids)))
+            }
+
+    def stop(self, s: Stop, round_started: bool) -> dict[str, Any]:
+        """``status`` (as on the courier's phone) and ``events`` of one stop."""
+        events = self.events.get(s.id, [])
+        status = stop_status(
+            s.kind, (e.type for e in events),
+            [self.order_status[o] for o in s.order_ids if o in self.order_status],
+            round_started=round_started,
+        )
+        return {"status": status,
+                "events": [{"type": e.type, "at": local_iso(e.at), "reason": e.reason} for e in events]}
+
+
+def _round_public(r: Round, geometry: bool, facts: _StopFacts) -> dict[str, Any]:
+    started = any(s.id in facts.events for s in r.stops)
     stops = [
         {
             "stop_id": s.id, "seq": s.seq, "kind": s.kind, "order_ids": list(s.order_ids),
             "shop_id": s.shop_id, "lon": to_shape(s.location).x, "lat": to_shape(s.location).y,
             "arrival": _hm(s.arrival), "departure": _hm(s.departure),
             "load_kg": s.load_kg, "load_l": s.load_l,
+            **facts.stop(s, started),
         }
         for s in r.stops
     ]
@@ -103,8 +140,10 @@ def _change_public(c: PlanChange) -> dict[str, Any]:
 
 
 def plan_public(db: Session, plan: Plan, geometry: bool = True) -> dict[str, Any]:
-    """A plan as the dispatcher reads it: status, rounds with stops, unassigned orders."""
+    """A plan as the dispatcher reads it: status, rounds with stops (each with its
+    ``status`` and ``events`` from the couriers), unassigned orders."""
     result = plan.result or {}
+    facts = _StopFacts(db, plan)
     changes = db.scalars(
         select(PlanChange).where(PlanChange.plan_id == plan.id).order_by(PlanChange.id)
     ).all()
@@ -123,7 +162,7 @@ def plan_public(db: Session, plan: Plan, geometry: bool = True) -> dict[str, Any
         "started_at": plan.started_at.isoformat() if plan.started_at else None,
         "finished_at": plan.finished_at.isoformat() if plan.finished_at else None,
         "summary": result.get("summary"),
-        "rounds": [_round_public(r, geometry) for r in plan.rounds],
+        "rounds": [_round_public(r, geometry, facts) for r in plan.rounds],
         "unassigned": result.get("unassigned", []),
         "couriers_unavailable": result.get("couriers_unavailable", []),
         "changes": [_change_public(c) for c in changes],

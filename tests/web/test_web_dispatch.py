@@ -1,0 +1,208 @@
+"""The dispatcher's page in headless Chromium against the real stack (``douai-delivery
+serve``, a real worker, PostGIS): the day's orders, planning with its progress, the
+rounds and the unassigned orders as the API gives them, a move, publishing, and the
+couriers followed live without reloading the page."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+from web.conftest import shot
+
+from logistics.demo_day import generate_day
+
+DATE = "2032-09-17"
+PREFIX = "wd-"
+N_ORDERS = 25
+
+
+@pytest.fixture(scope="module")
+def day(town):
+    return generate_day(town.graph("cargo_bike").node_coordinates(), seed=11, n_orders=N_ORDERS,
+                        n_shops=4, n_bikes=2, n_walkers=1)
+
+
+@pytest.fixture(scope="module")
+def tokens(platform, day, worker):
+    return platform.post_day(day, DATE, PREFIX)
+
+
+def _newest_plan(platform) -> dict:
+    plans = platform.client.get("/api/plans", params={"date": DATE}, headers=platform.dispatcher).json()
+    assert plans, "no plan of the day"
+    return platform.client.get(f"/api/plans/{plans[0]['id']}", headers=platform.dispatcher).json()
+
+
+def _fr(x: float) -> str:
+    """A number as the page writes it (fr-FR, at most one decimal)."""
+    return f"{x:.1f}".rstrip("0").rstrip(".").replace(".", ",")
+
+
+def _courier_cell(page, order_id: str):
+    return page.locator(f"#orders tbody tr[data-order='{order_id}'] td").nth(6)
+
+
+def test_the_dispatcher_plans_moves_publishes_and_follows_the_day(
+        api_server, platform, day, tokens, desktop, console_errors):
+    page = desktop
+    errors = console_errors(page)
+    mine = sorted(tokens["couriers"])
+    page.goto(f"{api_server}/dispatch?date={DATE}#token={platform.token('dispatcher')}")
+
+    # The day's orders: in the table and on the map, sortable.
+    expect(page.locator("#orders tbody tr")).to_have_count(N_ORDERS)
+    expect(page.locator("#map .leaflet-overlay-pane path.leaflet-interactive")).to_have_count(N_ORDERS)
+    assert "#token" not in page.url
+    assert page.locator("#day").input_value() == DATE
+    page.click("#orders th[data-sort='weight_kg'] button")
+    weights = [float(t.removesuffix(" kg").replace("\u202f", "").replace(",", "."))
+               for t in page.locator("#orders tbody tr td:nth-child(5)").all_inner_texts()]
+    assert weights == sorted(weights)
+    expect(page.locator("#orders th[data-sort='weight_kg']")).to_have_attribute("aria-sort", "ascending")
+
+    # Plan with only this module's couriers and a 2 s limit; follow the progress.
+    page.click("#no-couriers")
+    for c in mine:
+        page.check(f"#courier-boxes input[value='{c}']")
+    expect(page.locator("#couriers-count")).to_contain_text(f"{len(mine)} sur")
+    page.fill("#time-limit", "2")
+    page.click("#plan-button")
+    expect(page.locator("#progress")).to_contain_text(re.compile(r"file d'attente|Calcul en cours|calculé"))
+    expect(page.locator("#progress")).to_contain_text(re.compile(r"Calcul en cours : \d s sur 2 s"), timeout=30_000)
+    shot(page, "dispatch-progress")
+    page.wait_for_function("document.querySelector('#progress').dataset.status === 'solved'", timeout=60_000)
+    seen = page.locator("#progress").get_attribute("data-seen").split()
+    assert seen == ["queued", "running", "solved"], seen
+
+    plan = _newest_plan(platform)
+    assert plan["status"] == "solved", plan["error"]
+    assert plan["settings"]["couriers"] == mine
+    assert plan["settings"]["time_limit_s"] == 2
+    rounds = {r["courier_id"]: r for r in plan["rounds"]}
+    assert rounds
+    assert set(rounds) <= set(mine)
+    rows = page.locator("#rounds tbody tr")
+    expect(rows).to_have_count(len(rounds))
+    for i in range(len(rounds)):
+        row = rows.nth(i)
+        r = rounds[row.get_attribute("data-courier")]
+        cells = row.locator("td").all_inner_texts()
+        assert cells[1] == r["courier_id"]
+        assert cells[3] == f"{_fr(r['distance_m'] / 1000)} km"
+        assert cells[4] == f"{r['start'][:5]}–{r['end'][:5]}"
+        assert cells[5] == str(r["orders"])
+        assert cells[6] == f"{_fr(r['max_load_kg'])} kg / {_fr(r['max_load_l'])} L"
+    expect(page.locator("#map .leaflet-marker-pane .stop-pin")).to_have_count(
+        sum(1 for r in plan["rounds"] for s in r["stops"] if s["kind"] in ("pickup", "delivery")))
+    unassigned = page.locator("#unassigned tbody tr")
+    expect(unassigned).to_have_count(len(plan["unassigned"]))
+    for u in plan["unassigned"]:
+        row = page.locator(f"#unassigned tbody tr[data-order='{u['order_id']}']")
+        expect(row).to_contain_text(u["reason"])
+        expect(row).to_contain_text(u["detail"])
+        expect(_courier_cell(page, u["order_id"])).to_have_text("non affectée")
+    expect(page.locator("#plan-badge")).to_contain_text("Non publié")
+    shot(page, "dispatch-plan")
+    # A round's stops, from its row.
+    first = plan["rounds"][0]
+    page.click(f"#rounds tbody tr[data-courier='{first['courier_id']}']")
+    expect(page.locator("#round-detail tbody tr")).to_have_count(len(first["stops"]))
+    expect(page.locator("#round-detail tbody tr").nth(1)).to_contain_text(first["stops"][1]["arrival"][:5])
+
+    # Move an order to another of this module's couriers: the lightest one that the
+    # target's shift and capacity could take (the worker may still refuse it, with why).
+    orders = {PREFIX + o.order_id: o for o in day.orders}
+    fleet = {PREFIX + k.courier_id: k for k in day.couriers}
+
+    def fits(order_id: str, courier_id: str) -> bool:
+        o, k = orders[order_id], fleet[courier_id]
+        return (k.shift_start <= o.deliver_from and o.deliver_to <= k.shift_end
+                and o.weight_kg <= k.capacity_kg and o.volume_l <= k.capacity_l)
+
+    candidates = sorted(
+        ((not fits(o, k), orders[o].weight_kg, o, k)
+         for r in plan["rounds"] for s in r["stops"] if s["kind"] == "delivery"
+         for o in s["order_ids"] for k in mine if k != r["courier_id"]),
+    )
+    _, _, order_id, target = candidates[0]
+    page.click(f"#orders tbody tr[data-order='{order_id}'] .pick-order")
+    expect(page.locator("#move-order")).to_have_value(order_id)
+    page.select_option("#move-courier", target)
+    page.click("#move-button")
+    change = page.locator("#changes li[data-status]").first
+    expect(change).to_have_attribute("data-status", re.compile("applied|refused"), timeout=60_000)
+    after = _newest_plan(platform)
+    (api_change,) = [c for c in after["changes"] if c["order_id"] == order_id]
+    assert change.get_attribute("data-status") == api_change["status"]
+    expect(change).to_contain_text(api_change["detail"])
+    if api_change["status"] == "applied":
+        assert after["revision"] == plan["revision"] + 1
+        expect(page.locator("#move-msg")).to_contain_text("appliqué")
+        expect(_courier_cell(page, order_id)).to_have_text(re.compile(re.escape(target)))
+        moved = next(r for r in after["rounds"] if r["courier_id"] == target)
+        expect(page.locator(f"#rounds tbody tr[data-courier='{target}'] td").nth(5)).to_have_text(
+            str(moved["orders"]))
+    else:
+        expect(page.locator("#move-msg")).to_contain_text("refusé")
+    plan = after
+
+    # Publish: the plan is in force for the couriers.
+    expect(page.locator("#publish-button")).to_be_enabled()
+    page.click("#publish-button")
+    expect(page.locator("#plan-badge")).to_contain_text("Publié")
+    expect(page.locator("#publish-button")).to_be_disabled()
+    assert _newest_plan(platform)["published"] is True
+    courier_id = plan["rounds"][0]["courier_id"]
+    courier = tokens["couriers"][courier_id]
+    c = platform.client
+    theirs = c.get("/api/couriers/me/round", params={"date": DATE}, headers=courier)
+    assert theirs.status_code == 200, theirs.text
+    assert theirs.json()["plan_id"] == plan["id"]
+    expect(page.locator("#live-state")).to_contain_text("mis à jour")
+
+    # Live: a position and two stop events appear without a reload, nothing redrawn.
+    page.evaluate("document.querySelector('#map .leaflet-overlay-pane path').dataset.kept = '1'")
+    pickup = next(s for s in theirs.json()["stops"] if s["kind"] == "pickup")
+    r = c.post("/api/couriers/me/positions", headers=courier,
+               json={"lon": pickup["lon"], "lat": pickup["lat"], "at": f"{DATE}T10:42:00"})
+    assert r.status_code == 201, r.text
+    for kind, at in (("arrived", "10:43"), ("picked_up", "10:45")):
+        r = c.post(f"/api/stops/{pickup['stop_id']}/events", headers=courier,
+                   json={"type": kind, "at": f"{DATE}T{at}:00"})
+        assert r.status_code == 201, r.text
+    expect(page.locator("#map .courier-pin")).to_contain_text(f"{courier_id} 10:42", timeout=12_000)
+    feed = page.locator("#feed li")
+    expect(feed.first).to_contain_text(f"10:45 {courier_id} — récupéré", timeout=12_000)
+    expect(feed.nth(1)).to_contain_text(f"10:43 {courier_id} — arrivé")
+    expect(page.locator(".stop-pin.st-done")).to_have_count(1)
+    row = page.locator(f"#rounds tbody tr[data-courier='{courier_id}']")
+    if row.get_attribute("aria-selected") != "true":
+        row.click()
+    expect(page.locator(f"#round-detail tr[data-stop='{pickup['stop_id']}']")).to_contain_text("fait")
+    assert page.evaluate("document.querySelector('#map [data-kept]') !== null")
+    shot(page, "dispatch-live")
+
+    # Opened again, the page shows the day's newest plan, in force, with its events.
+    page.reload()
+    expect(page.locator("#plan-badge")).to_contain_text(f"Plan n° {plan['id']} — Publié")
+    expect(page.locator("#feed li").first).to_contain_text(f"10:45 {courier_id} — récupéré")
+    expect(page.locator("#map .courier-pin")).to_contain_text(f"{courier_id} 10:42")
+    assert errors == []
+
+
+
+def test_a_refused_token_asks_to_sign_in(api_server, platform, tokens, desktop, console_errors):
+    page = desktop
+    errors = console_errors(page)
+    page.goto(f"{api_server}/dispatch?date={DATE}#token=not-a-token")
+    expect(page.locator(".signin .error")).to_contain_text("Jeton refusé")
+    courier = platform.token("courier", courier_id=sorted(tokens["couriers"])[0])
+    page.fill("#token-input", courier)
+    page.click(".signin button[type=submit]")
+    expect(page.locator(".signin .error")).to_contain_text("pas celui d'un régulateur")
+    page.fill("#token-input", platform.token("dispatcher"))
+    page.click(".signin button[type=submit]")
+    expect(page.locator("#orders tbody tr")).to_have_count(N_ORDERS)
+    assert errors == []
