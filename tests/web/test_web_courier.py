@@ -1,0 +1,331 @@
+"""The courier's page in a real Chromium at phone size, against a real API server, worker
+and PostGIS: a round planned and published through the API, ridden by tapping the big
+buttons, partly through a dead zone (the taps wait in the phone and reach the server
+later with their own times), then opened again with no network at all."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+import pytest
+from geoalchemy2.shape import to_shape
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from stack_helpers import wait_for
+from web.conftest import shot
+
+from logistics.demo_day import generate_day
+from logistics.store.models import CourierPosition, StopEvent
+
+DATE = "2032-03-16"
+PREFIX = "wc-"
+HERE = {"longitude": 3.0801, "latitude": 50.3705}  # where the phone says it is
+WORK = ("pickup", "delivery")
+
+#: every visible text against its background: (element, ratio) below 7:1, or too small
+CONTRAST = """() => {
+  const rgb = (c) => { const m = c.match(/rgba?\\(([^)]+)\\)/); if (!m) return null;
+    const p = m[1].split(/[\\s,\\/]+/).filter(Boolean).map(Number); return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1]; };
+  const lum = (c) => { const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+    return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]); };
+  const back = (el) => { for (let e = el; e; e = e.parentElement) { const c = rgb(getComputedStyle(e).backgroundColor);
+    if (c && c[3] > 0.5) return c; } return [255, 255, 255, 1]; };
+  const bad = [];
+  for (const el of document.querySelectorAll("body *")) {
+    if (![...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim())) continue;
+    const box = el.getBoundingClientRect(), st = getComputedStyle(el);
+    if (!box.width || !box.height || st.visibility === "hidden") continue;
+    const a = lum(rgb(st.color)), b = lum(back(el));
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    const what = `${el.tagName}.${el.className} "${el.textContent.trim().slice(0, 25)}"`;
+    if (ratio < 7) bad.push(`${what} ${ratio.toFixed(2)}:1`);
+    if (parseFloat(st.fontSize) < 12) bad.push(`${what} ${st.fontSize}`);
+  }
+  return bad;
+}"""
+
+
+@pytest.fixture(scope="module")
+def ride(platform, town, worker):
+    """A small day posted, planned by the worker and published; the busiest courier's
+    id and their round's work stops (pickups and hand-overs) in order."""
+    day = generate_day(town.graph("cargo_bike").node_coordinates(), seed=5, n_orders=8, n_shops=2)
+    tokens = platform.post_day(day, DATE, PREFIX)
+    c = platform.client
+    r = c.post("/api/plans", headers=platform.dispatcher,
+               json={"date": DATE, "time_limit_s": 2, "couriers": list(tokens["couriers"])})
+    assert r.status_code == 202, r.text
+    plan = platform.wait_plan(r.json()["id"])
+    assert plan["status"] == "solved", plan["error"]
+    assert c.post(f"/api/plans/{plan['id']}/publish", headers=platform.dispatcher).status_code == 200
+    busiest = max(plan["rounds"], key=lambda rnd: len(rnd["stops"]))
+    courier_id = busiest["courier_id"]
+    stops = [s for s in my_round(platform, tokens["couriers"][courier_id])["stops"] if s["kind"] in WORK]
+    deliveries = [s for s in stops if s["kind"] == "delivery"]
+    assert len(stops) >= 6, "the seed should give one round of six stops or more"
+    assert len(deliveries) >= 3, "the seed should give one round of three hand-overs or more"
+    return {"courier_id": courier_id, "headers": tokens["couriers"][courier_id], "stops": stops}
+
+
+def my_round(platform, headers) -> dict:
+    r = platform.client.get("/api/couriers/me/round", headers=headers, params={"date": DATE})
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def bearer(headers: dict[str, str]) -> str:
+    return headers["Authorization"].removeprefix("Bearer ")
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def full_shot(page, name: str) -> None:
+    """A screenshot of the whole page as a screen that tall would show it: the action bar
+    sticks to the screen's bottom, so a plain full-page shot draws it mid-list."""
+    size = page.viewport_size
+    for _ in range(3):  # the map's height follows the screen's: measure again
+        tall = page.evaluate("document.documentElement.scrollHeight")
+        page.set_viewport_size({"width": size["width"], "height": tall})
+    shot(page, name)
+    page.set_viewport_size(size)
+
+
+def next_stop(page) -> int:
+    return int(page.get_attribute("#next", "data-stop") or 0)
+
+
+def button(page, name: str):
+    return page.locator("#actions").get_by_role("button", name=name, exact=True)
+
+
+def tap(page, name: str) -> None:
+    """Tap a step button once it takes taps (new buttons ignore them for a moment)."""
+    page.wait_for_function("![...document.querySelectorAll('#actions button')].some((b) => b.disabled)")
+    button(page, name).click()
+
+
+def settled(page) -> None:
+    """Wait until every tap is sent and the server's round is back on screen."""
+    page.wait_for_function("""() => !document.body.dataset.sending &&
+        document.querySelector('#queue').textContent.startsWith('Tout est envoyé')""", timeout=20000)
+
+
+def ride_stop(page, stop: dict) -> None:
+    """Arrived, then picked up or handed over, with the network up."""
+    assert next_stop(page) == stop["stop_id"]
+    tap(page, "Arrivé")
+    tap(page, "Récupéré" if stop["kind"] == "pickup" else "Remis")
+    settled(page)
+    assert next_stop(page) != stop["stop_id"]
+
+
+def no_side_scroll(page, width: int) -> None:
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+
+def readable(page) -> None:
+    assert page.evaluate(CONTRAST) == []
+
+
+def events_of(platform, headers, stop_id: int) -> dict[str, dict]:
+    stop = next(s for s in my_round(platform, headers)["stops"] if s["stop_id"] == stop_id)
+    return {e["type"]: e for e in stop["events"]}
+
+
+def order_statuses(platform, headers, stop_id: int) -> set[str]:
+    stop = next(s for s in my_round(platform, headers)["stops"] if s["stop_id"] == stop_id)
+    return {o["status"] for o in stop["orders"]}
+
+
+def test_sign_in_form_refuses_a_wrong_token_then_shows_the_round(phone, api_server, platform, ride, console_errors):
+    errors = console_errors(phone)
+    phone.goto(f"{api_server}/courier?date={DATE}")
+    phone.fill("#token-input", "not-a-token")
+    phone.get_by_role("button", name="Se connecter").click()
+    alert = phone.locator(".signin [role=alert]")
+    alert.wait_for()
+    assert "Jeton refusé" in alert.inner_text()
+    readable(phone)
+    shot(phone, "courier-signin-refused")
+
+    token = platform.token("courier", courier_id=ride["courier_id"])
+    phone.fill("#token-input", token)
+    phone.get_by_role("button", name="Se connecter").click()
+    phone.locator("#next .place").wait_for()
+    assert next_stop(phone) == my_round(platform, ride["headers"])["next_stop_id"]
+
+    phone.get_by_role("button", name="Se déconnecter").click()
+    phone.locator("#token-input").wait_for()
+    assert phone.evaluate("localStorage.getItem('douai.token.courier')") is None
+    assert errors == []
+
+
+def test_a_round_ridden_through_a_dead_zone(phone, api_server, platform, ride, console_errors):
+    page, context, headers, stops = phone, phone.context, ride["headers"], ride["stops"]
+    errors = console_errors(page)
+    context.grant_permissions(["geolocation"], origin=api_server)
+    context.set_geolocation(HERE)
+
+    # 1. The round: the next stop first, with its address, window, orders and ETA.
+    page.goto(f"{api_server}/courier?date={DATE}#token={bearer(headers)}")
+    page.locator("#next .place").wait_for()
+    assert "token" not in page.url
+    first = stops[0]
+    card = page.locator("#next").inner_text()
+    assert next_stop(page) == first["stop_id"]
+    assert "Prochain arrêt" in card
+    assert f"Arrivée prévue {first['eta']}" in card
+    assert first["window"]["from"] in card
+    assert all(o["order_id"] in card for o in first["orders"])
+    if first["address"]:
+        assert first["address"] in card
+    # The map: the street line and one numbered marker a stop (the depot once).
+    assert page.locator("#map .leaflet-overlay-pane path").count() == 1
+    pins = page.locator("#map .pin")
+    assert pins.count() == len(stops) + 1
+    assert page.locator("#map .pin.next").inner_text() == "1"
+    # The step button: big, at the bottom of the screen (the thumb's reach).
+    box = button(page, "Arrivé").bounding_box()
+    assert box["height"] >= 48
+    assert box["y"] > 844 * 0.75
+    assert box["y"] + box["height"] <= 844
+    readable(page)
+    no_side_scroll(page, 390)
+    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=10000)
+    full_shot(page, "courier-round")
+
+    # The phone's position reaches the dispatcher's live map.
+    def located():
+        r = platform.client.get("/api/couriers/positions", headers=platform.dispatcher)
+        return [p for p in r.json()["positions"] if p["courier_id"] == ride["courier_id"]]
+
+    (pos,) = wait_for(located, timeout=15)
+    assert (pos["lon"], pos["lat"]) == pytest.approx((HERE["longitude"], HERE["latitude"]))
+
+    # 2. The first stop with the network; the next ones in a dead zone.
+    page.set_viewport_size({"width": 360, "height": 740})
+    button(page, "Arrivé").dblclick()  # a double tap is one step, not "Arrivé" then "Récupéré"
+    settled(page)
+    assert next_stop(page) == first["stop_id"]
+    assert set(events_of(platform, headers, first["stop_id"])) == {"arrived"}
+    tap(page, "Récupéré" if first["kind"] == "pickup" else "Remis")
+    settled(page)
+    assert order_statuses(platform, headers, first["stop_id"]) == {"picked_up"}
+
+    second, third = stops[1], stops[2]
+    context.set_offline(True)
+    tapped_from = now() - dt.timedelta(milliseconds=5)
+    tap(page, "Arrivé")
+    tap(page, "Récupéré" if second["kind"] == "pickup" else "Remis")
+    tap(page, "Arrivé")
+    tapped_to = now()
+    page.get_by_text("3 actions en attente d'envoi").wait_for()
+    assert page.locator("#net").inner_text().startswith("Hors ligne — tournée enregistrée à ")
+    assert next_stop(page) == third["stop_id"]  # the round moved on without the server
+    assert "Arrivé à" in page.locator("#next").inner_text()
+    assert button(page, "Échec").is_visible()
+    readable(page)
+    no_side_scroll(page, 360)
+    full_shot(page, "courier-offline")
+    # Positions the phone queued in the dead zone (one every 30 s: put there for speed).
+    kept = [now() - dt.timedelta(seconds=s) for s in (90, 60)]
+    page.evaluate("""(ats) => localStorage.setItem('douai.courier.positions',
+        JSON.stringify(ats.map((at, i) => ({lon: 3.081, lat: 50.371 + i / 1000, at}))))""",
+                  [t.isoformat() for t in kept])
+
+    time.sleep(1.5)  # so that a send time could not pass for a tap time
+    back_online = now()
+    context.set_offline(False)
+    settled(page)
+    assert page.locator("#net").inner_text().startswith("En ligne")
+    sent = events_of(platform, headers, second["stop_id"])
+    finish = "picked_up" if second["kind"] == "pickup" else "delivered"
+    assert set(sent) == {"arrived", finish}
+    sent["arrived3"] = events_of(platform, headers, third["stop_id"])["arrived"]
+    for e in sent.values():
+        assert tapped_from <= dt.datetime.fromisoformat(e["at"]) <= tapped_to < back_online
+    assert order_statuses(platform, headers, second["stop_id"]) <= {finish, "cancelled", "failed"}
+    assert finish in order_statuses(platform, headers, second["stop_id"])
+    with Session(platform.engine) as s:  # the taps carry where the phone was
+        for e in s.scalars(select(StopEvent).where(StopEvent.stop_id == second["stop_id"])):
+            assert to_shape(e.location).coords[0] == pytest.approx((HERE["longitude"], HERE["latitude"]))
+
+    def batch_stored():
+        with Session(platform.engine) as s:
+            return len(s.scalars(select(CourierPosition.at).where(
+                CourierPosition.courier_id == ride["courier_id"], CourierPosition.at.in_(kept))).all()) == 2
+
+    wait_for(batch_stored, timeout=15)
+    assert page.evaluate("localStorage.getItem('douai.courier.positions')") == "[]"
+
+    # The rest: one failure with a reason, one tap the server refuses, the others done.
+    tap(page, "Remis" if third["kind"] == "delivery" else "Récupéré")
+    settled(page)
+    rest = stops[3:]
+    failed = next(s for s in rest if s["kind"] == "delivery")
+    refused = next(s for s in rest if s["kind"] == "delivery" and s is not failed)
+    for stop in rest:
+        if next_stop(page) != stop["stop_id"]:
+            continue  # cancelled meanwhile (its orders failed elsewhere): skipped
+        if stop is failed:
+            tap(page, "Arrivé")
+            tap(page, "Échec")
+            page.get_by_text("Pourquoi l'échec ?").wait_for()
+            assert button(page, "Client absent").bounding_box()["height"] >= 48
+            no_side_scroll(page, 360)
+            readable(page)
+            full_shot(page, "courier-reasons")
+            tap(page, "Client absent")
+            settled(page)
+            assert events_of(platform, headers, stop["stop_id"])["failed"]["reason"] == "Client absent"
+            assert order_statuses(platform, headers, stop["stop_id"]) == {"failed"}
+        elif stop is refused:
+            # Offline, the courier hands over; meanwhile the server learns it failed.
+            context.set_offline(True)
+            tap(page, "Arrivé")
+            tap(page, "Remis")
+            page.get_by_text("2 actions en attente d'envoi").wait_for()
+            for body in ({"type": "arrived"}, {"type": "failed", "reason": "Colis refusé"}):
+                r = platform.client.post(f"/api/stops/{stop['stop_id']}/events", headers=headers, json=body)
+                assert r.status_code == 201, r.text
+            context.set_offline(False)
+            settled(page)  # "arrived" is a retry (200, sent); "delivered" is refused (409), dropped
+            alert = page.locator("#refusals")
+            assert alert.locator("li").count() == 1  # the retried "Arrivé" counted as sent
+            assert "n'a pas été acceptée" in alert.inner_text()
+            assert "Remis" in alert.inner_text()
+            assert page.evaluate("JSON.parse(localStorage.getItem('douai.courier.queue'))") == []
+            page.get_by_role("button", name="J'ai compris").click()
+            assert alert.is_hidden()
+            state = page.locator(f".stop[data-stop='{stop['stop_id']}'] .state").text_content()
+            assert state.startswith("Échec à ")
+            assert state.endswith(" : Colis refusé")
+        else:
+            ride_stop(page, stop)
+
+    page.get_by_text("Tournée terminée").wait_for()
+    assert page.locator("#actions").is_hidden()
+    final = my_round(platform, headers)
+    assert all(s["status"] in ("done", "failed", "cancelled") for s in final["stops"] if s["kind"] in WORK)
+    assert final["stops"][-1]["stop_id"] == final["next_stop_id"]  # only the depot is left
+    for s in final["stops"]:
+        if s["kind"] == "delivery" and s["status"] == "done":
+            assert {o["status"] for o in s["orders"]} == {"delivered"}
+    readable(page)
+    no_side_scroll(page, 360)
+    full_shot(page, "courier-done")
+
+    # 3. Opened again in a dead zone: the service worker has the page, localStorage the round.
+    context.set_offline(True)
+    page.reload()
+    page.get_by_text("Tournée terminée").wait_for()
+    assert page.evaluate("navigator.serviceWorker.controller !== null")
+    assert page.locator("#net").inner_text().startswith("Hors ligne — tournée enregistrée à ")
+    assert page.locator("#rest .stop").count() >= len(stops)
+    assert page.evaluate("typeof L") == "object"  # Leaflet came from the cache too
+    full_shot(page, "courier-reopened-offline")
+    context.set_offline(False)
+    assert errors == []
