@@ -503,11 +503,26 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     # Each worker process builds its own app (and engine) from the environment.
     if args.database_url:
         os.environ["DATABASE_URL"] = args.database_url
-    uvicorn.run(
+    _serve_workers(uvicorn.Config(
         "api.app:create_app", factory=True, workers=args.workers, host=args.host, port=args.port,
         log_level="info",
-    )
+    ))
     return 0
+
+
+def _serve_workers(config) -> None:
+    """What ``uvicorn.run`` does for ``workers > 1``, with a listening socket that says
+    it is TCP: uvicorn's own leaves ``proto`` 0, so asyncio does not set TCP_NODELAY on
+    the connections it accepts and every small response on a kept-alive connection
+    waits ~40 ms for the client's delayed ACK (Kludex/uvicorn#3149, open in 0.54;
+    measured here: a position's POST 11 ms with one worker, 55 ms with two)."""
+    import socket
+
+    from uvicorn.supervisors import Multiprocess
+
+    bound = config.bind_socket()
+    sock = socket.socket(bound.family, bound.type, socket.IPPROTO_TCP, fileno=bound.detach())
+    Multiprocess(config, sockets=[sock]).run()
 
 
 def _celery_app():
