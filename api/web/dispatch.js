@@ -714,7 +714,9 @@
         if (gen !== state.generation) return;
         const before = new Map((state.plan.changes || []).map((c) => [c.change_id, c.status]));
         const settled = p.changes.filter((c) => before.get(c.change_id) === "queued" && c.status !== "queued");
-        if (p.revision !== state.plan.revision) {
+        // Redraw from the whole plan when its revision moved or a change settled (a
+        // settled change is always redrawn, whatever revision the page last saw).
+        if (p.revision !== state.plan.revision || settled.length) {
           const full = await api("GET", `/api/plans/${planId}`);
           if (gen !== state.generation) return;
           setPlan(full);

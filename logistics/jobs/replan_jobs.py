@@ -407,6 +407,7 @@ def _apply_one(
             _write(s, plan, draft, net)
             mark_planned(s, sorted(placed))
             plan.result = _merged_result(plan, draft)
+            s.flush()  # the merged document is written before the rounds are read back
             s.refresh(plan)
             plan.result = {**plan.result, "summary": _summary(plan, draft.result)}
             plan.revision += 1
