@@ -15,7 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from geoalchemy2.shape import to_shape
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from logistics.jobs.celery_app import local_tz
@@ -30,6 +30,7 @@ from logistics.store.models import (
     StopEvent,
     StopEventType,
 )
+from logistics.store.plans import in_force as plan_in_force_condition
 
 #: stop statuses, as the phone shows them
 PENDING, ARRIVED, DONE, FAILED, CANCELLED = "pending", "arrived", "done", "failed", "cancelled"
@@ -80,7 +81,7 @@ def clock(t: dt.time | None) -> str | None:
 def in_force(day: dt.date) -> Any:
     """The condition "plan in force on ``day``": published and not withdrawn (a unique
     partial index keeps it to one plan per day)."""
-    return (Plan.day == day) & Plan.published_at.is_not(None) & Plan.withdrawn_at.is_(None)
+    return and_(Plan.day == day, plan_in_force_condition())
 
 
 def courier_round(session: Session, courier_id: str, day: dt.date) -> Round | None:

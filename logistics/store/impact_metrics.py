@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from logistics.impact import CAR_KG_CO2E_PER_KM
 from logistics.store.models import Courier, Order, OrderStatus, Plan, Round, Stop, StopEvent
+from logistics.store.plans import in_force
 
 #: the longest range one call covers (a leap year)
 MAX_DAYS = 366
@@ -86,11 +87,7 @@ class PeriodImpact:
 
 
 def _in_force(first: dt.date, last: dt.date) -> ColumnElement[bool]:
-    return and_(
-        Plan.published_at.is_not(None),
-        Plan.withdrawn_at.is_(None),
-        Plan.day.between(first, last),
-    )
+    return and_(in_force(), Plan.day.between(first, last))
 
 
 # The trips of each plan in force whose orders include one now delivered, set-based:

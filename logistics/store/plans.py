@@ -15,7 +15,7 @@ from typing import Any
 
 from geoalchemy2.shape import from_shape, to_shape
 from shapely.geometry import LineString, Point
-from sqlalchemy import exists, func, select
+from sqlalchemy import ColumnElement, and_, exists, func, select
 from sqlalchemy.orm import Session
 
 from logistics.inputs import Courier as CourierInput
@@ -64,13 +64,15 @@ def seconds(t: dt.time | None) -> int:
     return 24 * 3600 if s == 24 * 3600 - 1 else s
 
 
+def in_force() -> ColumnElement[bool]:
+    """The condition "this plan is in force": published and not withdrawn (a unique
+    partial index keeps it to one plan per day)."""
+    return and_(Plan.published_at.is_not(None), Plan.withdrawn_at.is_(None))
+
+
 def plan_in_force(session: Session, day: dt.date) -> Plan | None:
     """The published, not withdrawn plan of ``day``."""
-    return session.scalars(
-        select(Plan).where(
-            Plan.day == day, Plan.published_at.is_not(None), Plan.withdrawn_at.is_(None)
-        )
-    ).first()
+    return session.scalars(select(Plan).where(Plan.day == day, in_force())).first()
 
 
 def plan_settings(settings: dict[str, Any] | None) -> PlanSettings:
