@@ -321,19 +321,17 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _cmd_stack_demo(args: argparse.Namespace) -> int:
-    import datetime as dt
-    from zoneinfo import ZoneInfo
 
     from sqlalchemy.exc import OperationalError, ProgrammingError
 
     from api.demo_stack import StackError, run_stack_demo
-    from logistics.jobs.celery_app import local_tz
+    from logistics import clock
     from logistics.store.users import UserError as BadUser
 
     if args.n_orders <= 0 or args.n_shops <= 0:
         raise UserError("--orders-count and --shops-count must be positive")
     net = _load_network(args)
-    date = args.date or dt.datetime.now(ZoneInfo(local_tz())).date() + dt.timedelta(days=1)
+    date = args.date or clock.tomorrow()
     t0 = time.monotonic()
     try:
         run_stack_demo(
@@ -382,7 +380,7 @@ def _solver_options(pairs: Sequence[str]) -> dict[str, object]:
 
 
 def _cmd_bench(args: argparse.Namespace) -> int:
-    from routing.vrplib.bench import print_summary, run_benchmark
+    from routing.vrplib.bench import print_summary, report_failures, run_benchmark
 
     if not args.directory.is_dir():
         raise UserError(f"{args.directory}: no such folder")
@@ -400,7 +398,7 @@ def _cmd_bench(args: argparse.Namespace) -> int:
         options=options,
     )
     print_summary(rows)
-    return 0
+    return report_failures(rows)
 
 
 def _cmd_bench_network(args: argparse.Namespace) -> int:

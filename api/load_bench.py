@@ -44,7 +44,7 @@ from sqlalchemy import Engine, create_engine, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from couriers.round_view import local_today
+from logistics import clock
 from logistics.inputs import Order as OrderInput
 from logistics.jobs.celery_app import redis_url
 from logistics.store.db import database_url, make_engine
@@ -542,7 +542,7 @@ def _statuses(stats: EndpointStats) -> str:
 def run_one(params: LoadParams, workers: int) -> tuple[list[dict[str, object]], bool]:
     """Both phases against a fresh database and server with ``workers`` processes;
     the CSV rows and whether the stored orders match the accepted ones."""
-    today = local_today()
+    today = clock.today()
     order_day = today + dt.timedelta(days=ORDER_DAYS_AHEAD)
     with bench_database(params.database_url) as url:
         engine = make_engine(url)

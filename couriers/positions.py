@@ -17,9 +17,9 @@ from shapely.geometry import Point
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from logistics import clock
+from logistics.clock import local_iso
 from logistics.store.models import CourierPosition
-
-from .round_view import aware, local_iso, local_zone
 
 
 @dataclasses.dataclass(frozen=True)
@@ -36,7 +36,7 @@ def store_positions(session: Session, courier_id: str, fixes: list[Fix]) -> int:
     already stored for this courier, or repeated in the batch, are skipped)."""
     rows: dict[dt.datetime, Fix] = {}
     for f in fixes:
-        rows.setdefault(aware(f.at), f)
+        rows.setdefault(clock.local(f.at), f)
     if not rows:
         return 0
     stored = set(session.scalars(
@@ -54,17 +54,9 @@ def store_positions(session: Session, courier_id: str, fixes: list[Fix]) -> int:
     return len(new)
 
 
-def day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    """The local day as an interval of instants (23 or 25 hours when the clocks change)."""
-    zone = local_zone()
-    start = dt.datetime.combine(day, dt.time(), tzinfo=zone)
-    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=zone)
-    return start, end
-
-
 def latest_positions(session: Session, day: dt.date) -> list[dict[str, Any]]:
     """The last position of each courier who sent one on ``day`` (local), by courier."""
-    start, end = day_bounds(day)
+    start, end = clock.day_bounds(day)
     # row_number() rather than DISTINCT ON: the same statement on SQLAlchemy 2.0 and 2.1
     ranked = (
         select(CourierPosition.id, func.row_number().over(

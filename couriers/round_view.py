@@ -12,13 +12,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from geoalchemy2.shape import to_shape
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
-from logistics.jobs.celery_app import local_tz
+from logistics.clock import hhmm, local_iso
 from logistics.store.models import (
     Courier,
     Order,
@@ -44,38 +43,6 @@ ACTIONS: dict[str, str | None] = {
 FINISHING = frozenset({StopEventType.PICKED_UP, StopEventType.DELIVERED, StopEventType.FAILED})
 #: order statuses that leave nothing to do for the order at any stop
 DROPPED = frozenset({OrderStatus.CANCELLED, OrderStatus.FAILED})
-#: how a ``TIME`` column stores ``24:00`` (see :func:`logistics.timeofday.clock_time`)
-_END_OF_DAY = dt.time(23, 59, 59)
-
-
-def local_zone() -> ZoneInfo:
-    """The zone of the shops' hours and the customers' slots."""
-    return ZoneInfo(local_tz())
-
-
-def local_today() -> dt.date:
-    """Today in the local zone (not the server's, which may run on UTC)."""
-    return dt.datetime.now(local_zone()).date()
-
-
-def aware(at: dt.datetime | None) -> dt.datetime:
-    """``at`` with a zone: now when None, local time when it has no zone (a phone's
-    clock says local time)."""
-    if at is None:
-        return dt.datetime.now(local_zone())
-    return at.replace(tzinfo=local_zone()) if at.tzinfo is None else at
-
-
-def local_iso(at: dt.datetime) -> str:
-    """An instant as ISO 8601 in the local zone."""
-    return at.astimezone(local_zone()).isoformat()
-
-
-def clock(t: dt.time | None) -> str | None:
-    """``HH:MM`` of a stored time; the stored end of the day reads ``24:00``."""
-    if t is None:
-        return None
-    return "24:00" if t == _END_OF_DAY else t.strftime("%H:%M")
 
 
 def in_force(day: dt.date) -> Any:
@@ -136,11 +103,11 @@ def _window(stop: Stop, orders: Sequence[Order], shop: Shop | None) -> dict[str,
     if stop.kind == "pickup":
         starts = [t for t in (shop.opens if shop else None,
                               max((o.ready_at for o in live if o.ready_at), default=None)) if t]
-        return {"from": clock(max(starts)) if starts else None,
-                "to": clock(shop.closes) if shop else None}
+        return {"from": hhmm(max(starts)) if starts else None,
+                "to": hhmm(shop.closes) if shop else None}
     if stop.kind == "delivery" and live:
-        return {"from": clock(max(o.deliver_from for o in live)),
-                "to": clock(min(o.deliver_to for o in live))}
+        return {"from": hhmm(max(o.deliver_from for o in live)),
+                "to": hhmm(min(o.deliver_to for o in live))}
     return None
 
 
@@ -188,8 +155,8 @@ def stop_view(
         "lat": point.y,
         "address": _address(stop, orders, shop),
         "window": _window(stop, orders, shop),
-        "eta": clock(stop.arrival),
-        "departure": clock(stop.departure),
+        "eta": hhmm(stop.arrival),
+        "departure": hhmm(stop.departure),
         "load_kg": stop.load_kg,
         "load_l": stop.load_l,
         "orders": [

@@ -10,6 +10,13 @@ Locks, always in this order: the plan row ``FOR SHARE`` (re-planning takes it ``
 UPDATE`` to rewrite pending stops, so a stop cannot change under an event), the stop row
 ``FOR NO KEY UPDATE`` (events of one stop one after the other), the stop's orders
 ``FOR UPDATE`` by id (a shop's cancel cannot slip between our check and our move).
+
+An event's time (``at``, the tap's own time when a phone sends its offline queue) must
+fall on its round's local day, or within :data:`LATE_ROUND_GRACE` after its midnight
+for a round that ran late: a courier who opens another day's round and taps is refused
+(422 on ``at``) rather than recorded on the wrong day. A time ahead of the server's
+clock (a phone's clock running fast) is recorded as the server's now: nothing happened
+in the future, and a re-plan must not take a courier for busy until then.
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from logistics import clock
 from logistics.store.models import (
     Order,
     OrderStatus,
@@ -34,10 +42,12 @@ from logistics.store.models import (
 )
 from logistics.store.order_status import StatusError, move_order
 
-from .round_view import DROPPED, FINISHING, aware
+from .round_view import DROPPED, FINISHING
 
 E = StopEventType
 S = OrderStatus
+#: how long after midnight a late round's events still belong to its day
+LATE_ROUND_GRACE = dt.timedelta(hours=1)
 #: the stop kinds that take each event type
 KIND_OF: dict[StopEventType, tuple[str, ...]] = {
     E.ARRIVED: ("pickup", "delivery"),
@@ -83,6 +93,24 @@ class Recorded:
 
 def _refuse(problem: str) -> StopEventRefusedError:
     return StopEventRefusedError("type", problem)
+
+
+def event_time(day: dt.date, at: dt.datetime | None) -> dt.datetime:
+    """The instant an event of a round of ``day`` is recorded at: ``at`` in the local
+    zone (now when None; never later than now), refused unless it falls on ``day`` or
+    within :data:`LATE_ROUND_GRACE` after it ends."""
+    now = clock.now()
+    when = min(clock.local(at), now)
+    start, end = clock.day_bounds(day)
+    if start <= when < end + LATE_ROUND_GRACE:
+        return when
+    said = "now" if at is None else "the time given"
+    raise StopEventRefusedError(
+        "at",
+        f"{said} ({when.isoformat(timespec='minutes')}) is on {clock.local_day(when).isoformat()}, "
+        f"not on the round's day {day.isoformat()}: an event is recorded on the day of its round",
+        conflict=False,
+    )
 
 
 def _own_stop(session: Session, stop_id: int, courier_id: str) -> tuple[Stop, Round]:
@@ -196,6 +224,7 @@ def record_event(
         return Recorded(events[kind.value], False, rnd)
     if kind == E.FAILED and not (report.reason and report.reason.strip()):
         raise StopEventRefusedError("reason", "a failed event needs a reason", conflict=False)
+    at = event_time(rnd.plan.day, report.at)
     _check_sequence(stop, kind, events)
     orders = list(session.scalars(
         select(Order).where(Order.id.in_(stop.order_ids)).order_by(Order.id)
@@ -204,7 +233,7 @@ def record_event(
     moves = _moves(stop, kind, orders)
     has_point = report.lon is not None and report.lat is not None
     event = StopEvent(
-        stop_id=stop.id, type=kind.value, reason=report.reason, at=aware(report.at),
+        stop_id=stop.id, type=kind.value, reason=report.reason, at=at,
         location=from_shape(Point(report.lon, report.lat), 4326) if has_point else None,
         user_id=user_id,
     )

@@ -1,16 +1,13 @@
 """Clock times of one day as seconds since midnight, and back to ``HH:MM`` text.
 
 Input files and plans speak ``HH:MM`` (or ``HH:MM:SS``); the planner counts seconds.
-``24:00`` is accepted as the end of the day, so that a window can close at midnight.
+``24:00`` is accepted as the end of the day, so that a window can close at midnight;
+how such a time is stored and read back is :mod:`logistics.clock`'s 24:00 rule.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import re
-
-#: Seconds in a day; ``24:00`` parses to this value.
-DAY = 24 * 3600
 
 _CLOCK = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?")
 
@@ -48,10 +45,3 @@ def format_clock(seconds: int, *, with_seconds: bool | None = None) -> str:
     if with_seconds or (with_seconds is None and s):
         return f"{h:02d}:{m:02d}:{s:02d}"
     return f"{h:02d}:{m:02d}"
-
-
-def clock_time(seconds: int) -> dt.time:
-    """A time of day as stored in a ``TIME`` column; ``24:00`` (open until midnight)
-    becomes the day's last second."""
-    h, rest = divmod(min(int(seconds), 24 * 3600 - 1), 3600)
-    return dt.time(h, *divmod(rest, 60))

@@ -9,6 +9,9 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
+
+# The tests' clock, set before any process starts (see clock_fixtures).
+from clock_fixtures import _clock_at_default, clock  # noqa: F401  (imported to register them)
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 

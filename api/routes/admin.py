@@ -7,9 +7,9 @@ from geoalchemy2.shape import from_shape, to_shape
 from shapely.geometry import Point
 from sqlalchemy import select
 
-from couriers.round_view import clock
+from logistics.clock import hhmm, time_of_day
 from logistics.store.models import Courier, Shop
-from logistics.timeofday import clock_time, parse_clock
+from logistics.timeofday import parse_clock
 
 from ..deps import Dispatcher, SessionDep
 from ..errors import conflict
@@ -25,7 +25,7 @@ def create_shop(body: ShopCreate, db: SessionDep, _: Dispatcher) -> dict[str, An
         raise conflict(f"shop_id: {body.shop_id!r} exists already")
     db.add(Shop(
         id=body.shop_id, name=body.name, address=body.address, location=from_shape(Point(body.lon, body.lat), 4326),
-        opens=clock_time(parse_clock(body.opens)), closes=clock_time(parse_clock(body.closes)),
+        opens=time_of_day(parse_clock(body.opens)), closes=time_of_day(parse_clock(body.closes)),
     ))
     return body.model_dump()
 
@@ -39,8 +39,8 @@ def create_courier(body: CourierCreate, db: SessionDep, _: Dispatcher) -> dict[s
     end = start if body.end_lon is None else Point(body.end_lon, body.end_lat)
     db.add(Courier(
         id=body.courier_id, mode=body.mode, capacity_kg=body.capacity_kg,
-        capacity_l=body.capacity_l, shift_start=clock_time(parse_clock(body.shift_start)),
-        shift_end=clock_time(parse_clock(body.shift_end)), start=from_shape(start, 4326),
+        capacity_l=body.capacity_l, shift_start=time_of_day(parse_clock(body.shift_start)),
+        shift_end=time_of_day(parse_clock(body.shift_end)), start=from_shape(start, 4326),
         end=from_shape(end, 4326),
     ))
     return body.model_dump()
@@ -55,8 +55,8 @@ def list_couriers(db: SessionDep, _: Dispatcher) -> dict[str, Any]:
         start, end = to_shape(c.start), to_shape(c.end)
         out.append({
             "courier_id": c.id, "mode": c.mode, "capacity_kg": c.capacity_kg,
-            "capacity_l": c.capacity_l, "shift_start": clock(c.shift_start),
-            "shift_end": clock(c.shift_end), "start_lon": start.x, "start_lat": start.y,
+            "capacity_l": c.capacity_l, "shift_start": hhmm(c.shift_start),
+            "shift_end": hhmm(c.shift_end), "start_lon": start.x, "start_lat": start.y,
             "end_lon": end.x, "end_lat": end.y,
         })
     return {"count": len(out), "couriers": out}

@@ -12,12 +12,12 @@ from couriers.positions import Fix, latest_positions, store_positions
 from couriers.round_view import (
     courier_round,
     event_public,
-    local_today,
     next_stop_id,
     round_stops,
     round_view,
 )
 from couriers.stop_events import EventReport, StopEventRefusedError, StopNotFoundError, record_event
+from logistics import clock
 from logistics.store.models import StopEventType, User
 
 from ..deps import CourierUser, Dispatcher, SessionDep
@@ -96,7 +96,7 @@ def my_round(
     date: Annotated[dt.date | None, Query(description="the day (default today, local time)")] = None,
 ) -> dict[str, Any]:
     """The caller's round in the plan in force on ``date``: stops in order, the next one."""
-    day = date or local_today()
+    day = date or clock.today()
     rnd = courier_round(db, _courier_id(user), day)
     if rnd is None:
         raise not_found(f"no round for you on {day.isoformat()} (no plan in force, or none of its rounds is yours)")
@@ -134,5 +134,5 @@ def couriers_positions(
     date: Annotated[dt.date | None, Query(description="the day (default today, local time)")] = None,
 ) -> dict[str, Any]:
     """The latest position of each courier on ``date``, for the live map (dispatcher)."""
-    day = date or local_today()
+    day = date or clock.today()
     return {"date": day.isoformat(), "positions": latest_positions(db, day)}

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
+from logistics import clock
 from logistics.impact import FACTORS, METHOD
 from logistics.store.impact_metrics import (
     COUNTING,
@@ -50,7 +51,7 @@ def _date(value: str | None, field: str) -> dt.date | None:
 def _date_range(from_: str | None, to: str | None) -> tuple[dt.date, dt.date]:
     first, last = _date(from_, "from"), _date(to, "to")
     if last is None:
-        last = dt.date.today()
+        last = clock.today()
         if first is not None and first > last:
             raise _invalid("from", f"{first.isoformat()} is after to (today, {last.isoformat()})")
     if first is None:

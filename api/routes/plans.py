@@ -15,7 +15,8 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from couriers.round_view import local_iso, stop_status
+from couriers.round_view import stop_status
+from logistics.clock import local_iso
 from logistics.jobs.celery_app import APPLY_CHANGES, SOLVE_PLAN
 from logistics.store.models import Order, Plan, PlanChange, Round, Stop, StopEvent
 from logistics.store.plan_changes import request_move

@@ -133,17 +133,41 @@
 
   // ---- rendering -----------------------------------------------------------------
 
+  /** Whether taps can be recorded now: the server takes a round's steps on its own day
+   * only (and within an hour after its midnight, for a round that ran late). */
+  function stepsTakenToday() {
+    if (day === Douai.today()) return true;
+    const now = new Date();
+    const yesterday = new Date(now.getFullYear(), now.getMonth(), now.getDate() - 1, 12);
+    const p = (n) => String(n).padStart(2, "0");
+    const y = `${yesterday.getFullYear()}-${p(yesterday.getMonth() + 1)}-${p(yesterday.getDate())}`;
+    return day === y && now.getHours() < 1;
+  }
+
+  /** A round opened on another day than its own: said plainly, and no step buttons. */
+  function renderOtherDay() {
+    const box = $("otherday");
+    const today = stepsTakenToday();
+    box.hidden = today;
+    box.textContent = today ? "" : (day > Douai.today()
+      ? `Cette tournée est celle du ${dayLabel()}, pas celle d'aujourd'hui : les étapes s'enregistreront ce jour-là.`
+      : `Cette tournée est celle du ${dayLabel()}, un jour passé : les étapes ne peuvent plus être enregistrées.`);
+    return today;
+  }
+
   function render() {
     const shown = displayedRound();
     renderSync(shown);
     renderRefusals();
     if (!shown) return;
+    const today = renderOtherDay();
     const { round } = shown;
     const numbers = numbering(round.stops);
     renderNext(round, numbers);
     renderRest(round, numbers);
     renderMap(round, numbers);
-    renderActions(round);
+    if (today) renderActions(round);
+    else hideActions();
     followPositions(round);
   }
 
@@ -449,9 +473,11 @@
 
   /** Tell the courier, plainly, that a tap was refused and will not be sent again. */
   function refuse(tap, e) {
+    const fields = e.body && Array.isArray(e.body.detail) ? e.body.detail.map((d) => d.field) : [];
     const why = e.status === 409 ? "l'arrêt était déjà terminé ou dans un autre état"
       : e.status === 404 ? "cet arrêt n'est plus sur votre tournée (tournée modifiée)"
-        : "l'action était incomplète ou invalide";
+        : fields.includes("at") ? "son heure ne tombe pas le jour de la tournée (vérifiez la date et l'heure du téléphone)"
+          : "l'action était incomplète ou invalide";
     const refusals = read(STORE.refusals, []);
     refusals.push(`${tap.label}, faite à ${clockOf(tap.at)}, n'a pas été acceptée : ${why}. ` +
       `Elle est retirée de la file. (Détail : ${e.message})`);

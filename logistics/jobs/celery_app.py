@@ -14,12 +14,12 @@ import os
 from celery import Celery
 from celery.schedules import crontab
 
+from logistics import clock
+
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 DEFAULT_QUEUE = "douai"
 #: when the beat plans tomorrow's deliveries, local time (``PLAN_TOMORROW_AT``, HH:MM)
 DEFAULT_PLAN_AT = "18:00"
-#: local time zone of the shops' hours and the customers' slots (``DOUAI_TZ``)
-DEFAULT_TZ = "Europe/Paris"
 
 #: task names, used to send tasks without importing the tasks module
 SOLVE_PLAN = "douai.solve_plan"
@@ -34,10 +34,6 @@ def redis_url(url: str | None = None) -> str:
 
 def queue_name(queue: str | None = None) -> str:
     return queue or os.environ.get("DOUAI_QUEUE") or DEFAULT_QUEUE
-
-
-def local_tz() -> str:
-    return os.environ.get("DOUAI_TZ") or DEFAULT_TZ
 
 
 def _plan_at() -> tuple[int, int]:
@@ -71,7 +67,7 @@ def make_celery(url: str | None = None, queue: str | None = None) -> Celery:
         broker_transport_options={
             "visibility_timeout": int(os.environ.get("DOUAI_VISIBILITY_TIMEOUT", "3600"))
         },
-        timezone=local_tz(),
+        timezone=clock.zone_name(),
         beat_schedule={
             "plan-tomorrow": {
                 "task": PLAN_TOMORROW,

@@ -19,7 +19,6 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import numpy as np
 from geoalchemy2.shape import from_shape, to_shape
@@ -27,6 +26,8 @@ from shapely.geometry import LineString, Point
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from logistics import clock
+from logistics.clock import seconds_of_day, time_of_day
 from logistics.impact import CAR_KG_CO2E_PER_KM
 from logistics.inputs import DayInputs
 from logistics.planning import plan_day
@@ -41,11 +42,10 @@ from logistics.store.models import (
     Stop,
     StopEvent,
 )
-from logistics.store.plans import day_inputs, mark_planned, plan_settings, seconds
-from logistics.timeofday import clock_time, format_clock, parse_clock
+from logistics.store.plans import day_inputs, mark_planned, plan_settings
+from logistics.timeofday import format_clock, parse_clock
 from routing.network import StreetNetwork
 
-from .celery_app import local_tz
 from .plan_jobs import plan_lock
 
 log = logging.getLogger(__name__)
@@ -72,16 +72,18 @@ class _RoundState:
 
 
 def _now_seconds(day: dt.date, now: dt.datetime) -> int | None:
-    """Seconds since midnight of ``day`` in local time; None when the day is over."""
-    local = now.astimezone(ZoneInfo(local_tz()))
-    if day > local.date():
-        return 0
-    if day < local.date():
+    """Where ``now`` falls on the plan clock of ``day``: 0 before the day begins, None
+    once it is over."""
+    at = clock.seconds_into(day, now)
+    if at >= clock.DAY:
         return None
-    return local.hour * 3600 + local.minute * 60 + local.second
+    return max(at, 0)
 
 
 def _round_states(session: Session, plan: Plan, now_s: int) -> dict[str, _RoundState]:
+    """Each round's frozen stops and where and when its courier is free again. Event
+    times count on the plan's own day (an event after midnight counts past 24:00), so an
+    instant of another day is never read as a time of this one."""
     states: dict[str, _RoundState] = {}
     for r in plan.rounds:
         events: dict[int, dict[str, StopEvent]] = {}
@@ -100,10 +102,10 @@ def _round_states(session: Session, plan: Plan, now_s: int) -> dict[str, _RoundS
             done = events[stop.id]
             finished = [e for t, e in done.items() if t in FINISHING]
             if finished:
-                ended = max(_local_seconds(e.at) for e in finished)
+                ended = max(clock.seconds_into(plan.day, e.at) for e in finished)
             else:  # under way: free once the planned work there is done
-                ended = _local_seconds(done["arrived"].at) + max(
-                    0, seconds(stop.departure) - seconds(stop.arrival)
+                ended = clock.seconds_into(plan.day, done["arrived"].at) + max(
+                    0, seconds_of_day(stop.departure) - seconds_of_day(stop.arrival)
                 )
             state.free_at = max(now_s, ended)
             picked = [o for s in frozen if s.kind == "pickup" for o in s.order_ids]
@@ -112,11 +114,6 @@ def _round_states(session: Session, plan: Plan, now_s: int) -> dict[str, _RoundS
             state.on_board = [o for o in picked if o not in handed]
         states[r.courier_id] = state
     return states
-
-
-def _local_seconds(at: dt.datetime) -> int:
-    local = at.astimezone(ZoneInfo(local_tz()))
-    return local.hour * 3600 + local.minute * 60 + local.second
 
 
 def _frozen_signature(session: Session, plan: Plan, now_s: int) -> dict[str, list[int]]:
@@ -193,13 +190,13 @@ def _with_orders(session: Session, inputs: DayInputs, rows: list[Order]) -> DayI
         if row.shop_id and row.shop_id not in known and row.shop is not None:
             p = to_shape(row.shop.location)
             shops.append(ShopInput(row.shop.id, row.shop.name, p.x, p.y,
-                                   seconds(row.shop.opens), seconds(row.shop.closes)))
+                                   seconds_of_day(row.shop.opens), seconds_of_day(row.shop.closes)))
             known.add(row.shop_id)
     more = []
     for o in rows:
         p = to_shape(o.customer_location)
         more.append(OrderInput(o.id, o.shop_id, o.basket_id, p.x, p.y, o.weight_kg, o.volume_l,
-                               seconds(o.ready_at), seconds(o.deliver_from), seconds(o.deliver_to)))
+                               seconds_of_day(o.ready_at), seconds_of_day(o.deliver_from), seconds_of_day(o.deliver_to)))
     return DayInputs(tuple(shops), (*inputs.orders, *more), inputs.couriers)
 
 
@@ -245,8 +242,8 @@ def _write(
             stop.seq = len(frozen) + k
             stop.kind, stop.order_ids, stop.shop_id = w["kind"], list(w["order_ids"]), w["shop_id"]
             stop.location = from_shape(Point(w["lon"], w["lat"]), 4326)
-            stop.arrival = clock_time(parse_clock(w["arrival"]))
-            stop.departure = clock_time(parse_clock(w["departure"]))
+            stop.arrival = time_of_day(parse_clock(w["arrival"]))
+            stop.departure = time_of_day(parse_clock(w["departure"]))
             stop.load_kg, stop.load_l = w["load_kg"], w["load_l"]
             if stop.id is None:
                 row.stops.append(stop)
@@ -265,8 +262,8 @@ def _stop_dicts(stops: list[Stop]) -> list[dict[str, Any]]:
     for s in stops:
         p = to_shape(s.location)
         out.append({"kind": s.kind, "order_ids": list(s.order_ids), "shop_id": s.shop_id,
-                    "lon": p.x, "lat": p.y, "arrival": format_clock(seconds(s.arrival), with_seconds=True),
-                    "departure": format_clock(seconds(s.departure), with_seconds=True),
+                    "lon": p.x, "lat": p.y, "arrival": format_clock(seconds_of_day(s.arrival), with_seconds=True),
+                    "departure": format_clock(seconds_of_day(s.departure), with_seconds=True),
                     "load_kg": s.load_kg, "load_l": s.load_l})
     return out
 
@@ -282,7 +279,7 @@ def _retime_round(row: Round, net: StreetNetwork, new: dict[str, Any] | None) ->
         _, dist = graph.matrix(pts)
         legs = [dist[i, i + 1] for i in range(len(pts) - 1)]
         row.distance_m = int(round(sum(x for x in legs if np.isfinite(x))))
-    row.duration_s = max(0, seconds(row.stops[-1].arrival) - seconds(row.stops[0].departure))
+    row.duration_s = max(0, seconds_of_day(row.stops[-1].arrival) - seconds_of_day(row.stops[0].departure))
 
 
 def _merged_result(plan: Plan, draft: _Draft) -> dict[str, Any]:
@@ -403,7 +400,8 @@ def _apply_one(
                 if inserted:
                     detail += f": {', '.join(inserted)}"
                 if left:
-                    detail += f"; left out: {', '.join(left)}"
+                    detail += "; left out: " + "; ".join(
+                        f"{o} ({_reason_of(draft.result, o)})" for o in left)
             _write(s, plan, draft, net)
             mark_planned(s, sorted(placed))
             plan.result = _merged_result(plan, draft)
@@ -430,7 +428,7 @@ def apply_changes(
 ) -> str:
     """Apply every queued change of plan ``plan_id``, oldest first; ``busy`` when another
     worker is on this plan (the task is then retried), else ``done``."""
-    now = now or dt.datetime.now(dt.UTC)
+    now = now or clock.now()
     with plan_lock(engine, plan_id) as mine:
         if not mine:
             return "busy"

@@ -6,13 +6,12 @@ and beat processes); the API sends tasks by name through its own Celery app.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
-from zoneinfo import ZoneInfo
 
 from celery.signals import worker_process_init, worker_ready
 from sqlalchemy import Engine
 
+from logistics import clock
 from logistics.store.db import make_engine, session_scope
 from logistics.store.plans import PlanError, request_plan
 
@@ -21,7 +20,6 @@ from .celery_app import (
     PLAN_TOMORROW,
     RECOVER_PLANS,
     SOLVE_PLAN,
-    local_tz,
     make_celery,
 )
 from .network_cache import street_network
@@ -71,7 +69,7 @@ def apply_changes_task(self, plan_id: int) -> str:  # type: ignore[no-untyped-de
 @app.task(name=PLAN_TOMORROW)
 def plan_tomorrow_task() -> int | None:
     """Ask for tomorrow's plan (the beat runs this at ``PLAN_TOMORROW_AT``)."""
-    tomorrow = dt.datetime.now(ZoneInfo(local_tz())).date() + dt.timedelta(days=1)
+    tomorrow = clock.tomorrow()
     try:
         with session_scope(engine()) as s:
             plan, created = request_plan(s, tomorrow)

@@ -19,10 +19,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from logistics import clock
+from logistics.clock import time_of_day
 from logistics.inputs import Order as OrderInput
 from logistics.inputs import read_orders
 from logistics.store.models import Order, OrderEvent, OrderStatus, Shop
-from logistics.timeofday import clock_time
 
 
 class OrderRefusedError(ValueError):
@@ -44,8 +45,8 @@ def _same(row: Order, order: OrderInput, day: dt.date) -> bool:
         and row.weight_kg == order.weight_kg
         and row.volume_l == order.volume_l
         and row.delivery_date == day
-        and row.deliver_from == clock_time(order.deliver_from)
-        and row.deliver_to == clock_time(order.deliver_to)
+        and row.deliver_from == time_of_day(order.deliver_from)
+        and row.deliver_to == time_of_day(order.deliver_to)
     )
 
 
@@ -69,7 +70,7 @@ def add_order(
 
     Orders of one basket are handed over together, so they must share the customer's
     place and slot: one that differs from the basket's stored orders is refused."""
-    day = delivery_date or dt.date.today()
+    day = delivery_date or clock.today()
     if idempotency_key:
         found = _by_key(session, order.shop_id, idempotency_key)
         if found is not None:
@@ -95,9 +96,9 @@ def add_order(
         weight_kg=order.weight_kg,
         volume_l=order.volume_l,
         delivery_date=day,
-        ready_at=clock_time(order.ready_at) if order.ready_at else None,
-        deliver_from=clock_time(order.deliver_from),
-        deliver_to=clock_time(order.deliver_to),
+        ready_at=time_of_day(order.ready_at) if order.ready_at else None,
+        deliver_from=time_of_day(order.deliver_from),
+        deliver_to=time_of_day(order.deliver_to),
         status=OrderStatus.RECEIVED.value,
         idempotency_key=idempotency_key,
         created_by=user_id,
@@ -139,7 +140,7 @@ def _check_basket(session: Session, order: OrderInput, day: dt.date) -> None:
             "every order of a basket goes to the same place",
             conflict=True,
         )
-    slot = (clock_time(order.deliver_from), clock_time(order.deliver_to))
+    slot = (time_of_day(order.deliver_from), time_of_day(order.deliver_to))
     if slot != (other.deliver_from, other.deliver_to):
         raise OrderRefusedError(
             "basket_id",

@@ -18,6 +18,7 @@ from shapely.geometry import LineString, Point
 from sqlalchemy import ColumnElement, and_, exists, func, select
 from sqlalchemy.orm import Session
 
+from logistics.clock import seconds_of_day, time_of_day
 from logistics.inputs import Courier as CourierInput
 from logistics.inputs import DayInputs
 from logistics.inputs import Order as OrderInput
@@ -35,7 +36,7 @@ from logistics.store.models import (
     StopEvent,
 )
 from logistics.store.order_status import move_order
-from logistics.timeofday import clock_time, parse_clock
+from logistics.timeofday import parse_clock
 
 #: advisory-lock namespace of "one plan request per day at a time"
 _DAY_LOCK = 7_101
@@ -54,14 +55,6 @@ class PlanError(ValueError):
     def __init__(self, field: str, problem: str, *, conflict: bool = True) -> None:
         self.field, self.problem, self.conflict = field, problem, conflict
         super().__init__(f"{field}: {problem}")
-
-
-def seconds(t: dt.time | None) -> int:
-    """Seconds since midnight; 23:59:59 stands for the end of the day (24:00)."""
-    if t is None:
-        return 0
-    s = t.hour * 3600 + t.minute * 60 + t.second
-    return 24 * 3600 if s == 24 * 3600 - 1 else s
 
 
 def in_force() -> ColumnElement[bool]:
@@ -145,20 +138,20 @@ def day_inputs(
         fleet = fleet.where(Courier.id.in_(couriers))
     courier_rows = session.scalars(fleet).all()
     shop_in = [
-        ShopInput(s.id, s.name, *_point(s.location), seconds(s.opens), seconds(s.closes))
+        ShopInput(s.id, s.name, *_point(s.location), seconds_of_day(s.opens), seconds_of_day(s.closes))
         for s in shops
     ]
     order_in = [
         OrderInput(
             o.id, o.shop_id, o.basket_id, *_point(o.customer_location), o.weight_kg,
-            o.volume_l, seconds(o.ready_at), seconds(o.deliver_from), seconds(o.deliver_to),
+            o.volume_l, seconds_of_day(o.ready_at), seconds_of_day(o.deliver_from), seconds_of_day(o.deliver_to),
         )
         for o in orders
     ]
     courier_in = [
         CourierInput(
-            c.id, c.mode, c.capacity_kg, c.capacity_l, seconds(c.shift_start),
-            seconds(c.shift_end), *_point(c.start), *_point(c.end),
+            c.id, c.mode, c.capacity_kg, c.capacity_l, seconds_of_day(c.shift_start),
+            seconds_of_day(c.shift_end), *_point(c.start), *_point(c.end),
         )
         for c in courier_rows
     ]
@@ -175,8 +168,8 @@ def _stop_row(seq: int, stop: dict[str, Any]) -> Stop:
     return Stop(
         seq=seq, kind=stop["kind"], order_ids=list(stop["order_ids"]), shop_id=stop["shop_id"],
         location=from_shape(Point(stop["lon"], stop["lat"]), 4326),
-        arrival=clock_time(parse_clock(stop["arrival"])),
-        departure=clock_time(parse_clock(stop["departure"])),
+        arrival=time_of_day(parse_clock(stop["arrival"])),
+        departure=time_of_day(parse_clock(stop["departure"])),
         load_kg=stop["load_kg"], load_l=stop["load_l"],
     )
 

@@ -156,7 +156,10 @@ def download(
     except ox._errors.InsufficientResponseError as exc:
         msg = f"OpenStreetMap has no streets for {what}: {exc}"
         raise ValueError(msg) from exc
-    meta = {"query": place or list(bbox or ()), "downloaded": dt.date.today().isoformat()}
-    path.with_suffix(".json").write_text(json.dumps(meta) + "\n")
     tmp.replace(path)
+    # The download's own date, from the file just written (the platform's clock, which
+    # tests set, lives above this pure core and has no say in when a file was fetched).
+    fetched = dt.datetime.fromtimestamp(path.stat().st_mtime, tz=dt.UTC).date()
+    meta = {"query": place or list(bbox or ()), "downloaded": fetched.isoformat()}
+    path.with_suffix(".json").write_text(json.dumps(meta) + "\n")
     return path

@@ -47,6 +47,7 @@ CSV_COLUMNS = (
     "bks_vehicles",
     "feasible",
     "seconds",
+    "error",
 )
 
 
@@ -88,6 +89,7 @@ class BenchRow:
             "" if self.bks_vehicles is None else str(self.bks_vehicles),
             "true" if self.feasible else "false",
             f"{self.seconds:.2f}",
+            self.error or "",
         ]
 
 
@@ -128,11 +130,14 @@ def run_one(
 ) -> BenchRow:
     """Solve one instance file with one solver, check it and write its solution file.
 
-    Never raises for a solver failure: the row then says infeasible, with ``error``.
+    Never raises for a file that cannot be read or a solver failure: the row then says
+    infeasible, with ``error``.
     """
-    instance = read_instance(path)
     start = time.perf_counter()
+    name = Path(path).stem
     try:
+        instance = read_instance(path)
+        name = instance.name
         if solver == OURS:
             routes = _solve_ours(instance, time_limit_s, scale, options)
         else:
@@ -149,10 +154,11 @@ def run_one(
     except Exception as exc:  # a benchmark run goes on past one failure
         seconds = time.perf_counter() - start
         detail = f"{type(exc).__name__}: {exc}"
-        print(f"[bench] {instance.name} {solver} failed: {detail}", file=sys.stderr)
-        traceback.print_exc(file=sys.stderr)
+        print(f"[bench] {name} {solver} failed: {detail}", file=sys.stderr)
+        if not isinstance(exc, (ValueError, OSError)):  # a bug, not a bad file: its trace
+            traceback.print_exc(file=sys.stderr)
         return BenchRow(
-            instance=instance.name,
+            instance=name,
             solver=solver,
             vehicles=None,
             distance=None,
@@ -252,7 +258,7 @@ def run_benchmark(
     list[BenchRow]
         One row per instance and solver, in instance then solver order.
     """
-    paths = _select(find_instance_files(instance_dir), instances)
+    paths = _select(find_instance_files(instance_dir, unreadable=True), instances)
     table = _load_bks(paths, bks_csv)
     solvers = ([OURS] if include_ours else []) + [p for p in peers if p]
     from routing.vrplib.peers import PEERS
@@ -336,6 +342,7 @@ def read_rows(csv_path: str | Path) -> list[BenchRow]:
                     bks_vehicles=num(r["bks_vehicles"], int),  # type: ignore[arg-type]
                     feasible=r["feasible"].strip().lower() == "true",
                     seconds=float(r["seconds"]),
+                    error=(r.get("error") or "").strip() or None,
                 )
             )
     return out
@@ -417,6 +424,20 @@ def format_summary(rows: Sequence[BenchRow]) -> str:
     return "\n".join(lines)
 
 
+def report_failures(rows: Sequence[BenchRow], file=None) -> int:
+    """Name every run that gave no feasible solution (a file that could not be read, a
+    solver that failed, a solution the checker refused), one line each on stderr, and
+    return the exit code of the run: 0 when every run was feasible, else 1."""
+    failed = [r for r in rows if not r.feasible]
+    out = file or sys.stderr
+    for r in failed:
+        why = r.error or f"{r.violations} rule(s) broken, see the checker's lines above"
+        print(f"[bench] FAILED {r.instance} {r.solver}: {why}", file=out)
+    if failed:
+        print(f"[bench] {len(failed)} of {len(rows)} run(s) failed", file=out)
+    return 1 if failed else 0
+
+
 def print_summary(rows: Sequence[BenchRow], file=None) -> None:
     """Print :func:`format_summary` (to stdout by default)."""
     print(format_summary(rows), file=file or sys.stdout)
@@ -471,7 +492,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(format_rows(rows))
     print()
     print_summary(rows)
-    return 0
+    return report_failures(rows)
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 
 It uses neither our solver nor OR-Tools nor any scaled matrix: only the instance's
 coordinates in double precision, one arc at a time, with the benchmarks' conventions
-(travel time equals distance divided by the speed, which is 1; a vehicle leaves the
+(travel time equals distance, whatever speed a file names; a vehicle leaves the
 depot when it opens, may wait for a window to open, must start service by the due
 time and be back at the depot by the depot's due time).
 
@@ -157,7 +157,7 @@ def check_solution(
         t, prev = depot.ready, 0
         for node in valid:
             c = instance.nodes[node]
-            t = max(t + arc_length(instance, prev, node) / instance.speed, c.ready)
+            t = max(t + arc_length(instance, prev, node), c.ready)
             if t > c.due + tol:
                 violations.append(
                     Violation(
@@ -169,7 +169,7 @@ def check_solution(
                 )
             t += c.service
             prev = node
-        t += arc_length(instance, prev, 0) / instance.speed
+        t += arc_length(instance, prev, 0)
         if t > depot.due + tol:
             violations.append(
                 Violation(

@@ -6,7 +6,7 @@ Our solver (and VROOM) work in integers; the benchmarks in real numbers. Every v
 is multiplied by a factor ``scale`` and made an integer in the direction that keeps a
 schedule feasible in integers feasible in exact arithmetic:
 
-* travel time ``ceil(scale * d / speed)`` per arc (never shorter than the real arc),
+* travel time ``ceil(scale * d)`` per arc (never shorter than the real arc),
 * service time ``ceil(scale * s)`` (never shorter),
 * window start ``ceil(scale * ready)`` (never earlier), window end and the depot's due
   time ``floor(scale * due)`` (never later).
@@ -57,7 +57,7 @@ def choose_scale(instance: Instance, max_scale: int = MAX_SCALE, limit: int = HO
     longest = max(arc_length(instance, 0, i) for i in range(1, len(instance.nodes)))
     service = max(n.service for n in instance.nodes)
     span = max(instance.depot.due, max(n.due for n in instance.nodes))
-    bound = span + service + 2 * longest / instance.speed
+    bound = span + service + 2 * longest
     best = 1
     for exponent in range(0, 12):
         for mantissa in (1, 2, 5):
@@ -104,7 +104,7 @@ def scale_instance(instance: Instance, scale: int | None = None) -> ScaledInstan
         for j in range(n):
             if i != j:
                 d = arc_length(instance, i, j)
-                durations[i, j] = math.ceil(k * d / instance.speed)
+                durations[i, j] = math.ceil(k * d)
                 distances[i, j] = round(k * d)
     nodes = instance.nodes
     return ScaledInstance(

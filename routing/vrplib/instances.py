@@ -5,6 +5,11 @@ coordinates, demands, time windows and service times. The format is told apart f
 the file content, not from its name: a Solomon file names its blocks (``VEHICLE``,
 ``CUSTOMER``), a Li & Lim file starts with three numbers (vehicles, capacity, speed)
 followed by rows of nine numbers.
+
+Files are read as published, quirks included: any line ends (CRLF in most Li & Lim
+files), a byte-order mark, tabs or spaces. The Li & Lim speed field is ignored: by the
+convention every published result follows, travel time equals distance, and several
+files give a speed of 0.
 """
 
 from __future__ import annotations
@@ -63,8 +68,6 @@ class Instance:
     vehicles: int
     capacity: int
     nodes: tuple[Node, ...]
-    #: Li & Lim travel speed (always 1 in the published files); travel time = distance / speed
-    speed: float = 1.0
 
     @property
     def depot(self) -> Node:
@@ -199,7 +202,8 @@ def _parse_solomon(text: str, name: str | None) -> Instance:
 
 def _parse_lilim(text: str, name: str | None) -> Instance:
     rows = [line.split() for line in text.splitlines() if line.strip()]
-    vehicles, capacity, speed = _int(rows[0][0]), _int(rows[0][1]), _num(rows[0][2])
+    # The third header field (speed) is ignored: travel time equals distance.
+    vehicles, capacity = _int(rows[0][0]), _int(rows[0][1])
     nodes = []
     for r in rows[1:]:
         i, x, y, q, ready, due, service, p, d = r
@@ -223,7 +227,6 @@ def _parse_lilim(text: str, name: str | None) -> Instance:
         vehicles=vehicles,
         capacity=capacity,
         nodes=tuple(nodes),
-        speed=speed,
     )
 
 
@@ -235,8 +238,8 @@ def _validate(inst: Instance) -> Instance:
     if len(ids) < 2:
         msg = f"{inst.name}: no customer."
         raise ValueError(msg)
-    if inst.vehicles <= 0 or inst.capacity < 0 or inst.speed <= 0:
-        msg = f"{inst.name}: vehicles and speed must be positive, capacity not negative."
+    if inst.vehicles <= 0 or inst.capacity < 0:
+        msg = f"{inst.name}: the number of vehicles must be positive and the capacity not negative."
         raise ValueError(msg)
     if inst.is_pdptw:
         n = len(ids)
@@ -283,17 +286,24 @@ def parse_instance(text: str, name: str | None = None) -> Instance:
 def read_instance(path: str | Path) -> Instance:
     """Read a Solomon or Li & Lim file; the instance is named after the file stem."""
     path = Path(path)
-    return parse_instance(path.read_text(), name=path.stem)
+    return parse_instance(_read_text(path), name=path.stem)
+
+
+def _read_text(path: Path) -> str:
+    """A published file's text: a byte-order mark dropped, any line ends, bytes that are
+    not UTF-8 replaced (they only ever occur in comments and titles)."""
+    return path.read_bytes().decode("utf-8-sig", errors="replace")
 
 
 _SKIP_STEMS = {"readme", "bks", "source", "sources", "license"}
 
 
-def find_instance_files(directory: str | Path) -> list[Path]:
+def find_instance_files(directory: str | Path, *, unreadable: bool = False) -> list[Path]:
     """Instance files under a directory (recursively), sorted by path.
 
     README, BKS, SOURCE and LICENSE files are skipped, as is every file that is in
-    neither format.
+    neither format, unless ``unreadable``: then every ``.txt`` or ``.vrp`` file is
+    listed, so that a damaged instance shows up (as an error) instead of vanishing.
     """
     out = []
     for path in sorted(Path(directory).rglob("*")):
@@ -301,10 +311,11 @@ def find_instance_files(directory: str | Path) -> list[Path]:
             continue
         if path.suffix.lower() not in {".txt", ".vrp", ""}:
             continue
-        try:
-            detect_format(path.read_text(errors="replace"))
-        except ValueError:
-            continue
+        if not (unreadable and path.suffix):
+            try:
+                detect_format(_read_text(path))
+            except (ValueError, OSError):
+                continue
         out.append(path)
     return out
 

@@ -17,7 +17,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from api.app import create_app
-from couriers.round_view import local_today
 from logistics.store.models import CourierPosition, Order, OrderEvent, OrderStatus, StopEvent
 from logistics.store.order_status import move_order
 
@@ -46,10 +45,12 @@ def client(engine, celery_jobs):
 
 
 @pytest.fixture
-def day(engine):
-    """A seeded day of this test's own, with a published plan."""
+def day(engine, clock):
+    """A seeded day of this test's own, with a published plan; the clock at 14:00 that day."""
     n = next(_DAYS)
-    return seed.seed_day(engine, f"cap{n}", dt.date(2032, 1, 1) + dt.timedelta(days=n))
+    seeded = seed.seed_day(engine, f"cap{n}", dt.date(2032, 1, 1) + dt.timedelta(days=n))
+    clock.on(seeded.day, "14:00")
+    return seeded
 
 
 def event(client, day, stop: int, kind: str, who: str = "courier", **body):
@@ -74,14 +75,20 @@ def test_the_courier_gets_their_round(client, day):
     assert day.orders["o1"] not in str(theirs)
 
 
-def test_no_round_is_a_404_and_the_day_defaults_to_today(client, day):
+@pytest.mark.parametrize("hour", ["00:05", "08:30", "19:40", "23:55"])
+def test_no_round_is_a_404_and_the_day_defaults_to_today(client, day, clock, hour):
     r = client.get(f"/api/couriers/me/round?date={day.day + dt.timedelta(days=900)}",
                    headers=day.auth("courier"))
     assert r.status_code == 404
     assert r.json()["error"] == "not_found"
+    clock.on(day.day, hour)  # today, local time, whatever the hour
+    r = client.get("/api/couriers/me/round", headers=day.auth("courier"))
+    assert r.status_code == 200, r.text
+    assert r.json()["date"] == day.day.isoformat()
+    clock.on(day.day + dt.timedelta(days=1), hour)
     r = client.get("/api/couriers/me/round", headers=day.auth("courier"))
     assert r.status_code == 404
-    assert local_today().isoformat() in r.json()["detail"]
+    assert (day.day + dt.timedelta(days=1)).isoformat() in r.json()["detail"]
     r = client.get("/api/couriers/me/round?date=tomorrow", headers=day.auth("courier"))
     assert r.status_code == 422
     assert r.json()["detail"][0]["field"] == "query.date"
@@ -102,12 +109,12 @@ def test_other_roles_are_forbidden(client, day):
 
 
 def test_events_walk_the_round_and_the_next_stop_moves_on(client, day, engine):
-    r = event(client, day, day.stops["bakery"], "arrived", at="2032-03-01T12:02:00", lon=3.079, lat=50.371)
+    r = event(client, day, day.stops["bakery"], "arrived", at=f"{day.day}T12:02:00", lon=3.079, lat=50.371)
     assert r.status_code == 201, r.text
     body = r.json()
     assert set(body) == {"event", "stop", "next_stop_id"}
     assert body["event"]["type"] == "arrived"
-    assert body["event"]["at"].startswith("2032-03-01T12:02:00")  # no zone given: local time
+    assert body["event"]["at"].startswith(f"{day.day}T12:02:00")  # no zone given: local time
     assert (body["event"]["lon"], body["event"]["lat"]) == (3.079, 50.371)
     assert body["stop"]["status"] == "arrived"
     assert body["next_stop_id"] == day.stops["bakery"]
@@ -136,12 +143,12 @@ def test_events_walk_the_round_and_the_next_stop_moves_on(client, day, engine):
 
 
 def test_a_retry_is_200_with_the_first_event(client, day):
-    first = event(client, day, day.stops["bakery"], "arrived", at="2032-03-01T11:58:00+01:00")
-    again = event(client, day, day.stops["bakery"], "arrived", at="2032-03-01T12:30:00+01:00")
+    first = event(client, day, day.stops["bakery"], "arrived", at=f"{day.day}T11:58:00+01:00")
+    again = event(client, day, day.stops["bakery"], "arrived", at=f"{day.day}T12:30:00+01:00")
     assert (first.status_code, again.status_code) == (201, 200)
     assert again.json()["event"] == first.json()["event"]
     first_at = dt.datetime.fromisoformat(again.json()["event"]["at"])
-    assert first_at == dt.datetime.fromisoformat("2032-03-01T11:58:00+01:00")
+    assert first_at == dt.datetime.fromisoformat(f"{day.day}T11:58:00+01:00")
 
 
 def test_a_stop_of_another_courier_or_of_a_plan_not_in_force_is_404(client, day, engine):
@@ -208,6 +215,28 @@ def test_bad_event_bodies_are_422_naming_the_field(client, day, body, field):
     r = client.post(f"/api/stops/{day.stops['bakery']}/events", json=body, headers=day.auth("courier"))
     assert r.status_code == 422, r.text
     assert field in [d["field"] for d in r.json()["detail"]]
+
+
+@pytest.mark.parametrize("hour", ["08:30", "19:40"])
+def test_an_event_on_another_day_than_its_rounds_is_422_naming_at(client, day, clock, hour):
+    """A courier who opens the round of a day ahead (``/courier?date=...``) and taps:
+    refused, the stop unchanged; the same tap on the round's day goes in."""
+    clock.on(day.day - dt.timedelta(days=2), hour)
+    r = event(client, day, day.stops["bakery"], "arrived")
+    assert r.status_code == 422, r.text
+    assert r.json()["error"] == "invalid"
+    (problem,) = r.json()["detail"]
+    assert problem["field"] == "at"
+    assert day.day.isoformat() in problem["problem"]
+    r = event(client, day, day.stops["bakery"], "arrived", at=f"{day.day - dt.timedelta(days=1)}T{hour}:00")
+    assert r.status_code == 422
+    assert r.json()["detail"][0]["field"] == "at"
+    view = client.get(f"/api/couriers/me/round?date={day.day}", headers=day.auth("courier")).json()
+    assert view["stops"][1]["events"] == []
+    clock.on(day.day, hour)
+    r = event(client, day, day.stops["bakery"], "arrived")
+    assert r.status_code == 201, r.text
+    assert r.json()["event"]["at"].startswith(f"{day.day}T{hour}")
 
 
 def test_two_racing_identical_events_store_one(client, day, engine):

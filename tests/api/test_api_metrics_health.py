@@ -180,9 +180,12 @@ def test_impact_as_csv(client, tokens):
     ]
 
 
-def test_impact_defaults_to_the_last_30_days(client, tokens):
+@pytest.mark.parametrize("hour", ["00:30", "08:30", "19:40", "23:30"])
+def test_impact_defaults_to_the_last_30_days(client, tokens, clock, hour):
+    """Today is Douai's, at any hour (00:30 there is still the day before in UTC)."""
+    today = dt.date(2031, 11, 20)
+    clock.on(today, hour)
     body = client.get("/api/metrics/impact", headers=tokens["city"]).json()
-    today = dt.date.today()
     assert [d["date"] for d in body["days"]] == [
         (today - dt.timedelta(29 - i)).isoformat() for i in range(30)]
     body = client.get("/api/metrics/impact", params={"to": "2031-10-07"}, headers=tokens["city"]).json()

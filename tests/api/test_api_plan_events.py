@@ -50,7 +50,8 @@ def _post(client, day, stop: str, kind: str, **body) -> None:
     assert r.status_code == 201, r.text
 
 
-def test_stops_carry_their_status_and_events(client, day, engine):
+def test_stops_carry_their_status_and_events(client, day, engine, clock):
+    clock.on(day.day, "14:00")
     before = _stops(client, day)
     assert all(set(s) == STOP_KEYS for s in before.values())
     assert {s["status"] for s in before.values()} == {"pending"}

@@ -22,9 +22,11 @@ def next_day() -> tuple[str, dt.date]:
 
 
 @pytest.fixture
-def seeded(engine: Engine) -> SeededDay:
-    """A day with a published plan: courier 1's round of six stops, courier 2's of four."""
+def seeded(engine: Engine, clock) -> SeededDay:
+    """A day with a published plan: courier 1's round of six stops, courier 2's of four;
+    the clock is at 14:00 on that day, while the couriers ride."""
     prefix, day = next_day()
+    clock.on(day, "14:00")
     return seed_day(engine, prefix, day)
 
 

@@ -11,15 +11,7 @@ from courier_seed import BAKERY, HUB
 from sqlalchemy import func
 from sqlalchemy.orm import Session
 
-from couriers.round_view import (
-    aware,
-    clock,
-    courier_round,
-    local_zone,
-    next_stop_id,
-    round_view,
-    stop_status,
-)
+from couriers.round_view import courier_round, next_stop_id, round_view, stop_status
 from logistics.store.models import Order, OrderStatus, Plan
 from logistics.store.order_status import move_order
 
@@ -140,14 +132,3 @@ def test_next_stop_skips_the_start_and_finished_stops():
     stops[3]["status"] = "failed"
     assert next_stop_id(stops) == 4
     assert next_stop_id([]) is None
-
-
-def test_times_read_as_local_and_the_end_of_the_day_as_24_00():
-    assert clock(dt.time(23, 59, 59)) == "24:00"
-    assert clock(dt.time(9, 5, 30)) == "09:05"
-    assert clock(None) is None
-    naive = dt.datetime(2031, 7, 1, 10, 0)
-    assert aware(naive).utcoffset() == local_zone().utcoffset(naive)
-    utc = dt.datetime(2031, 7, 1, 8, 0, tzinfo=dt.UTC)
-    assert aware(utc) is utc
-    assert aware(None).tzinfo is not None

@@ -1,12 +1,14 @@
 """Stop events on a real PostGIS: arrived first, then one finishing event of the stop's
 kind; orders move with them (and their events are written); a retry returns the first
-event; a copy racing in from another transaction is settled by the UNIQUE constraint."""
+event; a copy racing in from another transaction is settled by the UNIQUE constraint; an
+event's time falls on its round's day."""
 
 from __future__ import annotations
 
 import datetime as dt
 import threading
 import time
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -31,7 +33,12 @@ from logistics.store.models import (
 from logistics.store.order_status import move_order
 
 E = StopEventType
-AT = dt.datetime(2031, 5, 5, 12, 1, tzinfo=dt.UTC)
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def noon(seeded) -> dt.datetime:
+    """12:01 local on the seeded day (the ``seeded`` fixture sets the clock to 14:00)."""
+    return dt.datetime.combine(seeded.day, dt.time(12, 1), PARIS)
 
 
 def report(kind: StopEventType, **kw) -> EventReport:
@@ -61,7 +68,7 @@ def refused(engine, seeded, stop: str, kind: StopEventType, **kw) -> StopEventRe
 def test_a_pickup_then_a_hand_over_move_the_orders_with_their_events(engine, seeded):
     with Session(engine) as s:
         user_id = s.scalars(select(User.id).where(User.courier_id == seeded.courier)).one()
-    assert post(engine, seeded, "bakery", E.ARRIVED, at=AT)[:2] == ("arrived", True)
+    assert post(engine, seeded, "bakery", E.ARRIVED, at=noon(seeded))[:2] == ("arrived", True)
     assert statuses(engine, seeded, "o1", "o2") == ["planned", "planned"]
     with Session(engine) as s:
         record_event(s, seeded.stops["bakery"], seeded.courier, report(E.PICKED_UP, lon=3.079, lat=50.371),
@@ -116,10 +123,10 @@ def test_failed_at_a_delivery_fails_the_orders_on_board(engine, seeded):
 
 
 def test_a_retry_returns_the_first_event_unchanged(engine, seeded):
-    first = post(engine, seeded, "bakery", E.ARRIVED, at=AT)
-    again = post(engine, seeded, "bakery", E.ARRIVED, at=AT + dt.timedelta(minutes=9))
-    assert first == ("arrived", True, AT)
-    assert again == ("arrived", False, AT)
+    first = post(engine, seeded, "bakery", E.ARRIVED, at=noon(seeded))
+    again = post(engine, seeded, "bakery", E.ARRIVED, at=noon(seeded) + dt.timedelta(minutes=9))
+    assert first == ("arrived", True, noon(seeded))
+    assert again == ("arrived", False, noon(seeded))
     post(engine, seeded, "bakery", E.FAILED, reason="closed")
     # the same finishing event again: the first one, not "finished"
     assert post(engine, seeded, "bakery", E.FAILED, reason="other words")[:2] == ("failed", False)
@@ -210,13 +217,13 @@ def test_a_copy_committed_during_the_insert_is_returned_not_doubled(engine, seed
     commits while ours waits on the index; ours returns that event and writes nothing."""
     stop_id = seeded.stops["bakery"]
     other = Session(engine)
-    other.add(StopEvent(stop_id=stop_id, type="arrived", at=AT))
+    other.add(StopEvent(stop_id=stop_id, type="arrived", at=noon(seeded)))
     other.flush()  # inserted, not committed: invisible to ours, but holds the index entry
     out: dict[str, object] = {}
 
     def ours() -> None:
         with Session(engine) as s:
-            done = record_event(s, stop_id, seeded.courier, report(E.ARRIVED, at=AT + dt.timedelta(hours=1)))
+            done = record_event(s, stop_id, seeded.courier, report(E.ARRIVED, at=noon(seeded) + dt.timedelta(hours=1)))
             out["created"], out["at"] = done.created, done.event.at
             s.commit()
 
@@ -226,7 +233,55 @@ def test_a_copy_committed_during_the_insert_is_returned_not_doubled(engine, seed
     other.commit()
     other.close()
     thread.join(10)
-    assert out == {"created": False, "at": AT}
+    assert out == {"created": False, "at": noon(seeded)}
     with Session(engine) as s:
         assert s.scalar(select(func.count()).select_from(StopEvent)
                         .where(StopEvent.stop_id == stop_id)) == 1
+
+
+def test_an_event_dated_on_another_day_is_refused_naming_at(engine, seeded, clock):
+    """A courier who opens another day's round and taps, or a phone whose queue carries a
+    time of another day: 422 on ``at``, nothing stored, no order moved."""
+    day = seeded.day
+    for wrong in (dt.datetime.combine(day - dt.timedelta(days=1), dt.time(19, 40), PARIS),
+                  dt.datetime.combine(day - dt.timedelta(days=2), dt.time(9), PARIS),
+                  dt.datetime.combine(day, dt.time(0), PARIS) - dt.timedelta(seconds=1)):
+        e = refused(engine, seeded, "bakery", E.ARRIVED, at=wrong)
+        assert (e.field, e.conflict) == ("at", False)
+        assert day.isoformat() in e.problem
+        assert wrong.date().isoformat() in e.problem
+    # No time given: "now" is the clock's, two days before the round's day.
+    clock.on(day - dt.timedelta(days=2), "10:00")
+    e = refused(engine, seeded, "bakery", E.ARRIVED)
+    assert e.field == "at"
+    with Session(engine) as s:
+        assert s.scalar(select(func.count()).select_from(StopEvent)
+                        .where(StopEvent.stop_id == seeded.stops["bakery"])) == 0
+    assert statuses(engine, seeded, "o1", "o2") == ["planned", "planned"]
+
+
+def test_a_late_round_may_tap_shortly_after_midnight(engine, seeded, clock):
+    day, next_day = seeded.day, seeded.day + dt.timedelta(days=1)
+    clock.on(next_day, "02:00")
+    within = dt.datetime.combine(next_day, dt.time(0, 40), PARIS)
+    assert post(engine, seeded, "bakery", E.ARRIVED, at=within)[1:] == (True, within)
+    too_late = dt.datetime.combine(next_day, dt.time(1, 5), PARIS)
+    e = refused(engine, seeded, "bakery", E.PICKED_UP, at=too_late)
+    assert e.field == "at"
+    assert day.isoformat() in e.problem
+
+
+def test_a_time_ahead_of_the_clock_is_recorded_as_now(engine, seeded, clock):
+    """A phone whose clock runs fast: the event happened now, not in the future."""
+    now = clock.on(seeded.day, "11:00")
+    ahead = dt.datetime.combine(seeded.day, dt.time(11, 45), PARIS)
+    _, created, at = post(engine, seeded, "bakery", E.ARRIVED, at=ahead)
+    assert created
+    assert now <= at < now + dt.timedelta(minutes=1)
+
+
+def test_without_a_time_the_event_is_at_the_clocks_now(engine, seeded, clock):
+    now = clock.on(seeded.day, "19:40")
+    _, _, at = post(engine, seeded, "bakery", E.ARRIVED)
+    assert now <= at < now + dt.timedelta(minutes=1)
+    assert at.astimezone(PARIS).date() == seeded.day

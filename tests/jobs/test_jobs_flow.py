@@ -1,6 +1,9 @@
 """The whole day through the API and a real worker process: shops post, the dispatcher
 plans and publishes, a courier rides the round, a late order is inserted, the city
-reads its figures; each role kept out of what is not theirs."""
+reads its figures; each role kept out of what is not theirs. The clock is the tests'
+(see ``clock_fixtures``): the day is planned the evening before, ridden in the morning,
+and a late order that comes in the morning goes in while one that comes in the evening,
+after the shops close, is left out with its reason."""
 
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
+from clock_fixtures import EVENING, MORNING
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from stack_helpers import wait_for
@@ -21,6 +25,7 @@ from logistics.demo_day import generate_day
 from logistics.store.models import Order, OrderEvent
 
 DATE = "2031-05-06"
+EVE = "2031-05-05"
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +39,8 @@ def tokens(platform, day, worker):
 
 
 @pytest.fixture(scope="module")
-def published(platform, tokens):
+def published(platform, tokens, clock):
+    clock.on(EVE, EVENING)  # the dispatcher plans and publishes the evening before
     c = platform.client
     plan_id = c.post("/api/plans", headers=platform.dispatcher,
                      json={"date": DATE, "time_limit_s": 3, "couriers": list(tokens["couriers"])}).json()["id"]
@@ -44,7 +50,8 @@ def published(platform, tokens):
     return plan
 
 
-def test_shop_dispatcher_worker_courier_city(platform, tokens, published, day):
+def test_shop_dispatcher_worker_courier_city(platform, tokens, published, day, clock):
+    clock.on(DATE, MORNING)  # the courier rides in the morning; taps carry no time: now
     c = platform.client
     first = published["rounds"][0]
     courier = tokens["couriers"][first["courier_id"]]
@@ -115,26 +122,44 @@ def test_every_role_is_kept_out_of_what_is_not_theirs(platform, tokens, publishe
     assert c.get("/api/metrics/impact", headers=other).status_code == 403
 
 
-def test_a_late_order_is_inserted_by_the_worker(platform, tokens, published, day, town):
+def post_late_order(platform, tokens, town, published, order_id: str) -> dict:
+    """A shop posts an order for the day in force; returns the plan once the worker has
+    settled the late-order change."""
     c = platform.client
+
+    def late_changes() -> tuple[dict, list[dict]]:
+        plan = c.get(f"/api/plans/{published['id']}", headers=platform.dispatcher).json()
+        return plan, [ch for ch in plan["changes"] if ch["kind"] == "late_orders"]
+
+    seen = {ch["change_id"] for ch in late_changes()[1]}
     shop_id = next(iter(tokens["shops"]))
     nodes = town.graph("cargo_bike").node_coordinates()
-    body = {"order_id": "f-late-1", "customer_lon": float(nodes[3][0]), "customer_lat": float(nodes[3][1]),
+    body = {"order_id": order_id, "customer_lon": float(nodes[3][0]), "customer_lat": float(nodes[3][1]),
             "weight_kg": 1.5, "volume_l": 3, "deliver_from": "08:00", "deliver_to": "20:00", "date": DATE}
     r = c.post("/api/orders", headers=tokens["shops"][shop_id], json=body)
     assert r.status_code == 201, r.text
 
     def applied():
-        plan = c.get(f"/api/plans/{published['id']}", headers=platform.dispatcher).json()
-        late = [ch for ch in plan["changes"] if ch["kind"] == "late_orders"]
-        return plan if late and late[-1]["status"] != "queued" else None
+        plan, late = late_changes()
+        new = [ch for ch in late if ch["change_id"] not in seen]
+        return plan if new and new[-1]["status"] != "queued" else None
 
-    plan = wait_for(applied, timeout=60)
+    return wait_for(applied, timeout=60)
+
+
+def test_a_late_order_is_inserted_by_the_worker(platform, tokens, published, day, town, clock):
+    clock.on(DATE, MORNING)  # the worker reads this clock too: the courier is free from now
+    plan = post_late_order(platform, tokens, town, published, "f-late-1")
     change = [ch for ch in plan["changes"] if ch["kind"] == "late_orders"][-1]
     assert change["status"] == "applied", change["detail"]
     on = {o for r in plan["rounds"] for s in r["stops"] for o in s["order_ids"]}
     assert "f-late-1" in on
     assert plan["revision"] >= 1
+    # Nothing new is planned before the morning's now (the taps of the first test).
+    new_arrivals = [s["arrival"] for r in plan["rounds"] for s in r["stops"]
+                    if "f-late-1" in s["order_ids"]]
+    assert new_arrivals
+    assert min(new_arrivals) >= MORNING
     # The stops the first courier finished are still there, unchanged.
     before = published["rounds"][0]
     after = next(r for r in plan["rounds"] if r["courier_id"] == before["courier_id"])
@@ -142,6 +167,37 @@ def test_a_late_order_is_inserted_by_the_worker(platform, tokens, published, day
     kept = {s["stop_id"]: (s["seq"], s["arrival"]) for s in after["stops"]}
     for s in done:
         assert kept[s["stop_id"]] == (s["seq"], s["arrival"])
+
+
+def test_a_late_order_in_the_evening_is_left_out_with_its_reason(platform, tokens, published, town, clock):
+    # The couriers report every stop still to do by 19:00 ...
+    clock.on(DATE, "19:00")
+    c = platform.client
+    for courier in tokens["couriers"].values():
+        mine = c.get("/api/couriers/me/round", headers=courier, params={"date": DATE})
+        if mine.status_code == 404:
+            continue
+        for stop in mine.json()["stops"]:
+            if stop["kind"] in ("pickup", "delivery") and stop["status"] == "pending":
+                done = "picked_up" if stop["kind"] == "pickup" else "delivered"
+                for kind in ("arrived", done):
+                    r = c.post(f"/api/stops/{stop['stop_id']}/events", headers=courier, json={"type": kind})
+                    assert r.status_code in (200, 201), r.text
+    # ... and at 19:40 an order comes in: every shop of the day has closed.
+    clock.on(DATE, EVENING)
+    plan = post_late_order(platform, tokens, town, published, "f-late-2")
+    change = [ch for ch in plan["changes"] if ch["kind"] == "late_orders"][-1]
+    assert change["status"] == "applied", change["detail"]
+    inserted, _, left_out = change["detail"].partition("; left out: ")
+    assert "f-late-2" not in inserted
+    assert "f-late-2 (" in left_out  # named with its reason
+    on = {o for r in plan["rounds"] for s in r["stops"] for o in s["order_ids"]}
+    assert "f-late-2" not in on
+    (left,) = [u for u in plan["unassigned"] if u["order_id"] == "f-late-2"]
+    assert left["reason"] in ("shop_closed", "slot_impossible", "no_courier_left")
+    assert left["detail"]
+    # What was planned in the morning is still planned.
+    assert "f-late-1" in on
 
 
 def test_bad_input_names_the_field(platform, tokens, published):

@@ -208,12 +208,25 @@ def test_a_plan_whose_network_cannot_load_fails_with_the_reason(engine):
     assert solve_plan(engine, plan_id, offline) == "failed"  # a repeated task changes nothing
 
 
-def test_beat_task_asks_for_tomorrows_plan_once(engine, monkeypatch, celery_jobs):
+#: the clock when the beat runs, and the day it must plan: a morning and an evening
+#: hour, the evenings before the clocks change, and the hour after midnight in Douai that
+#: is still the day before in UTC
+BEAT_CASES = [
+    ("2032-03-26T08:30:00+01:00", "2032-03-27"),
+    ("2032-03-27T19:40:00+01:00", "2032-03-28"),
+    ("2032-03-28T23:30:00+02:00", "2032-03-29"),
+    ("2032-10-30T19:40:00+02:00", "2032-10-31"),
+    ("2032-10-31T00:30:00+02:00", "2032-11-01"),
+]
+
+
+@pytest.mark.parametrize(("now", "tomorrow"), BEAT_CASES, ids=[n for n, _ in BEAT_CASES])
+def test_beat_task_asks_for_tomorrows_plan_once(engine, monkeypatch, celery_jobs, clock, now, tomorrow):
     import datetime as dt
-    from zoneinfo import ZoneInfo
 
     from logistics.jobs import tasks
 
+    clock.set(dt.datetime.fromisoformat(now))
     monkeypatch.setattr(tasks, "_engine", engine)
     sent: list[int] = []
     monkeypatch.setattr(tasks, "send_solve", sent.append)
@@ -221,9 +234,8 @@ def test_beat_task_asks_for_tomorrows_plan_once(engine, monkeypatch, celery_jobs
     second = tasks.plan_tomorrow_task.run()
     assert first == second
     assert sent == [first]
-    tomorrow = dt.datetime.now(ZoneInfo("Europe/Paris")).date() + dt.timedelta(days=1)
     with Session(engine) as s:
-        assert s.get(Plan, first).day == tomorrow
+        assert s.get(Plan, first).day == dt.date.fromisoformat(tomorrow)
     schedule = tasks.app.conf.beat_schedule["plan-tomorrow"]
     assert schedule["task"] == "douai.plan_tomorrow"
     assert (schedule["schedule"].hour, schedule["schedule"].minute) == ({18}, {0})

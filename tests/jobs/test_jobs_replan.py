@@ -7,6 +7,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+from clock_fixtures import EVENING, MORNING
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -34,9 +35,9 @@ def nodes(town):
     return town.graph("cargo_bike").node_coordinates()
 
 
-@pytest.fixture(scope="module")
-def plan_id(engine, town, nodes) -> int:
-    """A published plan of 10 orders from 2 shops; two bikes at the hub, 08:00-19:00."""
+def publish_day(engine, town, nodes, day: dt.date, prefix: str, *, opens: int = 8, closes: int = 19) -> int:
+    """A published plan of 10 orders from 2 shops on ``day``; two bikes at the hub, shops
+    and shifts from ``opens`` to ``closes`` o'clock, slots 10:00 to ``closes``."""
     from geoalchemy2.shape import from_shape
     from shapely.geometry import Point
 
@@ -44,26 +45,28 @@ def plan_id(engine, town, nodes) -> int:
     from logistics.store.models import Shop as ShopRow
 
     hub = nodes[len(nodes) // 2]
-    shops = [Shop(f"rp-s{i}", f"Shop {i}", *nodes[10 + 40 * i], 8 * H, 19 * H) for i in range(2)]
-    couriers = [Courier(f"rp-c{i}", "cargo_bike", 80, 200, 8 * H, 19 * H, *hub, *hub) for i in range(2)]
+    shops = [Shop(f"{prefix}-s{i}", f"Shop {i}", *nodes[10 + 40 * i], opens * H, closes * H) for i in range(2)]
+    couriers = [Courier(f"{prefix}-c{i}", "cargo_bike", 80, 200, opens * H, closes * H, *hub, *hub)
+                for i in range(2)]
     orders = [
-        Order(f"rp-o{i}", shops[i % 2].shop_id, None, *nodes[(37 * i + 11) % len(nodes)], 2.0, 5.0,
-              9 * H, 10 * H, 18 * H)
+        Order(f"{prefix}-o{i}", shops[i % 2].shop_id, None, *nodes[(37 * i + 11) % len(nodes)], 2.0, 5.0,
+              9 * H, 10 * H, (closes - 1) * H)
         for i in range(10)
     ]
     with Session(engine) as s:
         for sh in shops:
             s.add(ShopRow(id=sh.shop_id, name=sh.name, location=from_shape(Point(sh.lon, sh.lat), 4326),
-                          opens=dt.time(8), closes=dt.time(19)))
+                          opens=dt.time(opens), closes=dt.time(closes)))
         for c in couriers:
             p = from_shape(Point(c.start_lon, c.start_lat), 4326)
             s.add(CourierRow(id=c.courier_id, mode=c.mode, capacity_kg=c.capacity_kg,
-                             capacity_l=c.capacity_l, shift_start=dt.time(8), shift_end=dt.time(19),
+                             capacity_l=c.capacity_l, shift_start=dt.time(opens), shift_end=dt.time(closes),
                              start=p, end=p))
         s.flush()
         for o in orders:
-            add_order(s, o, delivery_date=DAY)
-        plan, _ = request_plan(s, DAY, settings={"time_limit_s": 2, "seed": 1}, couriers=["rp-c0", "rp-c1"])
+            add_order(s, o, delivery_date=day)
+        plan, _ = request_plan(s, day, settings={"time_limit_s": 2, "seed": 1},
+                               couriers=[c.courier_id for c in couriers])
         s.commit()
         pid = plan.id
     assert solve_plan(engine, pid, lambda: town) == "solved"
@@ -71,6 +74,12 @@ def plan_id(engine, town, nodes) -> int:
         publish(s, s.get(Plan, pid))
         s.commit()
     return pid
+
+
+@pytest.fixture(scope="module")
+def plan_id(engine, town, nodes) -> int:
+    """A published plan of 10 orders from 2 shops; two bikes at the hub, 08:00-19:00."""
+    return publish_day(engine, town, nodes, DAY, "rp")
 
 
 def rounds(engine, plan_id) -> dict[str, list[tuple[int, int, str, tuple[str, ...], dt.time]]]:
@@ -197,3 +206,88 @@ def test_moves_that_cannot_be_are_refused_with_the_reason(engine, town, plan_id)
         assert "too_heavy" in change.detail
         assert s.get(Plan, plan_id).revision == 2  # the two changes before, not this one
     assert rounds(engine, plan_id) == on
+
+
+def _first_pickup(engine, plan_id) -> tuple[str, tuple]:
+    (courier, stops), = ((c, sts) for c, sts in rounds(engine, plan_id).items() if len(sts) > 2)
+    return courier, next(st for st in stops if st[2] == "pickup")
+
+
+#: days and hours of the clock-dependent re-plans: a plain day at a morning and an evening
+#: hour, and the two days the clocks change in Europe/Paris (23 and 25 hours long)
+CLOCK_CASES = [
+    (dt.date(2031, 3, 11), MORNING), (dt.date(2031, 3, 12), EVENING),
+    (dt.date(2031, 3, 30), MORNING), (dt.date(2033, 3, 27), EVENING),
+    (dt.date(2031, 10, 26), MORNING), (dt.date(2033, 10, 30), EVENING),
+]
+
+
+@pytest.mark.parametrize(("day", "hour"), CLOCK_CASES, ids=[f"{d}-{h}" for d, h in CLOCK_CASES])
+def test_a_move_at_the_clocks_hour_plans_nothing_before_now(engine, town, nodes, clock, day, hour):
+    """The worker reads the clock (no ``now`` given): after the move, every stop still to
+    do is at or after the clock's local wall time, on a plain day and on the days the
+    clocks change (where hours since midnight and wall time differ by one)."""
+    tag = f"ck{day:%m%d}{hour[:2]}"
+    pid = publish_day(engine, town, nodes, day, tag, opens=7, closes=23)
+    courier, pickup = _first_pickup(engine, pid)
+    h, m = (int(x) for x in hour.split(":"))
+    tapped = dt.datetime.combine(day, dt.time(h, m), TZ) - dt.timedelta(minutes=5)
+    report(engine, pickup[0], "arrived", "picked_up", when=tapped)
+    clock.on(day, hour)
+    other = f"{tag}-c1" if courier == f"{tag}-c0" else f"{tag}-c0"
+    frozen = _frozen_ids(engine, pid)
+    with Session(engine) as s:
+        target = next(o for st in rounds(engine, pid)[courier] if st[2] == "delivery"
+                      and st[0] not in frozen for o in st[3] if o not in pickup[3])
+        request_move(s, s.get(Plan, pid), target, other)
+        s.commit()
+    assert apply_changes(engine, pid, lambda: town) == "done"
+    with Session(engine) as s:
+        change = s.scalars(select(PlanChange).where(PlanChange.plan_id == pid)).one()
+        assert change.status == "applied", change.detail
+    after = rounds(engine, pid)
+    still_to_do = [st for sts in after.values() for st in sts if st[0] not in frozen and st[2] != "start"]
+    assert still_to_do
+    now_wall = dt.time(h, m)
+    assert all(st[4] >= now_wall for st in still_to_do), [(st[2], st[4]) for st in still_to_do]
+    assert target in {o for st in after[other] if st[2] == "delivery" for o in st[3]}
+
+
+def test_an_event_of_another_day_is_not_read_as_a_time_of_this_one(engine, town, nodes, clock):
+    """An event stored with an instant of the evening before (written straight to the
+    store, as before the API checked event days) does not make the courier busy until
+    that evening's hour today: the late order still goes in at the morning's now."""
+    day = dt.date(2031, 3, 13)
+    pid = publish_day(engine, town, nodes, day, "ck-eve")
+    courier, pickup = _first_pickup(engine, pid)
+    report(engine, pickup[0], "arrived", "picked_up",
+           when=dt.datetime.combine(day - dt.timedelta(days=1), dt.time(19, 40), TZ))
+    clock.on(day, MORNING)
+    with Session(engine) as s:
+        add_order(s, Order("ck-eve-late", "ck-eve-s0", None, *nodes[5], 1.0, 2.0, 9 * H, 12 * H, 18 * H),
+                  delivery_date=day)
+        assert note_late_orders(s, day) == pid
+        s.commit()
+    assert apply_changes(engine, pid, lambda: town) == "done"
+    with Session(engine) as s:
+        change = s.scalars(select(PlanChange).where(PlanChange.plan_id == pid)).one()
+        assert change.status == "applied", change.detail
+        assert s.get(OrderRow, "ck-eve-late").status == "planned", change.detail
+    after = rounds(engine, pid)
+    arrivals = [st[4] for sts in after.values() for st in sts if "ck-eve-late" in st[3]]
+    assert arrivals
+    assert all(dt.time(8, 30) <= a < dt.time(19) for a in arrivals)
+
+
+def test_a_change_on_a_day_that_is_over_is_refused(engine, town, nodes, clock):
+    day = dt.date(2031, 3, 14)
+    pid = publish_day(engine, town, nodes, day, "ck-over")
+    clock.on(day + dt.timedelta(days=1), "00:10")
+    with Session(engine) as s:
+        request_move(s, s.get(Plan, pid), "ck-over-o1", "ck-over-c1")
+        s.commit()
+    assert apply_changes(engine, pid, lambda: town) == "done"
+    with Session(engine) as s:
+        change = s.scalars(select(PlanChange).where(PlanChange.plan_id == pid)).one()
+        assert change.status == "refused"
+        assert f"{day} is over" in change.detail

@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from logistics.timeofday import DAY, format_clock, parse_clock
+from logistics.clock import DAY
+from logistics.timeofday import format_clock, parse_clock
 
 
 @pytest.mark.parametrize(

@@ -48,6 +48,12 @@ def desktop(browser):
     context.close()
 
 
+def browser_clock(page, clock) -> None:
+    """Set the browser's clock to the tests' (``clock_fixtures``), before the page loads:
+    the page's "today" and its tap times then agree with the server's clock. It runs on."""
+    page.context.clock.install(time=clock.now())
+
+
 def shot(page, name: str) -> Path:
     """Save a screenshot of the whole page as out/screenshots/<name>.png."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

@@ -10,10 +10,10 @@ import importlib.util
 import sys
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
+from clock_fixtures import EVENING, MORNING
 from playwright.sync_api import expect
 
 
@@ -30,7 +30,8 @@ def _load(name: str, path: Path):
 
 HERE = Path(__file__).resolve().parent
 seed = _load("impact_seed", HERE.parent / "notebooks" / "impact_seed.py")
-shot = _load("web_conftest", HERE / "conftest.py").shot
+web_conftest = _load("web_conftest", HERE / "conftest.py")
+shot, browser_clock = web_conftest.shot, web_conftest.browser_clock
 
 #: this module's days (the database is shared by the session): Wed 9 to Tue 15 Feb 2033
 FIRST, LAST = dt.date(2033, 2, 9), dt.date(2033, 2, 15)
@@ -179,10 +180,13 @@ def test_city_dashboard(api_server, desktop, console_errors, seeded, city, impac
     assert errors == []
 
 
-def test_presets_and_a_period_typed_in(api_server, desktop, console_errors, city, impact):
+@pytest.mark.parametrize("hour", [MORNING, EVENING])
+def test_presets_and_a_period_typed_in(api_server, desktop, console_errors, city, impact, clock, hour):
     errors = console_errors(desktop)
+    today = dt.date(2033, 3, 31)  # the presets count back from the browser's today
+    clock.on(today, hour)
+    browser_clock(desktop, clock)
     _open(desktop, api_server, city)
-    today = dt.datetime.now(ZoneInfo("Europe/Paris")).date()
     # the default: the last 30 days, today included
     assert desktop.locator("#from").input_value() == (today - dt.timedelta(29)).isoformat()
     assert desktop.locator("#to").input_value() == today.isoformat()

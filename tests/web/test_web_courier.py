@@ -9,11 +9,12 @@ import datetime as dt
 import time
 
 import pytest
+from clock_fixtures import EVENING, MORNING
 from geoalchemy2.shape import to_shape
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from stack_helpers import wait_for
-from web.conftest import shot
+from web.conftest import browser_clock, shot
 
 from logistics.demo_day import generate_day
 from logistics.store.models import CourierPosition, StopEvent
@@ -76,10 +77,6 @@ def my_round(platform, headers) -> dict:
 
 def bearer(headers: dict[str, str]) -> str:
     return headers["Authorization"].removeprefix("Bearer ")
-
-
-def now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def full_shot(page, name: str) -> None:
@@ -163,9 +160,41 @@ def test_sign_in_form_refuses_a_wrong_token_then_shows_the_round(phone, api_serv
     assert errors == []
 
 
-def test_a_round_ridden_through_a_dead_zone(phone, api_server, platform, ride, console_errors):
+@pytest.mark.parametrize("hour", [MORNING, EVENING])
+def test_the_page_opens_todays_round_at_any_hour(phone, api_server, ride, clock, hour):
+    """No date in the address: the phone's today, in the morning and the evening alike."""
+    clock.on(DATE, hour)
+    browser_clock(phone, clock)
+    phone.goto(f"{api_server}/courier#token={bearer(ride['headers'])}")
+    phone.locator("#next .place").wait_for()
+    assert phone.locator("#day").inner_text().endswith("2032")
+    assert "16 mars" in phone.locator("#day").inner_text()
+    assert phone.locator("#otherday").is_hidden()
+    assert button(phone, "Arrivé").is_visible()
+
+
+def test_a_round_of_another_day_shows_no_step_buttons(phone, api_server, ride, clock):
+    """Opened the evening before (``/courier?date=...``): said in French, nothing to tap,
+    so no step can be recorded on the wrong day."""
+    day_before = dt.date.fromisoformat(DATE) - dt.timedelta(days=1)
+    clock.on(day_before, EVENING)
+    browser_clock(phone, clock)
+    phone.goto(f"{api_server}/courier?date={DATE}#token={bearer(ride['headers'])}")
+    phone.locator("#next .place").wait_for()
+    notice = phone.locator("#otherday")
+    notice.wait_for()
+    assert "pas celle d'aujourd'hui" in notice.inner_text()
+    assert phone.locator("#actions").is_hidden()
+    readable(phone)
+
+
+def test_a_round_ridden_through_a_dead_zone(phone, api_server, platform, ride, console_errors, clock):
     page, context, headers, stops = phone, phone.context, ride["headers"], ride["stops"]
     errors = console_errors(page)
+    clock.on(DATE, "10:00")  # the round's day, for the server and the phone alike
+    browser_clock(page, clock)
+    now = clock.now
+    slack = dt.timedelta(milliseconds=500)  # the phone's clock was set from the server's
     context.grant_permissions(["geolocation"], origin=api_server)
     context.set_geolocation(HERE)
 
@@ -246,7 +275,8 @@ def test_a_round_ridden_through_a_dead_zone(phone, api_server, platform, ride, c
     assert set(sent) == {"arrived", finish}
     sent["arrived3"] = events_of(platform, headers, third["stop_id"])["arrived"]
     for e in sent.values():
-        assert tapped_from <= dt.datetime.fromisoformat(e["at"]) <= tapped_to < back_online
+        assert tapped_from - slack <= dt.datetime.fromisoformat(e["at"]) <= tapped_to + slack
+    assert tapped_to + slack < back_online
     assert order_statuses(platform, headers, second["stop_id"]) <= {finish, "cancelled", "failed"}
     assert finish in order_statuses(platform, headers, second["stop_id"])
     with Session(platform.engine) as s:  # the taps carry where the phone was
@@ -329,3 +359,4 @@ def test_a_round_ridden_through_a_dead_zone(phone, api_server, platform, ride, c
     full_shot(page, "courier-reopened-offline")
     context.set_offline(False)
     assert errors == []
+

@@ -45,8 +45,9 @@ def _courier_cell(page, order_id: str):
 
 
 def test_the_dispatcher_plans_moves_publishes_and_follows_the_day(
-        api_server, platform, day, tokens, desktop, console_errors):
+        api_server, platform, day, tokens, desktop, console_errors, clock):
     page = desktop
+    clock.on(DATE, "09:00")  # the morning of the day: the rounds are still to ride
     errors = console_errors(page)
     mine = sorted(tokens["couriers"])
     page.goto(f"{api_server}/dispatch?date={DATE}#token={platform.token('dispatcher')}")
@@ -163,6 +164,7 @@ def test_the_dispatcher_plans_moves_publishes_and_follows_the_day(
     expect(page.locator("#live-state")).to_contain_text("mis à jour")
 
     # Live: a position and two stop events appear without a reload, nothing redrawn.
+    clock.on(DATE, "10:50")
     page.evaluate("document.querySelector('#map .leaflet-overlay-pane path').dataset.kept = '1'")
     pickup = next(s for s in theirs.json()["stops"] if s["kind"] == "pickup")
     r = c.post("/api/couriers/me/positions", headers=courier,

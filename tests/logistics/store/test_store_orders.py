@@ -46,11 +46,14 @@ def test_new_order_is_received_with_its_first_event(engine, shop_id):
         assert [(e.from_status, e.to_status) for e in events] == [(None, "received")]
 
 
-def test_delivery_date_defaults_to_today(engine, shop_id):
+@pytest.mark.parametrize("hour", ["00:30", "19:40"])
+def test_delivery_date_defaults_to_today(engine, shop_id, clock, hour):
+    """Douai's today: at 00:30 there, a server on UTC is still on the day before."""
+    clock.on(dt.date(2031, 5, 6), hour)
     with Session(engine) as session:
-        row, _ = add_order(session, order("o-today"))
+        row, _ = add_order(session, order(f"o-today-{hour[:2]}"))
         session.commit()
-        assert row.delivery_date == dt.date.today()
+        assert row.delivery_date == dt.date(2031, 5, 6)
 
 
 def test_retry_with_the_same_key_returns_the_same_order(engine, shop_id):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import importlib.util
 import itertools
+from pathlib import Path
 
 import pytest
 
@@ -188,3 +189,33 @@ def test_our_solver_on_tiny_instances(tiny_dir, tmp_path):
     rows = run_benchmark(tiny_dir, None, 1.0, solutions_dir=out / "sol", csv_path=out / "rows.csv")
     _check_outputs(rows, out, ("ours",))
     assert all(r.gap_pct == pytest.approx(0.0, abs=1e-6) for r in rows)
+
+
+def test_a_file_that_cannot_be_read_is_a_row_and_the_exit_code_says_so(tiny_dir, tmp_path):
+    """``douai-delivery bench`` on a folder holding a damaged file and a Li & Lim file as
+    published (CRLF, speed 0): every instance gets a row, the damaged one with its error,
+    the run goes on, and the exit code is 1."""
+    import subprocess
+    import sys
+
+    quirky = (tiny_dir / "lltiny.txt").read_text().replace("3\t20\t1", "3\t20\t0")
+    (tiny_dir / "llzero.txt").write_bytes(quirky.replace("\n", "\r\n").encode())
+    (tiny_dir / "broken.txt").write_text("3\t20\t1\n0\t0\t0\t0\t0\t200\t0\t0\t0\n1\t3\t4\t10\n")
+    with (tiny_dir / "bks.csv").open("a") as fh:
+        fh.write("llzero,1,20.0\n")
+    out = tmp_path / "out"
+    script = Path(sys.executable).parent / "douai-delivery"
+    result = subprocess.run(
+        [str(script), "bench", str(tiny_dir), "--bks", str(tiny_dir / "bks.csv"), "--time-limit", "1",
+         "--solutions", str(out / "sol"), "--csv", str(out / "rows.csv")],
+        capture_output=True, text=True, timeout=300, check=False,
+    )
+    assert result.returncode == 1, result.stderr
+    rows = {r.instance: r for r in read_rows(out / "rows.csv")}
+    assert set(rows) == {"TINY", "lltiny", "llzero", "broken"}
+    assert all(rows[n].feasible for n in ("TINY", "lltiny", "llzero"))
+    assert not rows["broken"].feasible
+    assert "neither a Solomon nor a Li & Lim" in rows["broken"].error
+    assert "FAILED broken ours" in result.stderr
+    assert "1 of 4 run(s) failed" in result.stderr
+    assert "Traceback" not in result.stderr

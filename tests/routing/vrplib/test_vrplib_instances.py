@@ -32,7 +32,7 @@ def test_tiny_solomon_is_read(tiny):
 def test_tiny_lilim_is_read(tiny_lilim):
     """Pairs name each other; deliveries keep their negative demand."""
     assert tiny_lilim.format is InstanceFormat.LILIM
-    assert (tiny_lilim.vehicles, tiny_lilim.capacity, tiny_lilim.speed) == (3, 20, 1)
+    assert (tiny_lilim.vehicles, tiny_lilim.capacity) == (3, 20)
     assert tiny_lilim.pairs() == [(1, 2), (3, 4)]
     assert tiny_lilim.nodes[2].pickup == 1
     assert tiny_lilim.nodes[2].demand == -10
@@ -93,16 +93,70 @@ def test_real_lc101(benchmarks):
 
 
 def test_every_shared_instance_reads_and_has_a_bks(benchmarks):
-    """All 56 Solomon and both Li & Lim files read; each has a BKS row."""
-    for family, count in (("solomon", 56), ("lilim", 2)):
-        paths = find_instance_files(benchmarks / family)
-        assert len(paths) == count
-        bks = read_bks(benchmarks / family / "bks.csv")
+    """Every published file under the shared folder reads (Solomon, Gehring & Homberger,
+    Li & Lim with their CRLF line ends and zero speeds), and each folder's BKS table
+    names exactly its instances."""
+    families = {"solomon": False, "lilim": True, "homberger200": False}
+    for family, pdptw in families.items():
+        folder = benchmarks / family
+        if not folder.is_dir():
+            continue
+        paths = find_instance_files(folder)
+        assert paths, family
+        bks = read_bks(folder / "bks.csv")
+        names = set()
         for path in paths:
             inst = read_instance(path)
-            assert inst.is_pdptw == (family == "lilim")
-            assert inst.num_customers == 100 or inst.is_pdptw
+            names.add(inst.name.lower())
+            assert inst.is_pdptw == pdptw, inst.name
+            assert inst.num_customers >= 100 or pdptw, inst.name
             assert lookup_bks(bks, inst.name) is not None, inst.name
+        assert names == {k.lower() for k in bks}, family
+
+
+def test_solomon_files_read_as_the_vrplib_package_reads_them(benchmarks):
+    """An independent reader (``vrplib``, PyVRP's) gives the same fleet and nodes on
+    every Solomon-format file, 200-customer ones included."""
+    vrplib = pytest.importorskip("vrplib")
+    paths = [p for family in ("solomon", "homberger200") if (benchmarks / family).is_dir()
+             for p in find_instance_files(benchmarks / family)]
+    assert paths
+    for path in paths:
+        ours = read_instance(path)
+        theirs = vrplib.read_instance(str(path), instance_format="solomon", compute_edge_weights=False)
+        assert (ours.vehicles, ours.capacity) == (theirs["vehicles"], theirs["capacity"]), path.name
+        assert [(n.x, n.y) for n in ours.nodes] == [tuple(xy) for xy in theirs["node_coord"].tolist()]
+        assert [n.demand for n in ours.nodes] == theirs["demand"].tolist()
+        assert [(n.ready, n.due) for n in ours.nodes] == [tuple(w) for w in theirs["time_window"].tolist()]
+        assert [n.service for n in ours.nodes] == theirs["service_time"].tolist()
+
+
+LILIM_QUIRKS = "3\t20\t0\r\n0\t0\t0\t0\t0\t100\t0\t0\t0\r\n1\t3\t4\t10\t0\t50\t1\t0\t2\r\n" \
+    "2\t6\t8\t-10\t0\t100\t1\t1\t0\r\n"
+
+
+@pytest.mark.parametrize("text", [
+    LILIM_QUIRKS,                                          # CRLF and a speed of 0
+    "\ufeff" + LILIM_QUIRKS.replace("\r\n", "\n"),        # a byte-order mark
+    LILIM_QUIRKS.replace("\t", "   ").replace("\r\n", "  \n") + "\n\n",  # spaces, trailing blanks
+    LILIM_QUIRKS.replace("3\t20\t0", "3\t20\t2.5"),       # another speed: ignored too
+])
+def test_lilim_files_read_as_published(tmp_path, text):
+    path = tmp_path / "llquirk.txt"
+    path.write_bytes(text.encode())
+    assert find_instance_files(tmp_path) == [path]
+    inst = read_instance(path)
+    assert (inst.name, inst.vehicles, inst.capacity, inst.pairs()) == ("llquirk", 3, 20, [(1, 2)])
+
+
+def test_a_homberger_file_in_the_solomon_format_is_read(tmp_path, tiny_texts):
+    """The 200-1,000 customer files: Solomon's layout, CRLF line ends, a lower-case
+    stem as the BKS names it."""
+    path = tmp_path / "c1_2_1.txt"
+    path.write_bytes(tiny_texts["TINY.txt"].replace("\n", "\r\n").encode())
+    inst = read_instance(path)
+    assert (inst.name, inst.vehicles, inst.capacity, len(inst.nodes)) == ("c1_2_1", 3, 25, 5)
+    assert instance_class(inst.name) == "c1"
 
 
 def test_bks_table(benchmarks):
