@@ -10,15 +10,17 @@ same days as a courier in Douai.
 
 - unset or empty: the real clock;
 - an ISO 8601 instant with its offset (``2031-05-06T09:30:00+02:00``): a stopped clock;
-- the path of a file holding such an instant: a clock that runs from that instant since
-  the file was last written. A test rewrites the file to move the clock of every process
-  that reads it, a worker or a server it started included.
+- the path of a file holding such an instant, optionally followed by the Unix time it
+  was set at (else the file's modification time): a clock that runs from that instant
+  since then. A test rewrites the file to move the clock of every process that reads
+  it, a worker or a server it started included.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+import time
 from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -74,12 +76,17 @@ def _set_clock() -> dt.datetime | None:
         return _instant(setting, "the value")
     path = Path(setting)
     try:
-        text, written = path.read_text(), path.stat().st_mtime
+        text = path.read_text()
+        instant, _, stamp = text.strip().partition(" ")
+        set_at = float(stamp) if stamp.strip() else path.stat().st_mtime
     except OSError as e:
         msg = f"DOUAI_CLOCK: cannot read {path}: {e.strerror}"
         raise ClockError(msg) from None
-    since = dt.datetime.now(dt.UTC) - dt.datetime.fromtimestamp(written, dt.UTC)
-    return _instant(text, f"the file {path} holds") + max(since, dt.timedelta(0))
+    except ValueError:
+        msg = f"DOUAI_CLOCK: the file {path} holds {text.strip()!r}, not an instant and a Unix time"
+        raise ClockError(msg) from None
+    since = max(time.time() - set_at, 0.0)
+    return _instant(instant, f"the file {path} holds") + dt.timedelta(seconds=since)
 
 
 def now() -> dt.datetime:

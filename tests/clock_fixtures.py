@@ -14,6 +14,7 @@ import datetime as dt
 import os
 import shutil
 import tempfile
+import time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -41,7 +42,7 @@ class TestClock:
         if at.tzinfo is None:
             raise ValueError("set the test clock to an instant with its zone")
         tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(at.isoformat())
+        tmp.write_text(f"{at.isoformat()} {time.time()}")  # the instant, and when it was set
         os.replace(tmp, self.path)  # one write: a reader sees the old instant or the new
         return at
 

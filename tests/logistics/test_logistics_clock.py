@@ -132,3 +132,15 @@ def test_the_24_00_rule():
     assert douai_clock.hhmm(douai_clock.END_OF_DAY) == "24:00"
     assert douai_clock.hhmm(dt.time(9, 5, 30)) == "09:05"
     assert douai_clock.hhmm(None) is None
+
+
+def test_a_clock_file_without_a_stamp_runs_from_its_modification_time(monkeypatch, tmp_path):
+    """A file written by hand: the instant alone; a bad one is named."""
+    path = tmp_path / "now"
+    path.write_text("2031-05-06T19:40:00+02:00\n")
+    monkeypatch.setenv("DOUAI_CLOCK", str(path))
+    seen = douai_clock.now()
+    assert paris(dt.date(2031, 5, 6), 19, 40) <= seen < paris(dt.date(2031, 5, 6), 19, 41)
+    path.write_text("2031-05-06T19:40:00+02:00 soon")
+    with pytest.raises(douai_clock.ClockError, match="not an instant and a Unix time"):
+        douai_clock.now()
