@@ -31,6 +31,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from logistics import clock
+from logistics.errors import DomainError, ErrorKind
 from logistics.store.models import (
     Order,
     OrderStatus,
@@ -57,18 +58,18 @@ KIND_OF: dict[StopEventType, tuple[str, ...]] = {
 }
 
 
-class StopNotFoundError(LookupError):
+class StopNotFoundError(DomainError):
     """No such stop in the caller's round of a plan in force (whether it exists or not:
     a courier learns nothing of another courier's round)."""
 
+    default_kind = ErrorKind.NOT_FOUND
 
-class StopEventRefusedError(ValueError):
-    """An event the rules refuse; ``field`` names the culprit, ``conflict`` says whether
-    it clashes with what is stored (HTTP 409) or is wrong in itself (422)."""
 
-    def __init__(self, field: str, problem: str, *, conflict: bool = True) -> None:
-        self.field, self.problem, self.conflict = field, problem, conflict
-        super().__init__(f"{field}: {problem}")
+class StopEventRefusedError(DomainError):
+    """An event the rules refuse: by default it clashes with what is stored
+    (``conflict``); an event wrong in itself is ``invalid``."""
+
+    default_kind = ErrorKind.CONFLICT
 
 
 @dataclasses.dataclass(frozen=True)
@@ -109,13 +110,13 @@ def event_time(day: dt.date, at: dt.datetime | None) -> dt.datetime:
         "at",
         f"{said} ({when.isoformat(timespec='minutes')}) is on {clock.local_day(when).isoformat()}, "
         f"not on the round's day {day.isoformat()}: an event is recorded on the day of its round",
-        conflict=False,
+        kind=ErrorKind.INVALID,
     )
 
 
 def _own_stop(session: Session, stop_id: int, courier_id: str) -> tuple[Stop, Round]:
     """The stop, locked, if it is on the courier's round of a plan in force."""
-    missing = StopNotFoundError(f"no stop {stop_id} on your round")
+    missing = StopNotFoundError("stop_id", f"no stop {stop_id} on your round")
     plan_id = session.scalar(
         select(Round.plan_id).join(Stop, Stop.round_id == Round.id).where(Stop.id == stop_id)
     )
@@ -223,7 +224,7 @@ def record_event(
     if kind.value in events:
         return Recorded(events[kind.value], False, rnd)
     if kind == E.FAILED and not (report.reason and report.reason.strip()):
-        raise StopEventRefusedError("reason", "a failed event needs a reason", conflict=False)
+        raise StopEventRefusedError("reason", "a failed event needs a reason", kind=ErrorKind.INVALID)
     at = event_time(rnd.plan.day, report.at)
     _check_sequence(stop, kind, events)
     orders = list(session.scalars(
@@ -254,6 +255,6 @@ def record_event(
                 move_order(session, order, to, reason=reason if to == S.FAILED else None,
                            user_id=user_id)
             except StatusError as e:
-                raise _refuse(str(e)) from None
+                raise _refuse(e.problem) from None
     session.flush()
     return Recorded(event, True, rnd)

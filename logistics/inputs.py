@@ -31,8 +31,9 @@ import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
+from logistics.errors import DomainError
 from logistics.timeofday import format_clock, parse_clock
 
 #: Travel modes a courier can have.
@@ -45,23 +46,31 @@ SHOPS_CSV, ORDERS_CSV, COURIERS_CSV = "shops.csv", "orders.csv", "couriers.csv"
 Bounds = tuple[float, float, float, float]
 
 
-class InputError(ValueError):
+class InputError(DomainError):
     """A problem in one input file, located by row (the CSV line number) and column.
 
     ``row`` is None for a problem with the whole file (not found, not UTF-8), ``field``
-    is None for a problem with the whole row. ``str()`` is one line, for instance
+    is empty for a problem with the whole row. ``str()`` is one line, for instance
     ``orders.csv row 7, field weight_kg: 'abc' is not a number``.
     """
 
+    field: str | None  # type: ignore[assignment]  # None: the whole file or row
+
     def __init__(self, file: str, row: int | None, field: str | None, problem: str) -> None:
-        self.file, self.row, self.field, self.problem = file, row, field, problem
-        super().__init__(str(self))
+        self.file, self.row = file, row
+        super().__init__(field or "", problem)
+        self.field = field
+
+    def as_problem(self) -> dict[str, Any]:
+        """The 422 entry: the field (``body`` for the whole file or row), the row, the
+        whole line as the problem."""
+        return {"field": self.field or "body", "row": self.row, "problem": str(self)}
 
     def __str__(self) -> str:
         where = self.file
         if self.row is not None:
             where += f" row {self.row}"
-        if self.field is not None:
+        if self.field:
             where += f", field {self.field}"
         return f"{where}: {self.problem}"
 

@@ -22,7 +22,7 @@ router = APIRouter(prefix="/api")
 def create_shop(body: ShopCreate, db: SessionDep, _: Dispatcher) -> dict[str, Any]:
     """Add a shop (dispatcher)."""
     if db.get(Shop, body.shop_id) is not None:
-        raise conflict(f"shop_id: {body.shop_id!r} exists already")
+        raise conflict("shop_id", f"{body.shop_id!r} exists already")
     db.add(Shop(
         id=body.shop_id, name=body.name, address=body.address, location=from_shape(Point(body.lon, body.lat), 4326),
         opens=time_of_day(parse_clock(body.opens)), closes=time_of_day(parse_clock(body.closes)),
@@ -34,7 +34,7 @@ def create_shop(body: ShopCreate, db: SessionDep, _: Dispatcher) -> dict[str, An
 def create_courier(body: CourierCreate, db: SessionDep, _: Dispatcher) -> dict[str, Any]:
     """Add a courier (dispatcher)."""
     if db.get(Courier, body.courier_id) is not None:
-        raise conflict(f"courier_id: {body.courier_id!r} exists already")
+        raise conflict("courier_id", f"{body.courier_id!r} exists already")
     start = Point(body.start_lon, body.start_lat)
     end = start if body.end_lon is None else Point(body.end_lon, body.end_lat)
     db.add(Courier(

@@ -16,12 +16,12 @@ from couriers.round_view import (
     round_stops,
     round_view,
 )
-from couriers.stop_events import EventReport, StopEventRefusedError, StopNotFoundError, record_event
+from couriers.stop_events import EventReport, record_event
 from logistics import clock
 from logistics.store.models import StopEventType, User
 
 from ..deps import CourierUser, Dispatcher, SessionDep
-from ..errors import ApiError, conflict, not_found
+from ..errors import ApiError, not_found
 
 router = APIRouter(prefix="/api", tags=["courier"])
 
@@ -99,7 +99,7 @@ def my_round(
     day = date or clock.today()
     rnd = courier_round(db, _courier_id(user), day)
     if rnd is None:
-        raise not_found(f"no round for you on {day.isoformat()} (no plan in force, or none of its rounds is yours)")
+        raise not_found("date", f"no round for you on {day.isoformat()} (no plan in force, or none of its rounds is yours)")
     return round_view(db, rnd)
 
 
@@ -107,14 +107,7 @@ def my_round(
 def post_stop_event(stop_id: int, body: StopEventCreate, db: SessionDep, user: CourierUser) -> JSONResponse:
     """Report an event at a stop of the caller's round (201; a retry: 200, the first event)."""
     report = EventReport(StopEventType(body.type), body.reason, body.at, body.lon, body.lat)
-    try:
-        done = record_event(db, stop_id, _courier_id(user), report, user_id=user.id)
-    except StopNotFoundError as e:
-        raise not_found(str(e)) from None
-    except StopEventRefusedError as e:
-        if e.conflict:
-            raise conflict(e.problem) from None
-        raise ApiError(422, "invalid", [{"field": e.field, "problem": e.problem}]) from None
+    done = record_event(db, stop_id, _courier_id(user), report, user_id=user.id)
     stops = round_stops(db, done.round)
     stop = next(s for s in stops if s["stop_id"] == done.event.stop_id)
     body_out = {"event": event_public(done.event), "stop": stop, "next_stop_id": next_stop_id(stops)}

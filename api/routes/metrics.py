@@ -23,7 +23,7 @@ from logistics.store.impact_metrics import (
 )
 
 from ..deps import CityOrDispatcher, SessionDep
-from ..errors import ApiError
+from ..errors import invalid
 
 router = APIRouter(prefix="/api/metrics", tags=["metrics"])
 
@@ -31,10 +31,6 @@ router = APIRouter(prefix="/api/metrics", tags=["metrics"])
 DEFAULT_DAYS = 30
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def _invalid(field: str, problem: str) -> ApiError:
-    return ApiError(422, "invalid", [{"field": field, "problem": problem}])
 
 
 def _date(value: str | None, field: str) -> dt.date | None:
@@ -45,7 +41,7 @@ def _date(value: str | None, field: str) -> dt.date | None:
             raise ValueError
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise _invalid(field, f"{value!r} is not a date YYYY-MM-DD") from None
+        raise invalid(field, f"{value!r} is not a date YYYY-MM-DD") from None
 
 
 def _date_range(from_: str | None, to: str | None) -> tuple[dt.date, dt.date]:
@@ -53,13 +49,13 @@ def _date_range(from_: str | None, to: str | None) -> tuple[dt.date, dt.date]:
     if last is None:
         last = clock.today()
         if first is not None and first > last:
-            raise _invalid("from", f"{first.isoformat()} is after to (today, {last.isoformat()})")
+            raise invalid("from", f"{first.isoformat()} is after to (today, {last.isoformat()})")
     if first is None:
         first = last - dt.timedelta(DEFAULT_DAYS - 1)
     if last < first:
-        raise _invalid("to", f"{last.isoformat()} is before from ({first.isoformat()})")
+        raise invalid("to", f"{last.isoformat()} is before from ({first.isoformat()})")
     if (last - first).days + 1 > MAX_DAYS:
-        raise _invalid("to", f"the range covers {(last - first).days + 1} days, at most {MAX_DAYS}")
+        raise invalid("to", f"the range covers {(last - first).days + 1} days, at most {MAX_DAYS}")
     return first, last
 
 
@@ -97,7 +93,7 @@ def impact(
 ) -> Any:
     """Avoided car trips, CO2e and kilometres ridden per day, ISO week and in total."""
     if fmt not in ("json", "csv"):
-        raise _invalid("format", f"{fmt!r} is not json or csv")
+        raise invalid("format", f"{fmt!r} is not json or csv")
     first, last = _date_range(from_, to)
     days = daily_impact(db, first, last)
     if fmt == "csv":

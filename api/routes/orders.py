@@ -10,17 +10,16 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from logistics.inputs import InputError
 from logistics.inputs import Order as OrderInput
 from logistics.jobs.celery_app import APPLY_CHANGES
 from logistics.store.models import Order, OrderStatus, Role, User
-from logistics.store.order_status import StatusError, move_order
-from logistics.store.orders import OrderRefusedError, add_order, import_orders
+from logistics.store.order_status import move_order
+from logistics.store.orders import add_order, import_orders
 from logistics.store.plan_changes import note_late_orders
 from logistics.timeofday import parse_clock
 
 from ..deps import SessionDep, ShopOrDispatcher
-from ..errors import ApiError, conflict, not_found
+from ..errors import ApiError, invalid, not_found
 from ..schemas import CancelBody, OrderCreate, order_public
 from .plans import send
 
@@ -36,12 +35,8 @@ def own_order(db: Session, user: User, order_id: str, *, lock: bool = False) -> 
     and a cancel cannot both win."""
     order = db.get(Order, order_id, with_for_update=lock)
     if order is None or (user.role == Role.SHOP and order.shop_id != user.shop_id):
-        raise not_found(f"no order {order_id!r}")
+        raise not_found("order_id", f"no order {order_id!r}")
     return order
-
-
-def _refused(e: OrderRefusedError) -> ApiError:
-    return conflict(str(e)) if e.conflict else ApiError(422, "invalid", str(e))
 
 
 @router.post("", status_code=201)
@@ -64,13 +59,10 @@ def create_order(
         body.weight_kg, body.volume_l, parse_clock(body.ready_at) if body.ready_at else 0,
         parse_clock(body.deliver_from), parse_clock(body.deliver_to),
     )
-    try:
-        row, created = add_order(
-            db, order, delivery_date=body.date, idempotency_key=idempotency_key, user_id=user.id,
-            customer_address=body.customer_address,
-        )
-    except OrderRefusedError as e:
-        raise _refused(e) from None
+    row, created = add_order(
+        db, order, delivery_date=body.date, idempotency_key=idempotency_key, user_id=user.id,
+        customer_address=body.customer_address,
+    )
     body_out = order_public(row)
     if created:
         _insert_late(request, db, [row.delivery_date])
@@ -103,20 +95,14 @@ async def import_csv(
     none: the first bad row is named (file row and field) and nothing of the file is kept."""
     data = await request.body()
     if not data.strip():
-        raise ApiError(422, "invalid", [{"field": "body", "problem": "send the CSV as the request body"}])
+        raise invalid("body", "send the CSV as the request body")
     if len(data) > MAX_IMPORT_BYTES:
         raise ApiError(413, "too_large", f"body: at most {MAX_IMPORT_BYTES} bytes per import")
     shop_id = user.shop_id if user.role == Role.SHOP else None
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "orders.csv"
         path.write_bytes(data)
-        try:
-            rows = import_orders(db, path, delivery_date=date, shop_id=shop_id, user_id=user.id)
-        except InputError as e:
-            field = e.field or "body"
-            raise ApiError(422, "invalid", [{"field": field, "row": e.row, "problem": str(e)}]) from None
-        except OrderRefusedError as e:
-            raise _refused(e) from None
+        rows = import_orders(db, path, delivery_date=date, shop_id=shop_id, user_id=user.id)
     _insert_late(request, db, [r.delivery_date for r in rows])
     return {"imported": len(rows), "order_ids": [r.id for r in rows]}
 
@@ -138,11 +124,11 @@ def list_orders(
     oldest day first; a shop gets only its own."""
     first, last = (date, date) if date is not None else (from_, to)
     if first is None or last is None:
-        raise ApiError(422, "invalid", [{"field": "date", "problem": "give date, or from and to"}])
+        raise invalid("date", "give date, or from and to")
     if last < first:
-        raise ApiError(422, "invalid", [{"field": "to", "problem": "is before from"}])
+        raise invalid("to", "is before from")
     if (last - first).days >= MAX_LIST_DAYS:
-        raise ApiError(422, "invalid", [{"field": "to", "problem": f"at most {MAX_LIST_DAYS} days at once"}])
+        raise invalid("to", f"at most {MAX_LIST_DAYS} days at once")
     query = select(Order).where(Order.delivery_date >= first, Order.delivery_date <= last)
     if status is not None:
         query = query.where(Order.status == status.value)
@@ -163,8 +149,5 @@ def get_order(order_id: str, db: SessionDep, user: ShopOrDispatcher) -> dict[str
 def cancel_order(order_id: str, body: CancelBody, db: SessionDep, user: ShopOrDispatcher) -> dict[str, Any]:
     """Cancel an order not yet picked up, with a reason."""
     order = own_order(db, user, order_id, lock=True)
-    try:
-        move_order(db, order, OrderStatus.CANCELLED, reason=body.reason, user_id=user.id)
-    except StatusError as e:
-        raise conflict(str(e)) from None
+    move_order(db, order, OrderStatus.CANCELLED, reason=body.reason, user_id=user.id)
     return order_public(order)

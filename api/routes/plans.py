@@ -20,10 +20,10 @@ from logistics.clock import local_iso
 from logistics.jobs.celery_app import APPLY_CHANGES, SOLVE_PLAN
 from logistics.store.models import Order, Plan, PlanChange, Round, Stop, StopEvent
 from logistics.store.plan_changes import request_move
-from logistics.store.plans import PlanError, publish, request_plan
+from logistics.store.plans import publish, request_plan
 
 from ..deps import Dispatcher, SessionDep
-from ..errors import ApiError, not_found
+from ..errors import not_found
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api/plans", tags=["plans"])
@@ -44,12 +44,6 @@ class MoveRequest(BaseModel):
 
     order_id: str = Field(min_length=1)
     courier_id: str = Field(min_length=1)
-
-
-def _refused(e: PlanError) -> ApiError:
-    if e.conflict:
-        return ApiError(409, "conflict", str(e))
-    return ApiError(422, "invalid", [{"field": e.field, "problem": e.problem}])
 
 
 def send(request: Request, task: str, plan_id: int) -> str | None:
@@ -173,7 +167,7 @@ def plan_public(db: Session, plan: Plan, geometry: bool = True) -> dict[str, Any
 def _plan(db: Session, plan_id: int) -> Plan:
     plan = db.get(Plan, plan_id)
     if plan is None:
-        raise not_found(f"no plan {plan_id}")
+        raise not_found("plan_id", f"no plan {plan_id}")
     return plan
 
 
@@ -184,10 +178,7 @@ def create_plan(body: PlanRequest, request: Request, db: SessionDep, _: Dispatch
     (``duplicate``: true), not a second job."""
     settings = {k: v for k, v in body.model_dump().items()
                 if k not in ("date", "couriers") and v is not None}
-    try:
-        plan, created = request_plan(db, body.date, settings=settings, couriers=body.couriers)
-    except PlanError as e:
-        raise _refused(e) from None
+    plan, created = request_plan(db, body.date, settings=settings, couriers=body.couriers)
     db.commit()
     out: dict[str, Any] = {"id": plan.id, "status": plan.status, "date": plan.day.isoformat(),
                            "duplicate": not created}
@@ -241,10 +232,7 @@ def publish_plan(plan_id: int, db: SessionDep, _: Dispatcher) -> dict[str, Any]:
     """Hand the plan's rounds to the couriers: it becomes the day's plan in force
     (one not yet under way is withdrawn). Publishing it again changes nothing."""
     plan = _plan(db, plan_id)
-    try:
-        replaced = publish(db, plan)
-    except PlanError as e:
-        raise _refused(e) from None
+    replaced = publish(db, plan)
     db.commit()
     out = plan_public(db, plan, geometry=False)
     out["replaces"] = replaced.id if replaced is not None else None
@@ -258,10 +246,7 @@ def move_order(
     """Move an order to another courier's round (202): the worker re-times both rounds
     and applies the move, or refuses it with the reason (see the plan's ``changes``)."""
     plan = _plan(db, plan_id)
-    try:
-        change = request_move(db, plan, body.order_id, body.courier_id, user_id=user.id)
-    except PlanError as e:
-        raise _refused(e) from None
+    change = request_move(db, plan, body.order_id, body.courier_id, user_id=user.id)
     db.commit()
     out = _change_public(change)
     warning = send(request, APPLY_CHANGES, plan.id)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from logistics.errors import DomainError, ErrorKind
 from logistics.store.models import Order, OrderEvent, OrderStatus
 
 S = OrderStatus
@@ -25,8 +26,11 @@ NEXT: dict[OrderStatus, frozenset[OrderStatus]] = {
 NEEDS_REASON = frozenset({S.FAILED, S.CANCELLED})
 
 
-class StatusError(ValueError):
-    """A move the rules forbid; ``str()`` says which and why, in one line."""
+class StatusError(DomainError):
+    """A move the rules forbid (it clashes with the order's status); the problem says
+    which and why, in one line."""
+
+    default_kind = ErrorKind.CONFLICT
 
 
 def move_order(
@@ -44,10 +48,10 @@ def move_order(
         return None
     if to not in NEXT[current]:
         msg = f"order {order.id} is {current.value}: it cannot become {to.value}"
-        raise StatusError(msg)
+        raise StatusError("status", msg)
     if to in NEEDS_REASON and not (reason and reason.strip()):
         msg = f"order {order.id}: a reason is needed to mark it {to.value}"
-        raise StatusError(msg)
+        raise StatusError("status", msg)
     event = OrderEvent(
         order_id=order.id, from_status=current.value, to_status=to.value,
         reason=reason, user_id=user_id,

@@ -21,18 +21,15 @@ from sqlalchemy.orm import Session
 
 from logistics import clock
 from logistics.clock import time_of_day
+from logistics.errors import DomainError, ErrorKind
 from logistics.inputs import Order as OrderInput
 from logistics.inputs import read_orders
 from logistics.store.models import Order, OrderEvent, OrderStatus, Shop
 
 
-class OrderRefusedError(ValueError):
-    """An order the store cannot take; ``field`` names the culprit, ``conflict`` says
-    whether it clashes with an order already stored (HTTP 409) or is wrong in itself."""
-
-    def __init__(self, field: str, problem: str, *, conflict: bool = False) -> None:
-        self.field, self.problem, self.conflict = field, problem, conflict
-        super().__init__(f"{field}: {problem}")
+class OrderRefusedError(DomainError):
+    """An order the store cannot take: wrong in itself (``invalid``), or clashing with an
+    order already stored (``conflict``)."""
 
 
 def _same(row: Order, order: OrderInput, day: dt.date) -> bool:
@@ -84,7 +81,7 @@ def add_order(
         ):
             # The first copy of this retry was committed after our look-up by key.
             return _retry(same_id, order, day, idempotency_key)
-        raise OrderRefusedError("order_id", f"{order.order_id!r} exists already", conflict=True)
+        raise OrderRefusedError("order_id", f"{order.order_id!r} exists already", kind=ErrorKind.CONFLICT)
     if order.basket_id is not None:
         _check_basket(session, order, day)
     row = Order(
@@ -117,7 +114,7 @@ def add_order(
             if found is not None:
                 return _retry(found, order, day, idempotency_key)
         raise OrderRefusedError(
-            "order_id", f"{order.order_id!r} exists already", conflict=True
+            "order_id", f"{order.order_id!r} exists already", kind=ErrorKind.CONFLICT
         ) from None
     return row, True
 
@@ -138,7 +135,7 @@ def _check_basket(session: Session, order: OrderInput, day: dt.date) -> None:
             "basket_id",
             f"basket {order.basket_id!r} goes to ({point.x}, {point.y}) with order {other.id!r}; "
             "every order of a basket goes to the same place",
-            conflict=True,
+            kind=ErrorKind.CONFLICT,
         )
     slot = (time_of_day(order.deliver_from), time_of_day(order.deliver_to))
     if slot != (other.deliver_from, other.deliver_to):
@@ -147,7 +144,7 @@ def _check_basket(session: Session, order: OrderInput, day: dt.date) -> None:
             f"basket {order.basket_id!r} is delivered {other.deliver_from:%H:%M}-"
             f"{other.deliver_to:%H:%M} with order {other.id!r}; every order of a basket "
             "has the same slot",
-            conflict=True,
+            kind=ErrorKind.CONFLICT,
         )
 
 
@@ -156,7 +153,7 @@ def _retry(found: Order, order: OrderInput, day: dt.date, key: str) -> tuple[Ord
         raise OrderRefusedError(
             "Idempotency-Key",
             f"{key!r} was used for order {found.id!r} with other content",
-            conflict=True,
+            kind=ErrorKind.CONFLICT,
         )
     return found, False
 
@@ -208,7 +205,7 @@ def import_orders(
                 )
             except OrderRefusedError as e:
                 raise OrderRefusedError(
-                    e.field, f"order {order.order_id!r}: {e.problem}", conflict=e.conflict
+                    e.field, f"order {order.order_id!r}: {e.problem}", kind=e.kind
                 ) from None
             stored.append(row)
     return stored

@@ -12,6 +12,7 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from logistics.errors import ErrorKind
 from logistics.store.models import (
     Courier,
     Order,
@@ -48,9 +49,9 @@ def request_move(
         raise PlanError("plan", f"plan {plan.id} is {state}: only a solved plan takes moves")
     order = session.get(Order, order_id)
     if order is None or order.delivery_date != plan.day:
-        raise PlanError("order_id", f"no order {order_id!r} on {plan.day}", conflict=False)
+        raise PlanError("order_id", f"no order {order_id!r} on {plan.day}", kind=ErrorKind.INVALID)
     if session.get(Courier, courier_id) is None:
-        raise PlanError("courier_id", f"no courier {courier_id!r}", conflict=False)
+        raise PlanError("courier_id", f"no courier {courier_id!r}", kind=ErrorKind.INVALID)
     if order.status not in (OrderStatus.RECEIVED.value, OrderStatus.PLANNED.value):
         raise PlanError(
             "order_id", f"order {order_id!r} is {order.status}: it can no longer change courier"

@@ -19,6 +19,7 @@ from sqlalchemy import ColumnElement, and_, exists, func, select
 from sqlalchemy.orm import Session
 
 from logistics.clock import seconds_of_day, time_of_day
+from logistics.errors import DomainError, ErrorKind
 from logistics.inputs import Courier as CourierInput
 from logistics.inputs import DayInputs
 from logistics.inputs import Order as OrderInput
@@ -47,14 +48,11 @@ REQUEST_SETTINGS = ("time_limit_s", "seed", "solution_limit", "stop_time_s",
                     "pickup_service_s", "delivery_service_s", "vehicle_cost_s")
 
 
-class PlanError(ValueError):
-    """A plan request or change the store refuses; ``field`` names the culprit and
-    ``conflict`` says it clashes with the stored state (HTTP 409) rather than being
-    wrong in itself (422)."""
+class PlanError(DomainError):
+    """A plan request or change the store refuses: by default it clashes with the
+    stored state (``conflict``); a request wrong in itself is ``invalid``."""
 
-    def __init__(self, field: str, problem: str, *, conflict: bool = True) -> None:
-        self.field, self.problem, self.conflict = field, problem, conflict
-        super().__init__(f"{field}: {problem}")
+    default_kind = ErrorKind.CONFLICT
 
 
 def in_force() -> ColumnElement[bool]:
@@ -106,9 +104,9 @@ def request_plan(
         known = set(session.scalars(select(Courier.id).where(Courier.id.in_(couriers))))
         unknown = [c for c in couriers if c not in known]
         if unknown:
-            raise PlanError("couriers", f"no courier {', '.join(map(repr, unknown))}", conflict=False)
+            raise PlanError("couriers", f"no courier {', '.join(map(repr, unknown))}", kind=ErrorKind.INVALID)
         if not couriers:
-            raise PlanError("couriers", "name at least one courier, or leave it out for all", conflict=False)
+            raise PlanError("couriers", "name at least one courier, or leave it out for all", kind=ErrorKind.INVALID)
         stored["couriers"] = sorted(set(couriers))
     plan = Plan(day=day, status=PlanStatus.QUEUED.value, settings=stored)
     session.add(plan)

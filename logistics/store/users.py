@@ -12,10 +12,11 @@ import secrets
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from logistics.errors import DomainError
 from logistics.store.models import Courier, Role, Shop, User
 
 
-class UserError(ValueError):
+class UserError(DomainError):
     """A user that cannot be created as asked; ``str()`` is one line naming the field."""
 
 
@@ -32,22 +33,21 @@ def create_user(
         r = Role(role)
     except ValueError:
         known = ", ".join(x.value for x in Role)
-        msg = f"role: {role!r} is not one of {known}"
-        raise UserError(msg) from None
+        raise UserError("role", f"{role!r} is not one of {known}") from None
     if r == Role.SHOP:
         if not shop_id:
-            raise UserError("shop_id: a shop user needs the shop it speaks for")
+            raise UserError("shop_id", "a shop user needs the shop it speaks for")
         if session.get(Shop, shop_id) is None:
-            raise UserError(f"shop_id: no shop {shop_id!r}")
+            raise UserError("shop_id", f"no shop {shop_id!r}")
     elif shop_id:
-        raise UserError(f"shop_id: only a shop user has one, not a {r.value}")
+        raise UserError("shop_id", f"only a shop user has one, not a {r.value}")
     if r == Role.COURIER:
         if not courier_id:
-            raise UserError("courier_id: a courier user needs the courier it is")
+            raise UserError("courier_id", "a courier user needs the courier it is")
         if session.get(Courier, courier_id) is None:
-            raise UserError(f"courier_id: no courier {courier_id!r}")
+            raise UserError("courier_id", f"no courier {courier_id!r}")
     elif courier_id:
-        raise UserError(f"courier_id: only a courier user has one, not a {r.value}")
+        raise UserError("courier_id", f"only a courier user has one, not a {r.value}")
     token = secrets.token_urlsafe(32)
     user = User(role=r.value, shop_id=shop_id, courier_id=courier_id, token_sha256=token_hash(token))
     session.add(user)
