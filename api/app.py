@@ -12,6 +12,7 @@ from sqlalchemy.orm import sessionmaker
 from logistics.jobs.celery_app import make_celery
 from logistics.store.db import make_engine
 
+from .docs import install_docs
 from .errors import install_error_handlers
 from .pages import install_pages
 from .routes import admin, courier, health, metrics, orders, plans
@@ -22,7 +23,9 @@ def create_app(
 ) -> FastAPI:
     """The application, on the store at ``database_url`` (default ``$DATABASE_URL``),
     sending planning jobs through ``jobs`` (default: Celery on ``$REDIS_URL``)."""
-    app = FastAPI(title="Douai delivery", docs_url="/docs", openapi_url="/api/openapi.json")
+    app = FastAPI(
+        title="Douai delivery", docs_url=None, redoc_url=None, openapi_url="/api/openapi.json"
+    )
     app.state.engine = engine or make_engine(database_url)
     app.state.sessionmaker = sessionmaker(app.state.engine, expire_on_commit=False)
     app.state.jobs = jobs or make_celery()
@@ -30,4 +33,5 @@ def create_app(
     for module in (admin, orders, plans, courier, metrics, health):
         app.include_router(module.router)
     install_pages(app)
+    install_docs(app)
     return app
