@@ -14,7 +14,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
-DEFAULT_PLACE = "Douai, France"
+from logistics.settings import DEFAULT_PLACE, get_settings
+
 EXIT_USAGE = 2
 
 
@@ -216,7 +217,7 @@ def _network_source(args: argparse.Namespace) -> str | Path:
         if not args.osm.is_file():
             raise UserError(f"--osm: no such file: {args.osm}")
         return args.osm
-    return args.place or os.environ.get("OSM_SOURCE") or DEFAULT_PLACE
+    return args.place or get_settings().osm_source
 
 
 def _load_network(args: argparse.Namespace):

@@ -359,7 +359,7 @@ def run_server(db_url: str, workers: int, port: int, probe_token: str) -> Iterat
     """The API on ``127.0.0.1:port`` with ``workers`` processes, ready to answer: its
     address and process group; the group is stopped at the end (SIGTERM, then SIGKILL
     after 15 s)."""
-    env = {**os.environ, "DATABASE_URL": db_url, "REDIS_URL": redis_url(os.environ.get("REDIS_URL")),
+    env = {**os.environ, "DATABASE_URL": db_url, "REDIS_URL": redis_url(),
            "DOUAI_QUEUE": f"douai-bench-{uuid.uuid4().hex[:8]}"}
     cmd = [*_command(), "serve", "--host", HOST, "--port", str(port), "--workers", str(workers)]
     with tempfile.TemporaryDirectory(prefix="douai-bench-") as tmp:

@@ -6,7 +6,8 @@ Shops' hours, customers' slots and rounds are local wall-clock times of one day
 or the server's zone, so a server running on UTC and a test running at 23:00 see the
 same days as a courier in Douai.
 
-``DOUAI_CLOCK`` sets the clock, for tests and replays:
+``DOUAI_CLOCK`` (read with the other settings, :mod:`logistics.settings`) sets the
+clock, for tests and replays:
 
 - unset or empty: the real clock;
 - an ISO 8601 instant with its offset (``2031-05-06T09:30:00+02:00``): a stopped clock;
@@ -19,14 +20,13 @@ same days as a courier in Douai.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import time
 from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-#: the zone of the shops' hours and the customers' slots
-DEFAULT_TZ = "Europe/Paris"
+from .settings import get_settings
+
 #: seconds in a day of the plan's clock (``24:00``)
 DAY = 24 * 3600
 #: how a ``TIME`` column stores ``24:00`` (open until midnight): the day's last second
@@ -39,7 +39,7 @@ class ClockError(ValueError):
 
 def zone_name() -> str:
     """The local zone's name (``DOUAI_TZ``)."""
-    return os.environ.get("DOUAI_TZ") or DEFAULT_TZ
+    return get_settings().tz
 
 
 @lru_cache(maxsize=8)
@@ -69,7 +69,7 @@ def _instant(text: str, source: str) -> dt.datetime:
 
 def _set_clock() -> dt.datetime | None:
     """The instant ``DOUAI_CLOCK`` sets now, or None for the real clock."""
-    setting = (os.environ.get("DOUAI_CLOCK") or "").strip()
+    setting = get_settings().clock
     if not setting:
         return None
     if not setting.startswith("/"):

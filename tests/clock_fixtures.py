@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from logistics import clock as platform_clock
+from logistics.settings import reload_settings
 
 PARIS = ZoneInfo("Europe/Paris")
 #: where every test's clock starts: a fixed instant, before every day the tests plan
@@ -67,6 +68,7 @@ def install() -> TestClock:
     test_clock.set(DEFAULT)
     os.environ["DOUAI_CLOCK"] = str(test_clock.path)
     os.environ["DOUAI_TZ"] = "Europe/Paris"
+    reload_settings()
     return test_clock
 
 
@@ -84,3 +86,21 @@ def clock() -> TestClock:
     """The session's clock, to set in a test or a fixture (back at :data:`DEFAULT` when
     the next test starts)."""
     return SESSION_CLOCK
+
+
+@pytest.fixture
+def env(monkeypatch):
+    """Set (a value) or unset (None) environment variables for this test; the settings
+    are read again now and once more after the test, when the variables are back."""
+
+    def set_env(**values: str | None) -> None:
+        for name, value in values.items():
+            if value is None:
+                monkeypatch.delenv(name, raising=False)
+            else:
+                monkeypatch.setenv(name, value)
+        reload_settings()
+
+    yield set_env
+    monkeypatch.undo()
+    reload_settings()

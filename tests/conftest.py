@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 
 # The tests' clock, set before any process starts (see clock_fixtures).
-from clock_fixtures import _clock_at_default, clock  # noqa: F401  (imported to register them)
+from clock_fixtures import _clock_at_default, clock, env  # noqa: F401  (imported to register them)
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 

@@ -1,4 +1,4 @@
-"""The Celery application, configured from the environment.
+"""The Celery application, configured from the settings (:mod:`logistics.settings`).
 
 ``REDIS_URL`` (default ``redis://127.0.0.1:6379/0``) is the broker. ``DOUAI_QUEUE``
 names the queue (default ``douai``), so that several stacks can share one Redis.
@@ -9,17 +9,11 @@ database, not in Celery, so no result backend is kept.
 
 from __future__ import annotations
 
-import os
-
 from celery import Celery
 from celery.schedules import crontab
 
 from logistics import clock
-
-DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
-DEFAULT_QUEUE = "douai"
-#: when the beat plans tomorrow's deliveries, local time (``PLAN_TOMORROW_AT``, HH:MM)
-DEFAULT_PLAN_AT = "18:00"
+from logistics.settings import get_settings
 
 #: task names, used to send tasks without importing the tasks module
 SOLVE_PLAN = "douai.solve_plan"
@@ -29,30 +23,19 @@ RECOVER_PLANS = "douai.recover_plans"
 
 
 def redis_url(url: str | None = None) -> str:
-    return url or os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL
+    """``url``, else ``$REDIS_URL`` (the settings)."""
+    return url or get_settings().redis_url
 
 
 def queue_name(queue: str | None = None) -> str:
-    return queue or os.environ.get("DOUAI_QUEUE") or DEFAULT_QUEUE
-
-
-def _plan_at() -> tuple[int, int]:
-    text = os.environ.get("PLAN_TOMORROW_AT") or DEFAULT_PLAN_AT
-    hours, _, minutes = text.partition(":")
-    try:
-        h, m = int(hours), int(minutes or 0)
-    except ValueError:
-        h = m = -1
-    if not (0 <= h < 24 and 0 <= m < 60):
-        msg = f"PLAN_TOMORROW_AT: {text!r} is not a time HH:MM"
-        raise ValueError(msg)
-    return h, m
+    """``queue``, else ``$DOUAI_QUEUE`` (the settings)."""
+    return queue or get_settings().queue
 
 
 def make_celery(url: str | None = None, queue: str | None = None) -> Celery:
     """A Celery app on ``url`` (default ``$REDIS_URL``) sending to ``queue``."""
     q = queue_name(queue)
-    hour, minute = _plan_at()
+    hour, minute = get_settings().plan_tomorrow_hour_minute
     app = Celery("douai", broker=redis_url(url))
     app.conf.update(
         task_default_queue=q,
@@ -65,7 +48,7 @@ def make_celery(url: str | None = None, queue: str | None = None) -> Celery:
         # A message not acknowledged this long after delivery goes to another worker;
         # longer than any plan, so only a dead worker's tasks come back.
         broker_transport_options={
-            "visibility_timeout": int(os.environ.get("DOUAI_VISIBILITY_TIMEOUT", "3600"))
+            "visibility_timeout": get_settings().visibility_timeout_s
         },
         timezone=clock.zone_name(),
         beat_schedule={

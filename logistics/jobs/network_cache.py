@@ -7,13 +7,10 @@ file; without it, "Douai, France".
 
 from __future__ import annotations
 
-import os
 import threading
-from pathlib import Path
 
+from logistics.settings import get_settings
 from routing.network import NetworkSettings, StreetNetwork, load_network
-
-DEFAULT_PLACE = "Douai, France"
 
 _lock = threading.Lock()
 _loaded: dict[str, StreetNetwork] = {}
@@ -21,7 +18,7 @@ _loaded: dict[str, StreetNetwork] = {}
 
 def network_source() -> str:
     """``$OSM_SOURCE``, else Douai."""
-    return (os.environ.get("OSM_SOURCE") or "").strip() or DEFAULT_PLACE
+    return get_settings().osm_source
 
 
 def street_network() -> StreetNetwork:
@@ -29,6 +26,6 @@ def street_network() -> StreetNetwork:
     source = network_source()
     with _lock:
         if source not in _loaded:
-            cache = Path(os.environ.get("OSM_CACHE_DIR") or "data/osm")
+            cache = get_settings().osm_cache_dir
             _loaded[source] = load_network(source, NetworkSettings(), cache_dir=cache)
         return _loaded[source]

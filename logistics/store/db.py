@@ -8,19 +8,18 @@ PostgreSQL on 127.0.0.1, user ``postgres`` with the development password ``postg
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import Engine, create_engine
 from sqlalchemy.orm import Session, sessionmaker
 
-DEFAULT_URL = "postgresql+psycopg://postgres:postgres@127.0.0.1:5432/douai"
+from logistics.settings import get_settings
 
 
 def database_url(url: str | None = None) -> str:
-    """``url``, else ``$DATABASE_URL``, else the local default; psycopg 3 as the driver."""
-    url = url or os.environ.get("DATABASE_URL") or DEFAULT_URL
+    """``url``, else ``$DATABASE_URL`` (the settings), psycopg 3 as the driver."""
+    url = url or get_settings().database_url
     for plain in ("postgresql://", "postgres://"):
         if url.startswith(plain):
             url = "postgresql+psycopg://" + url[len(plain):]

@@ -33,20 +33,20 @@ def test_each_test_starts_at_the_default_instant_and_the_clock_runs_on():
     assert douai_clock.today() == DEFAULT.date()
 
 
-def test_a_stopped_clock_from_an_instant(monkeypatch):
-    monkeypatch.setenv("DOUAI_CLOCK", "2031-05-06T19:40:00+02:00")
+def test_a_stopped_clock_from_an_instant(env):
+    env(DOUAI_CLOCK="2031-05-06T19:40:00+02:00")
     assert douai_clock.now() == paris(dt.date(2031, 5, 6), 19, 40)
     time.sleep(0.02)
     assert douai_clock.now() == paris(dt.date(2031, 5, 6), 19, 40)
     # 23:30 UTC is already the next day in Douai.
-    monkeypatch.setenv("DOUAI_CLOCK", "2031-05-06T23:30:00+00:00")
+    env(DOUAI_CLOCK="2031-05-06T23:30:00+00:00")
     assert douai_clock.today() == dt.date(2031, 5, 7)
     assert douai_clock.tomorrow() == dt.date(2031, 5, 8)
     assert douai_clock.now().utcoffset() == dt.timedelta(hours=2)
 
 
-def test_the_real_clock_when_unset(monkeypatch):
-    monkeypatch.delenv("DOUAI_CLOCK")
+def test_the_real_clock_when_unset(env):
+    env(DOUAI_CLOCK=None)
     real = dt.datetime.now(dt.UTC)  # the one wall-clock read of the suite: only compared
     assert abs(douai_clock.now() - real) < dt.timedelta(seconds=5)
 
@@ -55,22 +55,22 @@ def test_the_real_clock_when_unset(monkeypatch):
     ("2031-05-06T10:00:00", "with its offset"), ("tomorrow", "not an ISO 8601 instant"),
     ("/nonexistent/clock", "cannot read /nonexistent/clock"),
 ])
-def test_a_bad_clock_setting_is_named(monkeypatch, value, problem):
-    monkeypatch.setenv("DOUAI_CLOCK", value)
+def test_a_bad_clock_setting_is_named(env, value, problem):
+    env(DOUAI_CLOCK=value)
     with pytest.raises(douai_clock.ClockError, match="DOUAI_CLOCK") as e:
         douai_clock.now()
     assert problem in str(e.value)
 
 
-def test_a_bad_zone_is_named(monkeypatch):
-    monkeypatch.setenv("DOUAI_TZ", "Mars/Olympus")
+def test_a_bad_zone_is_named(env):
+    env(DOUAI_TZ="Mars/Olympus")
     with pytest.raises(douai_clock.ClockError, match="DOUAI_TZ: 'Mars/Olympus'"):
         douai_clock.zone()
 
 
-def test_another_zone_moves_today(monkeypatch):
-    monkeypatch.setenv("DOUAI_CLOCK", "2031-05-06T23:30:00+00:00")
-    monkeypatch.setenv("DOUAI_TZ", "America/Montreal")
+def test_another_zone_moves_today(env):
+    env(DOUAI_CLOCK="2031-05-06T23:30:00+00:00")
+    env(DOUAI_TZ="America/Montreal")
     assert douai_clock.today() == dt.date(2031, 5, 6)
     assert douai_clock.now().utcoffset() == dt.timedelta(hours=-4)
 
@@ -134,11 +134,11 @@ def test_the_24_00_rule():
     assert douai_clock.hhmm(None) is None
 
 
-def test_a_clock_file_without_a_stamp_runs_from_its_modification_time(monkeypatch, tmp_path):
+def test_a_clock_file_without_a_stamp_runs_from_its_modification_time(env, tmp_path):
     """A file written by hand: the instant alone; a bad one is named."""
     path = tmp_path / "now"
     path.write_text("2031-05-06T19:40:00+02:00\n")
-    monkeypatch.setenv("DOUAI_CLOCK", str(path))
+    env(DOUAI_CLOCK=str(path))
     seen = douai_clock.now()
     assert paris(dt.date(2031, 5, 6), 19, 40) <= seen < paris(dt.date(2031, 5, 6), 19, 41)
     path.write_text("2031-05-06T19:40:00+02:00 soon")
