@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+import httpx
 import pytest
 from playwright.sync_api import expect
 from web.conftest import shot
@@ -57,6 +58,12 @@ def test_the_dispatcher_plans_moves_publishes_and_follows_the_day(
     expect(page.locator("#map .leaflet-overlay-pane path.leaflet-interactive")).to_have_count(N_ORDERS)
     assert "#token" not in page.url
     assert page.locator("#day").input_value() == DATE
+    # The page's script is native ES modules, served as JavaScript, with no build step.
+    expect(page.locator("script[type='module'][src='/static/dispatch/main.js']")).to_have_count(1)
+    expect(page.locator("script[src='/static/dispatch.js']")).to_have_count(0)
+    module = httpx.get(f"{api_server}/static/dispatch/main.js", timeout=10)
+    assert module.status_code == 200
+    assert "javascript" in module.headers["content-type"]
     page.click("#orders th[data-sort='weight_kg'] button")
     weights = [float(t.removesuffix(" kg").replace("\u202f", "").replace(",", "."))
                for t in page.locator("#orders tbody tr td:nth-child(5)").all_inner_texts()]
@@ -207,4 +214,42 @@ def test_a_refused_token_asks_to_sign_in(api_server, platform, tokens, desktop, 
     page.fill("#token-input", platform.token("dispatcher"))
     page.click(".signin button[type=submit]")
     expect(page.locator("#orders tbody tr")).to_have_count(N_ORDERS)
+    assert errors == []
+
+
+def test_names_from_the_api_are_shown_as_text_not_markup(
+        api_server, platform, day, desktop, console_errors):
+    """Ids with markup in them (a shop's, an order's) come out as text wherever the page
+    writes them: its templates escape every value by default."""
+    page = desktop
+    errors = console_errors(page)
+    date, shop_id, order_id = "2032-09-18", f"{PREFIX}<b>gras</b>", f"{PREFIX}<i>O1</i>&amp;"
+    c = platform.client
+    s, o = day.shops[0], day.orders[0]
+    r = c.post("/api/shops", headers=platform.dispatcher, json={
+        "shop_id": shop_id, "name": "Chez <b>Gras</b>", "lon": s.lon, "lat": s.lat,
+        "opens": "07:00", "closes": "20:00"})
+    assert r.status_code == 201, r.text
+    r = c.post("/api/orders", headers=platform.dispatcher, json={
+        "order_id": order_id, "shop_id": shop_id, "customer_lon": o.customer_lon,
+        "customer_lat": o.customer_lat, "weight_kg": 2, "volume_l": 5,
+        "deliver_from": "10:00", "deliver_to": "12:00", "date": date})
+    assert r.status_code == 201, r.text
+
+    page.goto(f"{api_server}/dispatch?date={date}#token={platform.token('dispatcher')}")
+    row = page.locator("#orders tbody tr")
+    expect(row).to_have_count(1)
+    assert row.get_attribute("data-order") == order_id
+    cells = row.locator("td")
+    expect(cells.nth(0)).to_have_text(order_id)
+    expect(cells.nth(2)).to_have_text(shop_id)
+    expect(page.locator("#orders tbody b, #orders tbody i")).to_have_count(0)
+    expect(page.locator("#move-order option").nth(1)).to_have_text(f"{order_id} — non affectée")
+    assert page.locator("#move-order option").nth(1).get_attribute("value") == order_id
+    # The customer's point on the map: its tooltip says the same, as text.
+    page.hover("#map .leaflet-overlay-pane path.leaflet-interactive")
+    tip = page.locator(".leaflet-tooltip")
+    expect(tip).to_contain_text(f"{order_id} · reçue")
+    expect(tip).to_contain_text(f"{shop_id} · 10:00–12:00")
+    expect(tip.locator("b, i")).to_have_count(0)
     assert errors == []

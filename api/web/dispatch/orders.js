@@ -1,0 +1,56 @@
+// The day's orders as a table sorted by any column, with the round each one is in.
+
+import { html, render } from "./html.js";
+import { MOVABLE, ORDER_STATUS } from "./labels.js";
+import { swatch } from "./rounds.js";
+import { $, canMove, cmp, num, orderCourier, state, unassignedIds } from "./state.js";
+
+const LEFT_OUT = "~non affectée";  // sorts after the couriers' ids
+
+function orderRows() {
+  const where = orderCourier();
+  const left = unassignedIds();
+  return state.orders.map((o) => ({
+    ...o,
+    slot: `${o.deliver_from}–${o.deliver_to}`,
+    courier: where.get(o.order_id) || (left.has(o.order_id) ? LEFT_OUT : ""),
+  }));
+}
+
+function courierCell(courier) {
+  if (courier === LEFT_OUT) return html`<span class="error">non affectée</span>`;
+  if (!courier) return html`<span class="muted">—</span>`;
+  return html`${swatch(courier)} ${courier}`;
+}
+
+function orderRow(o, movable) {
+  return html`<tr data-order="${o.order_id}">
+    <td><strong>${o.order_id}</strong></td>
+    <td><span class="status os-${o.status}">${ORDER_STATUS[o.status] || o.status}</span></td>
+    <td>${o.shop_id ? o.shop_id : html`<span class="muted">dépôt</span>`}</td>
+    <td>${o.slot}</td>
+    <td class="num">${num(o.weight_kg)} kg</td>
+    <td class="num">${num(o.volume_l)} L</td>
+    <td>${courierCell(o.courier)}</td>
+    <td>${movable && MOVABLE.has(o.status)
+      ? html`<button type="button" class="small pick-order" data-order="${o.order_id}">Déplacer…</button>` : ""}</td>
+  </tr>`;
+}
+
+export function renderOrders() {
+  const { key, dir } = state.sort;
+  const rows = orderRows().sort((a, b) => dir * cmp(a[key], b[key]) || cmp(a.order_id, b.order_id));
+  const movable = canMove();
+  $("#orders-count").textContent = `(${state.orders.length})`;
+  for (const th of document.querySelectorAll("#orders th[data-sort]")) {
+    th.setAttribute("aria-sort", th.dataset.sort === key ? (dir > 0 ? "ascending" : "descending") : "none");
+  }
+  render($("#orders tbody"), rows.length ? rows.map((o) => orderRow(o, movable))
+    : html`<tr><td colspan="8" class="muted">Aucune commande ce jour.</td></tr>`);
+}
+
+/** Sort by `key`, or the other way round when it is already the key. */
+export function sortOrders(key) {
+  state.sort = { key, dir: state.sort.key === key ? -state.sort.dir : 1 };
+  renderOrders();
+}
