@@ -1,0 +1,210 @@
+"""The phases of one solve, in order, each taking its time from the budget.
+
+A first solution, then route elimination with an ejection pool (plain Python), then
+a last improvement of the best plan. Fixed vehicle costs alone rarely make OR-Tools'
+local search give up a route (emptying one takes many moves at once); the ejection
+pool does exactly that. The searches themselves come in as a :class:`Search`, so this
+module never sees an OR-Tools type.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
+
+from .route_elimination import EliminationResult, eliminate_routes
+
+if TYPE_CHECKING:
+    from ._model import Model
+    from .budget import SearchTime, TimeBudget
+    from .problem import Job, Problem
+
+#: the record of each phase, in order, as the solution's ``stats["phases"]``
+PhaseLog = list[dict[str, object]]
+
+
+@dataclass
+class Found:
+    """A solution kept between phases, independent of the model that found it."""
+
+    routes: list[list[int]]  # node ids per vehicle
+    assignment_values: dict[str, list[list[int]]]  # cumuls per dimension per vehicle
+    cost: int
+    dropped: int
+    #: the fixed cost per vehicle in the model that found it
+    vehicle_cost: int = 0
+
+    @property
+    def base_cost(self) -> int:
+        """The objective without the fixed vehicle costs, comparable across phases."""
+        return self.cost - self.vehicle_cost * self.used
+
+    @property
+    def used(self) -> int:
+        """Number of non-empty routes."""
+        return sum(1 for r in self.routes if r)
+
+
+@dataclass(frozen=True)
+class SearchOutcome:
+    """What one search found (None: nothing), and facts about it for the phase log."""
+
+    found: Found | None
+    facts: dict[str, object] = field(default_factory=dict)
+
+
+class Search(Protocol):
+    """One search of the model, in a fresh model each time.
+
+    ``forbidden`` vehicles stay empty, ``initial`` is the plan to start from, and
+    ``vehicle_cost`` the fixed cost of a vehicle in that search.
+    """
+
+    def __call__(
+        self,
+        allotted: SearchTime,
+        *,
+        vehicle_cost: int,
+        forbidden: frozenset[int] = frozenset(),
+        initial: Found | None = None,
+    ) -> SearchOutcome:
+        """Search for at most ``allotted`` and return the best plan found."""
+        ...
+
+
+def fleet_lower_bound(problem: Problem, jobs: Sequence[Job]) -> int:
+    """Fewest vehicles that could carry everything, when all of it leaves from the start.
+
+    With pick-ups on the way a vehicle can unload and load again, so no bound but 1.
+    """
+    if not jobs or any(j.pickup is not None for j in jobs):
+        return 1
+    bound = 1
+    for attr, cap in (("weight", "capacity_weight"), ("volume", "capacity_volume")):
+        total = sum(getattr(j, attr) for j in jobs)
+        caps = sorted((getattr(v, cap) for v in problem.vehicles), reverse=True)
+        carried, k = 0, 0
+        while carried < total and k < len(caps):
+            carried += caps[k]
+            k += 1
+        bound = max(bound, k)
+    return bound
+
+
+def run_phases(model: Model, search: Search, budget: TimeBudget, log: PhaseLog) -> Found | None:
+    """Run the phases of one solve and return the best plan found.
+
+    Parameters
+    ----------
+    model
+        The node model of the solve.
+    search
+        Runs one search of ``model``.
+    budget
+        The solve's time, started when the solve started.
+    log
+        Receives one record per phase.
+
+    Returns
+    -------
+    Found or None
+        The best plan; None when the first search found none (every job being
+        optional, that should not happen).
+    """
+    best = _first_solution(model, search, budget, log)
+    if best is None:
+        return None
+    elimination = _eliminate_routes(model, best, budget, log)
+    return _improve(model, search, best, elimination, budget, log)
+
+
+def _first_solution(
+    model: Model, search: Search, budget: TimeBudget, log: PhaseLog
+) -> Found | None:
+    outcome = search(budget.first_solution(), vehicle_cost=model.params.vehicle_cost)
+    log.append(outcome.facts)
+    best = outcome.found
+    if best is not None:
+        log[-1].update(name="first", vehicles=best.used, dropped=best.dropped, cost=best.cost)
+    return best
+
+
+def _eliminate_routes(
+    model: Model, best: Found, budget: TimeBudget, log: PhaseLog
+) -> EliminationResult | None:
+    """Empty routes one at a time with an ejection pool; None when none was emptied.
+
+    Not while jobs are left out: serving them comes before sparing a courier, and they
+    may need the idle ones.
+    """
+    params = model.params
+    floor = fleet_lower_bound(model.problem, model.jobs)
+    if not (params.minimize_vehicles and best.dropped == 0 and best.used > floor):
+        return None
+    t0 = budget.clock()
+    deadline = budget.elimination_deadline()
+    graph = model.node_graph()
+    iterations = params.elimination_iterations
+    if params.solution_limit is not None and iterations is None:
+        # The solution limit makes the plan reproducible; so must this limit.
+        iterations = 20 * len(graph.pickup_of)
+    elimination = eliminate_routes(
+        graph,
+        best.routes,
+        deadline=deadline,
+        max_iterations=iterations,
+        seed=params.seed,
+        floor=floor,
+        max_ejections=params.max_ejections,
+    )
+    used = sum(1 for r in elimination.routes if r)
+    log.append(
+        {
+            "name": "eliminate_routes",
+            "seconds": round(budget.clock() - t0, 3),
+            "iterations": elimination.iterations,
+            "vehicles": used,
+            "dropped": best.dropped,
+            "accepted": used < best.used,
+        }
+    )
+    return elimination if used < best.used else None
+
+
+def _improve(
+    model: Model,
+    search: Search,
+    best: Found,
+    elimination: EliminationResult | None,
+    budget: TimeBudget,
+    log: PhaseLog,
+) -> Found:
+    """Improve the best plan: the one route elimination left, if it removed any.
+
+    When the plan serves every job it can, its fleet is fixed and the search minimises
+    time (or distance) alone. A plan from route elimination always goes through this
+    search, which computes its times and loads.
+    """
+    allotted = budget.improvement(required=elimination is not None)
+    if allotted is None:
+        return best
+    start_routes = elimination.routes if elimination is not None else best.routes
+    unused = frozenset(k for k, r in enumerate(start_routes) if not r)
+    fixed = best.dropped == 0
+    outcome = search(
+        allotted,
+        vehicle_cost=0 if fixed else model.params.vehicle_cost,
+        forbidden=unused if fixed else frozenset(),
+        initial=dataclasses.replace(best, routes=start_routes),
+    )
+    log.append(outcome.facts)
+    found = outcome.found
+    if found is None:
+        return best
+    better = (found.dropped, found.used, found.base_cost) <= (
+        best.dropped, best.used, best.base_cost
+    ) or (elimination is not None and found.dropped == 0)
+    log[-1].update(name="improve", vehicles=found.used, dropped=found.dropped, accepted=better)
+    return found if better else best
