@@ -254,21 +254,21 @@ def _plan_settings(args: argparse.Namespace):
     )
 
 
-def _print_summary(plan: dict, files: dict[str, Path], seconds: float) -> None:
-    s = plan["summary"]
-    print(f"network: {plan['network']['source']}")
+def _print_summary(plan, files: dict[str, Path], seconds: float) -> None:
+    s = plan.summary
+    print(f"network: {plan.network.source}")
     print(
-        f"orders: {s['orders']}, planned: {s['planned']}, unassigned: {s['unassigned']}, "
-        f"couriers used: {s['couriers_used']} of {s['couriers']}"
+        f"orders: {s.orders}, planned: {s.planned}, unassigned: {s.unassigned}, "
+        f"couriers used: {s.couriers_used} of {s.couriers}"
     )
     print(
-        f"cargo bike: {s['bike_km']:.1f} km, on foot: {s['foot_km']:.1f} km; "
-        f"car trips avoided: {s['car_trips_avoided']} ({s['car_km_avoided']:.1f} km, "
-        f"{s['co2_avoided_kg']:.1f} kg CO2e)"
+        f"cargo bike: {s.bike_km:.1f} km, on foot: {s.foot_km:.1f} km; "
+        f"car trips avoided: {s.car_trips_avoided} ({s.car_km_avoided:.1f} km, "
+        f"{s.co2_avoided_kg:.1f} kg CO2e)"
     )
     reasons: dict[str, int] = {}
-    for u in plan["unassigned"]:
-        reasons[u["reason"]] = reasons.get(u["reason"], 0) + 1
+    for u in plan.unassigned:
+        reasons[u.reason] = reasons.get(u.reason, 0) + 1
     if reasons:
         print("unassigned by reason: " + ", ".join(f"{k} {v}" for k, v in sorted(reasons.items())))
     for name, path in files.items():

@@ -22,6 +22,7 @@ from typing import Any
 from logistics.demo_day import generate_day
 from logistics.inputs import DayInputs, write_day_inputs
 from logistics.outputs.files import write_plan_outputs
+from logistics.plan_document import PlanDocument
 from logistics.store.db import make_engine, session_scope
 from logistics.store.users import create_user
 from logistics.timeofday import format_clock
@@ -139,9 +140,7 @@ def run_stack_demo(
           f"cargo bike {s['bike_km']:.1f} km, on foot {s['foot_km']:.1f} km; car trips avoided "
           f"{s['car_trips_avoided']} ({s['car_km_avoided']:.1f} km, {s['co2_avoided_kg']:.1f} kg CO2e)")
     audit = api.ok("GET", f"/api/plans/{plan['id']}/audit", dispatcher)
-    document = dict(audit["result"])
-    geometry = {r["courier_id"]: (r.get("geometry") or {}).get("coordinates", []) for r in got["rounds"]}
-    document["rounds"] = [{**r, "geometry": geometry.get(r["courier_id"], [])} for r in document["rounds"]]
+    document = PlanDocument.model_validate(audit["result"])
     files = write_plan_outputs(document, out, title=f"Rounds of {date} — via the API")
     first = got["rounds"][0]["courier_id"] if got["rounds"] else None
     facts: dict[str, Any] = {"plan_id": plan["id"], "summary": s, "files": files}

@@ -64,21 +64,20 @@ def _one_day(source: str, cache_dir: str, n_orders: int, time_limit_s: float, se
     t_gen = time.perf_counter()
     plan = plan_day(day, net, PlanSettings(time_limit_s=time_limit_s, seed=seed))
     t1 = time.perf_counter()
-    s = plan["summary"]
-    solver = plan["solver"]
+    s = plan.summary
     return {
         "orders": n_orders,
         "shops": len(day.shops),
         "couriers": len(day.couriers),
-        "planned": s["planned"],
-        "unassigned": s["unassigned"],
-        "couriers_used": s["couriers_used"],
-        "bike_km": s["bike_km"],
-        "foot_km": s["foot_km"],
-        "car_km_avoided": s["car_km_avoided"],
+        "planned": s.planned,
+        "unassigned": s.unassigned,
+        "couriers_used": s.couriers_used,
+        "bike_km": s.bike_km,
+        "foot_km": s.foot_km,
+        "car_km_avoided": s.car_km_avoided,
         "load_and_generate_s": round(t_gen - t0, 2),
-        "matrix_s": solver["matrix_seconds"],
-        "solve_s": solver["stats"].get("seconds"),
+        "matrix_s": plan.solver.matrix_seconds,
+        "solve_s": plan.solver.stats.get("seconds"),
         "plan_total_s": round(t1 - t_gen, 2),
         "wall_s": round(t1 - t0, 2),
         "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),

@@ -178,17 +178,11 @@ def avoided_car_trips(
     return Impact(tuple(results), tuple(unreachable), car_km, car_km * CAR_KG_CO2E_PER_KM)
 
 
-def courier_km(rounds: Iterable[Mapping[str, Any]]) -> dict[str, float]:
-    """Kilometres ridden by cargo bike and walked, from a plan's rounds."""
+def courier_km(rounds: Iterable[tuple[str, float]]) -> dict[str, float]:
+    """Kilometres ridden by cargo bike and walked, from each round's (mode, metres)."""
     out = {"bike_km": 0.0, "foot_km": 0.0}
-    for r in rounds:
-        key = (
-            "bike_km"
-            if r.get("mode") == "cargo_bike"
-            else "foot_km"
-            if r.get("mode") == "foot"
-            else None
-        )
-        if key is not None:
-            out[key] += float(r.get("distance_m") or 0.0) / 1000.0
+    key = {"cargo_bike": "bike_km", "foot": "foot_km"}
+    for mode, metres in rounds:
+        if mode in key:
+            out[key[mode]] += float(metres or 0.0) / 1000.0
     return {k: round(v, 3) for k, v in out.items()}

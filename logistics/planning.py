@@ -3,8 +3,8 @@
 This is the glue between the day's inputs (:mod:`logistics.inputs`), the street
 network (:mod:`routing.network`) and the pure solver (:mod:`routing.solver`): it snaps
 every place to each mode's streets, builds the travel matrices, turns orders into jobs
-in integer units, solves, and writes the result as the plan dictionary that
-``plan.json`` holds (see :func:`plan_day`).
+in integer units, solves, and writes the result as the typed plan document
+(:class:`~logistics.plan_document.PlanDocument`) that ``plan.json`` holds.
 """
 
 from __future__ import annotations
@@ -24,14 +24,20 @@ from routing.solver import solve
 
 from .impact import avoided_car_trips, courier_km, customer_trips, trip_points
 from .inputs import Courier, DayInputs, Order
+from .plan_document import (
+    NetworkInfo,
+    PlanDocument,
+    PlanImpact,
+    PlanRound,
+    PlanStop,
+    PlanSummary,
+    SolverFacts,
+    UnassignedOrder,
+    UnavailableCourier,
+)
 from .timeofday import format_clock
 
 Point = tuple[float, float]
-
-def _hms(seconds: int) -> str:
-    """``HH:MM:SS``, the form of every time in plan.json."""
-    return format_clock(seconds, with_seconds=True)
-
 
 #: the modes couriers use; the car graph only serves the avoided-trip count
 COURIER_MODES = ("cargo_bike", "foot")
@@ -126,7 +132,7 @@ def plan_day(
     *,
     keep: Mapping[str, str] | None = None,
     on_board: Mapping[str, str] | None = None,
-) -> dict[str, object]:
+) -> PlanDocument:
     """Plan the day's rounds and measure what they avoid.
 
     Parameters
@@ -147,7 +153,7 @@ def plan_day(
 
     Returns
     -------
-    dict
+    PlanDocument
         The plan: ``network``, ``rounds`` (with stops and street geometry),
         ``unassigned`` (with reasons), ``couriers_unavailable``, ``summary``, ``impact``
         and ``solver`` (settings and search facts, for audit).
@@ -177,12 +183,12 @@ def plan_day(
 
     # Couriers whose start or end is off their mode's streets cannot ride at all.
     vehicles: list[Vehicle] = []
-    unavailable: list[dict[str, str]] = []
+    unavailable: list[UnavailableCourier] = []
     for c in day.couriers:
         start, end = courier_at[c.courier_id]
         why = off[c.mode][start] or off[c.mode][end]
         if why:
-            unavailable.append({"courier_id": c.courier_id, "reason": f"start or end {why}"})
+            unavailable.append(UnavailableCourier(courier_id=c.courier_id, reason=f"start or end {why}"))
             continue
         vehicles.append(
             Vehicle(
@@ -246,14 +252,12 @@ def plan_day(
         )
     problem = Problem(tuple(jobs), tuple(vehicles), matrices, stop_time=settings.stop_time_s)
     solution = solve(problem, settings.solve_params())
-    plan = _plan_dict(
-        day, net, places.points, problem, solution, early, unavailable, settings, hub_at
+    timings = {"matrix_seconds": round(matrix_s, 3)}
+    plan = _document(
+        day, net, places.points, problem, solution, early, unavailable, settings, hub_at, timings
     )
-    solver_info = plan["solver"]
-    assert isinstance(solver_info, dict)
-    solver_info["matrix_seconds"] = round(matrix_s, 3)
-    solver_info["total_seconds"] = round(time.monotonic() - started, 3)
-    return plan
+    total = round(time.monotonic() - started, 3)
+    return plan.model_copy(update={"solver": plan.solver.model_copy(update={"total_seconds": total})})
 
 
 def _prescreen(
@@ -325,92 +329,83 @@ def _detail(u: Unassigned) -> str:
     return u.detail
 
 
-def _plan_dict(
+def _document(
     day: DayInputs,
     net: StreetNetwork,
     points: list[Point],
     problem: Problem,
     solution: Solution,
     early: list[Unassigned],
-    unavailable: list[dict[str, str]],
+    unavailable: list[UnavailableCourier],
     settings: PlanSettings,
     hub: int | None,
-) -> dict[str, object]:
+    timings: Mapping[str, float],
+) -> PlanDocument:
     couriers: dict[str, Courier] = {c.courier_id: c for c in day.couriers}
     orders = {o.order_id: o for o in day.orders}
+    vehicles = {v.id: v for v in problem.vehicles}
     rounds = []
     for route in solution.routes:
         c = couriers[route.vehicle_id]
-        vehicle = next(v for v in problem.vehicles if v.id == route.vehicle_id)
+        vehicle = vehicles[route.vehicle_id]
         start_pt, end_pt = points[vehicle.start], points[vehicle.end]
-        stops: list[dict[str, object]] = [
-            {
-                "kind": "start",
-                "order_ids": [],
-                "shop_id": None,
-                "lon": start_pt[0],
-                "lat": start_pt[1],
-                "arrival": _hms(route.start_time),
-                "departure": _hms(route.start_time),
-                "load_kg": route.start_load_weight / 1000,
-                "load_l": route.start_load_volume / 1000,
-            }
-        ]
+        stops = [PlanStop(
+            kind="start", lon=start_pt[0], lat=start_pt[1], arrival=route.start_time,
+            departure=route.start_time, load_kg=route.start_load_weight / 1000,
+            load_l=route.start_load_volume / 1000,
+        )]
         for v in route.visits:
             pt = points[v.location]
-            shop_id = orders[v.job_ids[0]].shop_id if v.kind == "pickup" else None
-            stops.append(
-                {
-                    "kind": v.kind,
-                    "order_ids": list(v.job_ids),
-                    "shop_id": shop_id,
-                    "lon": pt[0],
-                    "lat": pt[1],
-                    "arrival": _hms(v.arrival),
-                    "departure": _hms(v.departure),
-                    "load_kg": v.load_weight / 1000,
-                    "load_l": v.load_volume / 1000,
-                }
-            )
-        stops.append(
-            {
-                "kind": "end",
-                "order_ids": [],
-                "shop_id": None,
-                "lon": end_pt[0],
-                "lat": end_pt[1],
-                "arrival": _hms(route.end_time),
-                "departure": _hms(route.end_time),
-                "load_kg": 0.0,
-                "load_l": 0.0,
-            }
-        )
+            stops.append(PlanStop(
+                kind=v.kind, order_ids=list(v.job_ids),
+                shop_id=orders[v.job_ids[0]].shop_id if v.kind == "pickup" else None,
+                lon=pt[0], lat=pt[1], arrival=v.arrival, departure=v.departure,
+                load_kg=v.load_weight / 1000, load_l=v.load_volume / 1000,
+            ))
+        stops.append(PlanStop(
+            kind="end", lon=end_pt[0], lat=end_pt[1], arrival=route.end_time,
+            departure=route.end_time, load_kg=0.0, load_l=0.0,
+        ))
         path = [start_pt, *(points[v.location] for v in route.visits), end_pt]
         geometry = net.graph(c.mode).route_geometry(path)
-        rounds.append(
-            {
-                "courier_id": c.courier_id,
-                "mode": c.mode,
-                "distance_m": route.distance,
-                "duration_s": route.duration,
-                "travel_s": route.travel_time,
-                "start": _hms(route.start_time),
-                "end": _hms(route.end_time),
-                "orders": len(route.job_ids),
-                "stops": stops,
-                "geometry": [[round(x, 6), round(y, 6)] for x, y in geometry],
-            }
-        )
+        rounds.append(PlanRound(
+            courier_id=c.courier_id, mode=c.mode, distance_m=route.distance,
+            duration_s=route.duration, travel_s=route.travel_time, start=route.start_time,
+            end=route.end_time, orders=len(route.job_ids), stops=stops,
+            geometry=[(round(x, 6), round(y, 6)) for x, y in geometry],
+        ))
 
-    unassigned = [
-        {"order_id": u.job_id, "reason": str(u.reason), "detail": _detail(u)}
-        for u in [*early, *solution.unassigned]
-    ]
     order_rank = {o.order_id: i for i, o in enumerate(day.orders)}
-    unassigned.sort(key=lambda u: order_rank[u["order_id"]])
+    unassigned = sorted(
+        (UnassignedOrder(order_id=u.job_id, reason=str(u.reason), detail=_detail(u))
+         for u in [*early, *solution.unassigned]),
+        key=lambda u: order_rank[u.order_id],
+    )
     planned = [o for r in solution.routes for o in r.job_ids]
+    impact = _impact(day, net, planned, points[hub] if hub is not None else (0.0, 0.0))
+    km = courier_km((r.mode, r.distance_m) for r in rounds)
+    summary = PlanSummary(
+        orders=len(day.orders), planned=len(planned), unassigned=len(unassigned),
+        couriers=len(day.couriers), couriers_used=len(rounds),
+        bike_km=km["bike_km"], foot_km=km["foot_km"],
+        car_trips_avoided=impact.car_trips_avoided, car_km_avoided=impact.car_km_avoided,
+        co2_avoided_kg=impact.co2_avoided_kg,
+    )
+    return PlanDocument(
+        network=NetworkInfo(source=net.source, bounds=net.bounds),
+        summary=summary,
+        rounds=rounds,
+        unassigned=unassigned,
+        couriers_unavailable=unavailable,
+        impact=impact,
+        solver=SolverFacts(settings=asdict(settings), stats=solution.stats, cost=solution.cost,
+                           **timings),
+    )
 
-    trips = customer_trips(day, planned, points[hub] if hub is not None else (0.0, 0.0))
+
+def _impact(day: DayInputs, net: StreetNetwork, planned: list[str], hub: Point) -> PlanImpact:
+    """The car trips the planned orders spare, measured on the car network."""
+    trips = customer_trips(day, planned, hub)
     trip_pts = trip_points(trips)
     if trip_pts:
         car = net.graph("car")
@@ -423,29 +418,4 @@ def _plan_dict(
         impact = avoided_car_trips(trips, trip_pts, car_m)
     else:
         impact = avoided_car_trips([], [], np.zeros((0, 0)))
-    km = courier_km(rounds)
-    summary = {
-        "orders": len(day.orders),
-        "planned": len(planned),
-        "unassigned": len(unassigned),
-        "couriers": len(day.couriers),
-        "couriers_used": len(rounds),
-        "bike_km": km["bike_km"],
-        "foot_km": km["foot_km"],
-        "car_trips_avoided": len(impact.trips),
-        "car_km_avoided": round(impact.car_km, 3),
-        "co2_avoided_kg": round(impact.co2_kg, 3),
-    }
-    return {
-        "network": {"source": net.source, "bounds": list(net.bounds)},
-        "summary": summary,
-        "rounds": rounds,
-        "unassigned": unassigned,
-        "couriers_unavailable": unavailable,
-        "impact": impact.as_dict(with_trips=True),
-        "solver": {
-            "settings": asdict(settings),
-            "stats": solution.stats,
-            "cost": solution.cost,
-        },
-    }
+    return PlanImpact.model_validate(impact.as_dict(with_trips=True))

@@ -9,20 +9,23 @@ from __future__ import annotations
 
 import re
 
-_CLOCK = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?")
+_CLOCK = re.compile(r"(\d{1,3}):(\d{2})(?::(\d{2}))?")
 
 
-def parse_clock(text: str) -> int:
+def parse_clock(text: str, *, past_midnight: bool = False) -> int:
     """Seconds since midnight of ``H:MM``, ``HH:MM`` or ``HH:MM:SS``.
 
     Raises ValueError with a short reason when the text is not a time of day between
-    ``00:00`` and ``24:00``.
+    ``00:00`` and ``24:00``; with ``past_midnight``, a plan's time after midnight
+    (``25:30``, as :func:`format_clock` writes it) is read too.
     """
     match = _CLOCK.fullmatch(text.strip())
     if match is None:
         msg = "is not a time (expected HH:MM)"
         raise ValueError(msg)
     h, m, s = int(match[1]), int(match[2]), int(match[3] or 0)
+    if past_midnight and m <= 59 and s <= 59:
+        return h * 3600 + m * 60 + s
     if m > 59 or s > 59 or h > 24 or (h == 24 and (m or s)):
         msg = "is not a time of day between 00:00 and 24:00"
         raise ValueError(msg)

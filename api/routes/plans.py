@@ -20,6 +20,7 @@ from logistics.clock import local_iso
 from logistics.jobs.celery_app import APPLY_CHANGES, SOLVE_PLAN
 from logistics.store.models import Order, Plan, PlanChange, Round, Stop, StopEvent
 from logistics.store.plan_changes import request_move
+from logistics.store.plan_documents import document_of
 from logistics.store.plans import publish, request_plan
 
 from ..deps import Dispatcher, SessionDep
@@ -215,10 +216,11 @@ def get_plan(
 @router.get("/{plan_id}/audit")
 def get_plan_audit(plan_id: int, db: SessionDep, _: Dispatcher) -> dict[str, Any]:
     """What the plan was solved from and with (inputs, settings, the solver's facts) and
-    the whole plan document it gave (``result``, the ``plan.json`` of the command line
-    without the street geometry, which ``GET /api/plans/{id}`` gives per round)."""
+    its whole plan document as it stands, changes included (``result``, the
+    ``plan.json`` of the command line)."""
     plan = _plan(db, plan_id)
-    result = plan.result or {}
+    document = document_of(plan)
+    result = document.model_dump(mode="json") if document is not None else {}
     return {
         "id": plan.id, "date": plan.day.isoformat(), "status": plan.status,
         "settings": plan.settings, "inputs": plan.inputs, "solver": result.get("solver"),

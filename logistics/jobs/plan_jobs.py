@@ -92,7 +92,7 @@ def solve_plan(engine: Engine, plan_id: int, network: NetworkLoader) -> str:
             plan = s.get(Plan, plan_id, with_for_update=True)
             assert plan is not None
             save_solved(s, plan, result, inputs_json)
-        log.info("plan %s solved: %s", plan_id, result["summary"])
+        log.info("plan %s solved: %s", plan_id, result.summary)
         return PlanStatus.SOLVED.value
 
 

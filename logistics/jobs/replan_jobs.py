@@ -18,18 +18,17 @@ import dataclasses
 import datetime as dt
 import logging
 from collections.abc import Callable
-from typing import Any
 
 import numpy as np
-from geoalchemy2.shape import from_shape, to_shape
-from shapely.geometry import LineString, Point
+from geoalchemy2.shape import to_shape
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from logistics import clock
-from logistics.clock import seconds_of_day, time_of_day
-from logistics.impact import CAR_KG_CO2E_PER_KM
+from logistics.clock import seconds_of_day
+from logistics.impact import CAR_KG_CO2E_PER_KM, courier_km
 from logistics.inputs import DayInputs
+from logistics.plan_document import AvoidedTrip, PlanDocument, PlanImpact
 from logistics.planning import plan_day
 from logistics.store.db import session_scope
 from logistics.store.models import (
@@ -42,8 +41,9 @@ from logistics.store.models import (
     Stop,
     StopEvent,
 )
+from logistics.store.plan_documents import document_of, keep_document, line_of, plan_stop, stop_row
 from logistics.store.plans import day_inputs, mark_planned, plan_settings
-from logistics.timeofday import format_clock, parse_clock
+from logistics.timeofday import format_clock
 from routing.network import StreetNetwork
 
 from .plan_jobs import plan_lock
@@ -124,7 +124,7 @@ def _frozen_signature(session: Session, plan: Plan, now_s: int) -> dict[str, lis
 class _Draft:
     """A re-planned day, not yet written."""
 
-    result: dict[str, Any]
+    result: PlanDocument
     states: dict[str, _RoundState]
     signature: dict[str, list[int]]
     kept: dict[str, str]
@@ -200,16 +200,11 @@ def _with_orders(session: Session, inputs: DayInputs, rows: list[Order]) -> DayI
     return DayInputs(tuple(shops), (*inputs.orders, *more), inputs.couriers)
 
 
-def _placed(result: dict[str, Any]) -> dict[str, str]:
-    return {o: r["courier_id"] for r in result["rounds"] for s in r["stops"] for o in s["order_ids"]
-            if s["kind"] == "delivery"}
-
-
 def _write(
     session: Session, plan: Plan, draft: _Draft, net: StreetNetwork
 ) -> None:
     """Replace the non-frozen stops of every round by the draft's; frozen stops stay."""
-    new_rounds = {r["courier_id"]: r for r in draft.result["rounds"]}
+    new_rounds = {r.courier_id: r for r in draft.result.rounds}
     by_courier = {r.courier_id: r for r in plan.rounds}
     for courier_id in sorted(set(new_rounds) | set(by_courier)):
         row = by_courier.get(courier_id)
@@ -217,15 +212,15 @@ def _write(
         frozen_ids = state.frozen if state else []
         new = new_rounds.get(courier_id)
         if row is None:
-            row = Round(courier_id=courier_id, distance_m=0, duration_s=0)
+            row = Round(courier_id=courier_id, distance_m=0, duration_s=0, travel_s=0)
             plan.rounds.append(row)
             session.flush()
         frozen = [s for s in row.stops if s.id in frozen_ids]
         pending = [s for s in row.stops if s.id not in frozen_ids]
-        wanted = [] if new is None else (new["stops"][1:] if frozen else new["stops"])
+        wanted = [] if new is None else (new.stops[1:] if frozen else new.stops)
         if new is None and frozen:
             # Nothing left to do but go back: keep the end stop.
-            wanted = [s for s in _stop_dicts(pending) if s["kind"] == "end"]
+            wanted = [plan_stop(s) for s in pending if s.kind == "end"]
         if not frozen and not wanted:
             session.delete(row)
             continue
@@ -237,15 +232,10 @@ def _write(
         session.flush()
         kept_rows: list[Stop] = []
         for k, w in enumerate(wanted):
-            key = (w["kind"], frozenset(w["order_ids"]))
-            stop = reuse[key].pop(0) if reuse.get(key) else Stop(round_id=row.id)
-            stop.seq = len(frozen) + k
-            stop.kind, stop.order_ids, stop.shop_id = w["kind"], list(w["order_ids"]), w["shop_id"]
-            stop.location = from_shape(Point(w["lon"], w["lat"]), 4326)
-            stop.arrival = time_of_day(parse_clock(w["arrival"]))
-            stop.departure = time_of_day(parse_clock(w["departure"]))
-            stop.load_kg, stop.load_l = w["load_kg"], w["load_l"]
-            if stop.id is None:
+            key = (w.kind, frozenset(w.order_ids))
+            old = reuse[key].pop(0) if reuse.get(key) else None
+            stop = stop_row(len(frozen) + k, w, old)
+            if old is None:
                 row.stops.append(stop)
             kept_rows.append(stop)
         for s in pending:
@@ -253,72 +243,62 @@ def _write(
                 session.delete(s)
         session.flush()
         session.refresh(row)
-        _retime_round(row, net, new)
+        _retime_round(row, net)
     session.flush()
 
 
-def _stop_dicts(stops: list[Stop]) -> list[dict[str, Any]]:
-    out = []
-    for s in stops:
-        p = to_shape(s.location)
-        out.append({"kind": s.kind, "order_ids": list(s.order_ids), "shop_id": s.shop_id,
-                    "lon": p.x, "lat": p.y, "arrival": format_clock(seconds_of_day(s.arrival), with_seconds=True),
-                    "departure": format_clock(seconds_of_day(s.departure), with_seconds=True),
-                    "load_kg": s.load_kg, "load_l": s.load_l})
-    return out
-
-
-def _retime_round(row: Round, net: StreetNetwork, new: dict[str, Any] | None) -> None:
-    """The round's street geometry, distance and duration over all its stops."""
+def _retime_round(row: Round, net: StreetNetwork) -> None:
+    """The round's street geometry, distance, travel time and duration over all its stops."""
     pts = [(to_shape(s.location).x, to_shape(s.location).y) for s in row.stops]
-    mode = row.courier.mode
-    graph = net.graph(mode)
+    graph = net.graph(row.courier.mode)
     geometry = graph.route_geometry(pts) if len(pts) >= 2 else []
-    row.geometry = from_shape(LineString(geometry), 4326) if len(geometry) >= 2 else None
+    row.geometry = line_of(geometry)
     if len(pts) >= 2:
-        _, dist = graph.matrix(pts)
-        legs = [dist[i, i + 1] for i in range(len(pts) - 1)]
-        row.distance_m = int(round(sum(x for x in legs if np.isfinite(x))))
+        durations, dist = graph.matrix(pts)
+        legs = [(durations[i, i + 1], dist[i, i + 1]) for i in range(len(pts) - 1)]
+        row.distance_m = int(round(sum(m for _, m in legs if np.isfinite(m))))
+        row.travel_s = int(round(sum(t for t, _ in legs if np.isfinite(t))))
     row.duration_s = max(0, seconds_of_day(row.stops[-1].arrival) - seconds_of_day(row.stops[0].departure))
 
 
-def _merged_result(plan: Plan, draft: _Draft) -> dict[str, Any]:
-    """The plan document after the change: the draft's rounds and unassigned orders,
-    the avoided trips of frozen deliveries kept, the re-planned ones recomputed."""
-    old = plan.result or {}
+def _merged_impact(plan: Plan, draft: _Draft) -> PlanImpact:
+    """The avoided trips after the change: those of frozen deliveries kept, the
+    re-planned ones recomputed."""
     new = draft.result
-    replanned = {o for r in new["rounds"] for s in r["stops"] for o in s["order_ids"]}
-    trips = [t for t in old.get("impact", {}).get("trips", []) if not set(t["order_ids"]) & replanned]
-    trips += new.get("impact", {}).get("trips", [])
-    car_km = round(sum(t["car_km"] for t in trips), 3)
-    impact = dict(new.get("impact", {}))
-    impact.update(trips=trips, car_trips_avoided=len(trips), car_km_avoided=car_km,
-                  co2_avoided_kg=round(car_km * CAR_KG_CO2E_PER_KM, 3),
-                  orders_counted=sum(len(t["order_ids"]) for t in trips))
-    out = {k: v for k, v in new.items() if k != "rounds"}
-    out["impact"] = impact
-    out["rounds"] = [{k: v for k, v in r.items() if k != "geometry"} for r in new["rounds"]]
-    return out
+    replanned = {o for r in new.rounds for s in r.stops for o in s.order_ids}
+    old = (plan.result or {}).get("impact", {}).get("trips", [])
+    trips = [AvoidedTrip.model_validate(t) for t in old if not set(t["order_ids"]) & replanned]
+    trips += new.impact.trips
+    car_km = round(sum(t.car_km for t in trips), 3)
+    return new.impact.model_copy(update={
+        "trips": trips, "car_trips_avoided": len(trips), "car_km_avoided": car_km,
+        "co2_avoided_kg": round(car_km * CAR_KG_CO2E_PER_KM, 3),
+        "orders_counted": sum(len(t.order_ids) for t in trips),
+    })
 
 
-def _summary(plan: Plan, result: dict[str, Any]) -> dict[str, Any]:
-    """The plan's summary over all its rounds, frozen parts included."""
-    summary = dict((plan.result or {}).get("summary") or {})
-    rounds = list(plan.rounds)
-    on = [o for r in rounds for s in r.stops if s.kind == "delivery" for o in s.order_ids]
-    km = {"cargo_bike": 0.0, "foot": 0.0}
-    for r in rounds:
-        km[r.courier.mode] = km.get(r.courier.mode, 0.0) + r.distance_m / 1000
-    impact = (plan.result or {}).get("impact", {})
-    summary.update(
-        planned=len(on), unassigned=len(result["unassigned"]), couriers_used=len(rounds),
-        orders=len(on) + len(result["unassigned"]),
-        bike_km=round(km["cargo_bike"], 3), foot_km=round(km["foot"], 3),
-        car_trips_avoided=impact.get("car_trips_avoided", 0),
-        car_km_avoided=impact.get("car_km_avoided", 0.0),
-        co2_avoided_kg=impact.get("co2_avoided_kg", 0.0),
-    )
-    return summary
+def _merged_document(plan: Plan, draft: _Draft) -> PlanDocument:
+    """The plan document after the change, over every round in the store (frozen
+    parts included): the draft's orders left out, the merged avoided trips, the summary
+    recomputed over all rounds."""
+    current = document_of(plan, geometry=False)
+    assert current is not None
+    impact = _merged_impact(plan, draft)
+    rounds = current.rounds
+    planned = sum(len(r.delivered_order_ids) for r in rounds)
+    unassigned = draft.result.unassigned
+    km = courier_km((r.mode, r.distance_m) for r in rounds)
+    summary = current.summary.model_copy(update={
+        "planned": planned, "unassigned": len(unassigned), "couriers_used": len(rounds),
+        "orders": planned + len(unassigned), "bike_km": km["bike_km"], "foot_km": km["foot_km"],
+        "car_trips_avoided": impact.car_trips_avoided, "car_km_avoided": impact.car_km_avoided,
+        "co2_avoided_kg": impact.co2_avoided_kg,
+    })
+    return current.model_copy(update={
+        "summary": summary, "unassigned": unassigned, "impact": impact,
+        "couriers_unavailable": draft.result.couriers_unavailable,
+        "solver": draft.result.solver, "network": draft.result.network,
+    })
 
 
 def _refuse(change: PlanChange, why: str) -> None:
@@ -327,19 +307,18 @@ def _refuse(change: PlanChange, why: str) -> None:
     change.applied_at = func.now()
 
 
-def _describe_move(result: dict[str, Any], change: PlanChange) -> str:
-    for r in result["rounds"]:
-        for s in r["stops"]:
-            if s["kind"] == "delivery" and change.order_id in s["order_ids"]:
-                return f"order {change.order_id} is on {r['courier_id']}'s round, arriving {s['arrival'][:5]}"
+def _describe_move(result: PlanDocument, change: PlanChange) -> str:
+    for r in result.rounds:
+        for s in r.stops:
+            if s.kind == "delivery" and change.order_id in s.order_ids:
+                return (f"order {change.order_id} is on {r.courier_id}'s round, "
+                        f"arriving {format_clock(s.arrival)}")
     return f"order {change.order_id} moved to {change.courier_id}"
 
 
-def _reason_of(result: dict[str, Any], order_id: str) -> str:
-    for u in result["unassigned"]:
-        if u["order_id"] == order_id:
-            return f"{u['reason']}: {u['detail']}"
-    return "it could not be placed"
+def _reason_of(result: PlanDocument, order_id: str) -> str:
+    u = result.reason_of(order_id)
+    return f"{u.reason}: {u.detail}" if u is not None else "it could not be placed"
 
 
 def _apply_one(
@@ -367,7 +346,7 @@ def _apply_one(
                     return "refused"
             before = {o for r in plan.rounds for st in r.stops for o in st.order_ids if st.kind == "delivery"}
             draft = _draft(s, plan, net, now_s, change if change.kind == "move" else None)
-        placed = _placed(draft.result)
+        placed = draft.result.placed()
         with session_scope(engine) as s:
             plan = s.get(Plan, plan_id, with_for_update=True)
             change = s.get(PlanChange, change_id, with_for_update=True)
@@ -404,10 +383,8 @@ def _apply_one(
                         f"{o} ({_reason_of(draft.result, o)})" for o in left)
             _write(s, plan, draft, net)
             mark_planned(s, sorted(placed))
-            plan.result = _merged_result(plan, draft)
-            s.flush()  # the merged document is written before the rounds are read back
             s.refresh(plan)
-            plan.result = {**plan.result, "summary": _summary(plan, draft.result)}
+            keep_document(plan, _merged_document(plan, draft))
             plan.revision += 1
             change.status = "applied"
             change.detail = detail

@@ -4,22 +4,22 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 from logistics.outputs.geojson import plan_geojson
 from logistics.outputs.html_map import render_map
-from logistics.outputs.plan_json import plan_json
+from logistics.outputs.plan_json import PlanLike, as_json, plan_json
 
 #: Output file names, keyed as in :func:`write_plan_outputs`'s result.
 OUTPUT_FILES = {"plan": "plan.json", "geojson": "rounds.geojson", "map": "map.html"}
 
 
-def write_plan_outputs(plan: dict[str, Any], out_dir: Path, title: str) -> dict[str, Path]:
+def write_plan_outputs(plan: PlanLike, out_dir: Path, title: str) -> dict[str, Path]:
     """Write ``plan.json``, ``rounds.geojson`` and ``map.html`` into ``out_dir``.
 
     The folder is created if needed. Returns the written paths keyed by ``"plan"``,
     ``"geojson"`` and ``"map"``.
     """
+    plan = as_json(plan)  # once, for the three files
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths = {key: out / name for key, name in OUTPUT_FILES.items()}

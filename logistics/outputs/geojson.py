@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from logistics.outputs.plan_json import DECIMALS, rounded
+from logistics.outputs.plan_json import DECIMALS, PlanLike, as_json, rounded
 
 #: Courier colours, distinct on a light map; cycled when there are more couriers.
 COLOURS = (
@@ -57,8 +57,9 @@ def round_line(round_: dict[str, Any]) -> list[list[float]]:
     return line
 
 
-def plan_geojson(plan: dict[str, Any]) -> dict[str, Any]:
+def plan_geojson(plan: PlanLike) -> dict[str, Any]:
     """A FeatureCollection of the plan's rounds, stops and located unassigned orders."""
+    plan = as_json(plan)
     features: list[dict[str, Any]] = []
     for i, r in enumerate(plan.get("rounds", [])):
         colour = courier_colour(i)

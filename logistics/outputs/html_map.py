@@ -18,7 +18,7 @@ from importlib import resources
 from typing import Any
 
 from logistics.outputs.geojson import courier_colour, round_line
-from logistics.outputs.plan_json import rounded
+from logistics.outputs.plan_json import PlanLike, as_json, rounded
 
 #: Decimals of the coordinates drawn on the map: 5 decimal degrees is about 1 m.
 MAP_DECIMALS = 5
@@ -42,8 +42,9 @@ def _json_for_script(value: Any) -> str:
     return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
-def map_data(plan: dict[str, Any], title: str) -> dict[str, Any]:
+def map_data(plan: PlanLike, title: str) -> dict[str, Any]:
     """What the page's script draws: rounds with colour and path, unassigned, summary."""
+    plan = as_json(plan)
     rounds = []
     for i, r in enumerate(plan.get("rounds", [])):
         stops = r.get("stops", [])
@@ -91,7 +92,7 @@ def map_data(plan: dict[str, Any], title: str) -> dict[str, Any]:
     return rounded(data, MAP_DECIMALS)
 
 
-def render_map(plan: dict[str, Any], title: str) -> str:
+def render_map(plan: PlanLike, title: str) -> str:
     """The HTML text of the map page for a plan."""
     values = {
         "TITLE": html.escape(title),

@@ -5,7 +5,13 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Mapping
 from typing import Any
+
+from logistics.plan_document import PlanDocument
+
+#: what the outputs take: the typed plan, or its JSON form (``plan.json`` read back)
+PlanLike = PlanDocument | Mapping[str, Any]
 
 #: Decimals kept for every float: 6 decimal degrees is about 0.1 m.
 DECIMALS = 6
@@ -27,7 +33,14 @@ def rounded(value: Any, decimals: int = DECIMALS) -> Any:
     return value
 
 
-def plan_json(plan: dict[str, Any]) -> str:
+def as_json(plan: PlanLike) -> dict[str, Any]:
+    """The plan's JSON form (times ``HH:MM:SS``), whichever form it came in."""
+    if isinstance(plan, PlanDocument):
+        return plan.model_dump(mode="json")
+    return dict(plan)
+
+
+def plan_json(plan: PlanLike) -> str:
     """The plan as indented JSON text with each [lon, lat] pair kept on one line."""
-    text = json.dumps(rounded(plan), indent=2, ensure_ascii=False, allow_nan=False)
+    text = json.dumps(rounded(as_json(plan)), indent=2, ensure_ascii=False, allow_nan=False)
     return _PAIR.sub(r"[\1, \2]", text) + "\n"

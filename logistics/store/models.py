@@ -253,6 +253,8 @@ class Round(Base):
     courier: Mapped[Courier] = relationship()
     distance_m: Mapped[int] = mapped_column(Integer)
     duration_s: Mapped[int] = mapped_column(Integer)
+    #: time on the way between stops (the rest is service and waiting)
+    travel_s: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     geometry: Mapped[Any] = mapped_column(
         Geometry("LINESTRING", srid=4326, spatial_index=True), nullable=True
     )

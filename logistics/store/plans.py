@@ -13,17 +13,17 @@ import dataclasses
 import datetime as dt
 from typing import Any
 
-from geoalchemy2.shape import from_shape, to_shape
-from shapely.geometry import LineString, Point
+from geoalchemy2.shape import to_shape
 from sqlalchemy import ColumnElement, and_, exists, func, select
 from sqlalchemy.orm import Session
 
-from logistics.clock import seconds_of_day, time_of_day
+from logistics.clock import seconds_of_day
 from logistics.errors import DomainError, ErrorKind
 from logistics.inputs import Courier as CourierInput
 from logistics.inputs import DayInputs
 from logistics.inputs import Order as OrderInput
 from logistics.inputs import Shop as ShopInput
+from logistics.plan_document import PlanDocument
 from logistics.planning import PlanSettings
 from logistics.store.models import (
     Courier,
@@ -37,7 +37,7 @@ from logistics.store.models import (
     StopEvent,
 )
 from logistics.store.order_status import move_order
-from logistics.timeofday import parse_clock
+from logistics.store.plan_documents import keep_document, round_row
 
 #: advisory-lock namespace of "one plan request per day at a time"
 _DAY_LOCK = 7_101
@@ -162,31 +162,6 @@ def day_inputs(
     return inputs, as_json
 
 
-def _stop_row(seq: int, stop: dict[str, Any]) -> Stop:
-    return Stop(
-        seq=seq, kind=stop["kind"], order_ids=list(stop["order_ids"]), shop_id=stop["shop_id"],
-        location=from_shape(Point(stop["lon"], stop["lat"]), 4326),
-        arrival=time_of_day(parse_clock(stop["arrival"])),
-        departure=time_of_day(parse_clock(stop["departure"])),
-        load_kg=stop["load_kg"], load_l=stop["load_l"],
-    )
-
-
-def _line(coords: list[list[float]]) -> Any:
-    return from_shape(LineString(coords), 4326) if len(coords) >= 2 else None
-
-
-def write_rounds(session: Session, plan: Plan, result: dict[str, Any]) -> None:
-    """The rounds and stops of a plan document, as rows of ``plan``."""
-    for r in result["rounds"]:
-        row = Round(
-            courier_id=r["courier_id"], distance_m=int(r["distance_m"]),
-            duration_s=int(r["duration_s"]), geometry=_line(r["geometry"]),
-        )
-        row.stops = [_stop_row(i, s) for i, s in enumerate(r["stops"])]
-        plan.rounds.append(row)
-
-
 def mark_planned(session: Session, order_ids: list[str]) -> None:
     """Orders on a round become ``planned`` (one event each; already planned: no-op)."""
     for order in session.scalars(select(Order).where(Order.id.in_(order_ids))):
@@ -195,7 +170,7 @@ def mark_planned(session: Session, order_ids: list[str]) -> None:
 
 
 def save_solved(
-    session: Session, plan: Plan, result: dict[str, Any], inputs: dict[str, Any]
+    session: Session, plan: Plan, document: PlanDocument, inputs: dict[str, Any]
 ) -> None:
     """Write a solved plan whole: rounds, stops, orders ``planned``, status ``solved``.
 
@@ -203,20 +178,13 @@ def save_solved(
     """
     plan.rounds.clear()
     session.flush()
-    write_rounds(session, plan, result)
-    mark_planned(session, [o for r in result["rounds"] for s in r["stops"] for o in s["order_ids"]])
-    plan.result = _without_geometry(result)
+    plan.rounds.extend(round_row(r) for r in document.rounds)
+    mark_planned(session, sorted(document.placed()))
+    keep_document(plan, document)
     plan.inputs = inputs
     plan.status = PlanStatus.SOLVED.value
     plan.error = None
     plan.finished_at = func.now()
-
-
-def _without_geometry(result: dict[str, Any]) -> dict[str, Any]:
-    """The plan document to keep as JSON: the street geometry lives in ``rounds``."""
-    out = dict(result)
-    out["rounds"] = [{k: v for k, v in r.items() if k != "geometry"} for r in result["rounds"]]
-    return out
 
 
 def has_events(session: Session, plan: Plan) -> bool:

@@ -13,6 +13,7 @@ import sys
 import time
 
 import pytest
+from factories import plan_document_json
 from fastapi.testclient import TestClient
 from geoalchemy2.shape import from_shape
 from shapely.geometry import Point
@@ -70,15 +71,10 @@ def seeded(engine) -> None:
         s.flush()
 
         def document(trips, factors):
-            return {
-                "rounds": [{"courier_id": cid, "mode": mode, "distance_m": 1000, "orders": 1,
-                            "stops": [{"lon": HOME_AT[0], "lat": HOME_AT[1], "order_ids": list(ORDERS)}],
-                            "geometry": [list(START_AT), list(HOME_AT)]}
-                           for cid, mode in COURIERS.items()],
-                "unassigned": [],
-                "impact": {"method": METHOD, "factors": factors, "trips": trips,
-                           "unreachable_order_ids": []},
-            }
+            return plan_document_json(
+                trips=[(t["order_ids"], t["car_km"]) for t in trips], factors=factors,
+                unassigned=[("apim-order-x", "too_heavy", f"{ADDRESS}: 90 kg")],
+            )
 
         sunday = Plan(day=SUN, status="solved", published_at=AT, result=document(
             [{"order_ids": ["apim-order-a", "apim-order-b"], "car_km": 6.25}],

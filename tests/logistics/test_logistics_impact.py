@@ -120,5 +120,5 @@ def test_courier_km() -> None:
         {"mode": "cargo_bike", "distance_m": 500},
         {"mode": "foot", "distance_m": 3_210},
     ]
-    assert courier_km(rounds) == {"bike_km": 13.0, "foot_km": 3.21}
+    assert courier_km((r["mode"], r["distance_m"]) for r in rounds) == {"bike_km": 13.0, "foot_km": 3.21}
     assert courier_km([]) == {"bike_km": 0.0, "foot_km": 0.0}

@@ -23,7 +23,8 @@ def day(network):
 
 @pytest.fixture(scope="module")
 def plan(network, day):
-    return plan_day(day, network, PlanSettings(time_limit_s=30, solution_limit=60, seed=1))
+    """The plan document in its JSON form, as plan.json holds it."""
+    return plan_day(day, network, PlanSettings(time_limit_s=30, solution_limit=60, seed=1)).model_dump(mode="json")
 
 
 def test_every_delivery_is_in_its_slot_and_every_pickup_in_its_hours(day, plan):
@@ -69,7 +70,7 @@ def test_baskets_are_handed_over_once(day, plan):
 
 
 def test_same_inputs_and_solution_limit_give_the_same_plan(network, day, plan):
-    again = plan_day(day, network, PlanSettings(time_limit_s=30, solution_limit=60, seed=1))
+    again = plan_day(day, network, PlanSettings(time_limit_s=30, solution_limit=60, seed=1)).model_dump(mode="json")
     strip = lambda p: [(r["courier_id"], r["stops"]) for r in p["rounds"]]  # noqa: E731
     assert strip(again) == strip(plan)
     assert again["unassigned"] == plan["unassigned"]

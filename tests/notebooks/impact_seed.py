@@ -17,6 +17,7 @@ from collections import defaultdict
 from geoalchemy2.shape import from_shape
 from shapely.geometry import Point
 from sqlalchemy import Engine
+from factories import plan_document_json
 from sqlalchemy.orm import Session
 
 from logistics.impact import CAR_KG_CO2E_PER_KM, FACTORS, METHOD
@@ -112,9 +113,8 @@ def seed_period(engine: Engine, prefix: str, first: dt.date, last: dt.date,
                     figures = counted
                 if i == 3:
                     # an earlier plan of the day, published then replaced: it counts nowhere
-                    withdrawn = Plan(day=day, status="solved", settings={}, result={
-                        "impact": {"method": METHOD, "factors": dict(FACTORS), "trips": [
-                            {"order_ids": [f"{prefix}-{day:%m%d}-o0"], "car_km": 99.0}]}},
+                    withdrawn = Plan(day=day, status="solved", settings={}, result=plan_document_json(
+                        trips=[([f"{prefix}-{day:%m%d}-o0"], 99.0)]),
                         published_at=dt.datetime.combine(day, dt.time(5), dt.UTC),
                         withdrawn_at=dt.datetime.combine(day, dt.time(6), dt.UTC))
                     s.add(withdrawn)
@@ -199,18 +199,10 @@ def _seed_day(s: Session, rng: random.Random, prefix: str, day: dt.date,
         distance = rng.randint(2500, 14000) if couriers[cid] == "cargo_bike" else rng.randint(600, 3500)
         rounds.append(Round(courier_id=cid, distance_m=distance, duration_s=distance // 3, stops=stops))
 
-    result = {
-        "network": {"source": "seeded"},
-        "rounds": [{"courier_id": r.courier_id, "mode": couriers[r.courier_id],
-                    "distance_m": r.distance_m, "duration_s": r.duration_s,
-                    "stops": [{"kind": st.kind, "order_ids": st.order_ids} for st in r.stops]}
-                   for r in rounds],
-        "unassigned": [],
-        "impact": {"method": METHOD, "factors": {**FACTORS, "car_kg_co2e_per_km": factor},
-                   "car_trips_avoided": len(impact_trips),
-                   "car_km_avoided": round(sum(t["car_km"] for t in impact_trips), 3),
-                   "trips": impact_trips, "unreachable_order_ids": unreachable},
-    }
+    result = plan_document_json(
+        trips=[(t["order_ids"], t["car_km"]) for t in impact_trips], unreachable=unreachable,
+        factors={**FACTORS, "car_kg_co2e_per_km": factor},
+    )
     plan = Plan(day=day, status="solved", settings={}, result=result, revision=0)
     plan.rounds = rounds
     s.add(plan)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from factories import plan_document_json
 from geoalchemy2.shape import from_shape
 from shapely.geometry import Point
 from sqlalchemy import Engine, event
@@ -50,8 +51,7 @@ def _round(courier_id: str, metres: int, orders: list[str]) -> Round:
 
 def _impact(trips: list[tuple[list[str], float]], factor: float | None) -> dict:
     factors = dict(FACTORS) if factor is None else {**FACTORS, "car_kg_co2e_per_km": factor}
-    return {"impact": {"method": "m", "factors": factors,
-                       "trips": [{"order_ids": ids, "car_km": km} for ids, km in trips]}}
+    return plan_document_json(trips=trips, factors=factors)
 
 
 def _plan(day: dt.date, result: dict | None, rounds: list[Round], *, published: bool = True,
