@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from api.cli import build_parser
+from cli.main import build_parser
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from route_checks import check_solution
 
+from routing.checks import check_solution
 from routing.feasibility import screen_jobs
 from routing.params import SolveParams
 from routing.problem import Job, Problem, TravelMatrix, Vehicle, Window

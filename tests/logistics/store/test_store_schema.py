@@ -138,7 +138,7 @@ def test_spatial_query_finds_orders_near_a_point(engine: Engine) -> None:
 
 
 def test_db_upgrade_without_a_server_is_one_line_and_exit_2(capsys) -> None:
-    from api.cli import main
+    from cli.main import main
 
     code = main(["db", "upgrade", "--database-url", "postgresql://postgres@127.0.0.1:9/douai"])
     err = capsys.readouterr().err

@@ -11,7 +11,7 @@ from shapely.geometry import Point
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from api.cli import main
+from cli.main import main
 from logistics.store.models import Courier, Shop, User
 from logistics.store.users import UserError, create_user, token_hash, user_for_token
 

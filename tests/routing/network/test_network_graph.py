@@ -265,17 +265,3 @@ def test_clipped_real_extracts_load(paris, heidelberg, mulhouse):
             assert ((coords >= [west, south]) & (coords <= [east, north])).all()
     # honouring contraflow gives the bike more of the Marais than a car
     assert paris.graph("cargo_bike").num_nodes > paris.graph("car").num_nodes
-
-
-@pytest.mark.shared
-def test_matrix_timings_rows(mulhouse):
-    from routing.network.benchmark import matrix_timings
-
-    rows = matrix_timings(mulhouse, sizes=(10, 20), modes=("foot", "car"))
-    assert [(r["mode"], r["points"]) for r in rows] == [
-        ("foot", 10),
-        ("foot", 20),
-        ("car", 10),
-        ("car", 20),
-    ]
-    assert all(r["seconds"] >= 0 and r["unreachable"] == 0 for r in rows)

@@ -54,8 +54,8 @@ def write_rows(path: Path, rows: Sequence[Mapping[str, object]]) -> None:
 
 
 def _one_day(source: str, cache_dir: str, n_orders: int, time_limit_s: float, seed: int) -> dict:
-    from .demo_day import generate_day
-    from .planning import PlanSettings, plan_day
+    from logistics.demo_day import generate_day
+    from logistics.planning import PlanSettings, plan_day
 
     t0 = time.perf_counter()
     net = load_network(source, cache_dir=cache_dir)
@@ -106,8 +106,8 @@ def run_day_benchmark(
 
 
 def run_matrix_benchmark(net: StreetNetwork, sizes: Sequence[int], csv_path: Path) -> list[dict]:
-    """Time n-point matrices per mode; see :func:`routing.network.benchmark.matrix_timings`."""
-    from routing.network.benchmark import matrix_timings
+    """Time n-point matrices per mode; see :func:`benchmarks.network.matrix_timings`."""
+    from benchmarks.network import matrix_timings
 
     rows = matrix_timings(net, sizes=tuple(sizes))
     write_rows(csv_path, rows)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from shared_data import shared_dir
 
-from routing.vrplib.instances import Instance, parse_instance
+from benchmarks.vrp.instances import Instance, parse_instance
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 

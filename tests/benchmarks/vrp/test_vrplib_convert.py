@@ -8,10 +8,8 @@ import random
 import numpy as np
 import pytest
 
-from routing.problem import HORIZON
-from routing.solution import Reason, Route, Solution, Unassigned, Visit, VisitKind
-from routing.vrplib.checker import ViolationKind, arc_length, check_solution
-from routing.vrplib.convert import (
+from benchmarks.vrp.checker import ViolationKind, arc_length, check_solution
+from benchmarks.vrp.convert import (
     PROFILE,
     choose_scale,
     integer_schedule_ok,
@@ -21,7 +19,9 @@ from routing.vrplib.convert import (
     unassigned_nodes,
     vehicle_cost_bound,
 )
-from routing.vrplib.instances import iter_instances, read_instance
+from benchmarks.vrp.instances import iter_instances, read_instance
+from routing.problem import HORIZON
+from routing.solution import Reason, Route, Solution, Unassigned, Visit, VisitKind
 
 TIME_KINDS = {ViolationKind.TIME_WINDOW, ViolationKind.DEPOT_DUE}
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from routing.vrplib.checker import ViolationKind, check_solution, route_distance
-from routing.vrplib.instances import read_instance
+from benchmarks.vrp.checker import ViolationKind, check_solution, route_distance
+from benchmarks.vrp.instances import read_instance
 
 K = ViolationKind
 
@@ -135,7 +135,7 @@ def test_real_faults(benchmarks, c101_routes, lr101_routes):
 
 def test_single_customer_routes_meet_every_window(benchmarks):
     """Every customer of every shared instance can be served alone (sanity of the data)."""
-    from routing.vrplib.instances import iter_instances
+    from benchmarks.vrp.instances import iter_instances
 
     for inst in iter_instances(benchmarks):
         if inst.is_pdptw:

@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from routing.vrplib.bench import (
+from benchmarks.vrp.checker import check_solution
+from benchmarks.vrp.instances import Bks
+from benchmarks.vrp.runner import (
     CSV_COLUMNS,
     BenchRow,
     format_summary,
@@ -18,9 +20,7 @@ from routing.vrplib.bench import (
     run_benchmark,
     summarize,
 )
-from routing.vrplib.checker import check_solution
-from routing.vrplib.instances import Bks
-from routing.vrplib.solutions import format_solution, parse_solution, read_solution
+from benchmarks.vrp.solutions import format_solution, parse_solution, read_solution
 
 #: the optima of the tiny instances, checked by brute force below
 TINY_OPT = (2, 39.48683298)
@@ -73,7 +73,7 @@ def test_solution_file_round_trip(tmp_path):
     assert parse_solution(text) == [[1, 2], [3]]
     assert parse_solution("Route #1: 5 6\nfoo\n") == [[5, 6]]
     path = tmp_path / "x" / "a.sol"
-    from routing.vrplib.solutions import write_solution
+    from benchmarks.vrp.solutions import write_solution
 
     write_solution(path, [[4]])
     assert read_solution(path) == [[4]]

@@ -1,9 +1,9 @@
 """An independent check of a solver :class:`Solution` against its :class:`Problem`.
 
 It re-derives every time and load from the matrices and the jobs, without any solver
-code, so that the solver's tests can assert the invariants a plan must keep: each job
-once, pick-up before delivery on the same route, baskets handed over in one stop,
-capacity held at every stop, windows and shifts held.
+code, so that the invariants a plan must keep can be asserted by the tests and the
+benchmarks alike: each job once, pick-up before delivery on the same route, baskets
+handed over in one stop, capacity held at every stop, windows and shifts held.
 """
 
 from __future__ import annotations
@@ -30,9 +30,10 @@ def check_solution(problem: Problem, solution: Solution) -> list[str]:
         v = vehicles[route.vehicle_id]
         m = problem.matrices[v.profile]
         where = f"route {v.id}"
-        for j in route.job_ids:
-            if jobs[j].vehicles is not None and v.id not in jobs[j].vehicles:
-                errors.append(f"{where}: carries {j}, which is kept to {jobs[j].vehicles}")
+        for job_id in route.job_ids:
+            allowed = jobs[job_id].vehicles
+            if allowed is not None and v.id not in allowed:
+                errors.append(f"{where}: carries {job_id}, which is kept to {allowed}")
         if route.start_time < v.shift.start:
             errors.append(f"{where}: starts {route.start_time} before its shift {v.shift.start}")
         hub_jobs = [
@@ -43,9 +44,9 @@ def check_solution(problem: Problem, solution: Solution) -> list[str]:
         load_v = sum(j.volume for j in hub_jobs)
         if (load_w, load_v) != (route.start_load_weight, route.start_load_volume):
             errors.append(f"{where}: start load {route.start_load_weight} should be {load_w}")
-        for j in hub_jobs:
-            if route.start_time < j.pickup_window.start:
-                errors.append(f"{where}: leaves before hub parcel {j.id} is ready")
+        for hub_job in hub_jobs:
+            if route.start_time < hub_job.pickup_window.start:
+                errors.append(f"{where}: leaves before hub parcel {hub_job.id} is ready")
         if load_w > v.capacity_weight or load_v > v.capacity_volume:
             errors.append(f"{where}: overloaded at the start")
         t, here = route.start_time, v.start

@@ -1,7 +1,7 @@
 """The benchmark runner: solve every instance of a folder, check, write solutions and a CSV.
 
 Each instance is solved by our solver and by the peers asked for, on the same integer
-data (:mod:`routing.vrplib.convert`), with the fleet of the instance and a fixed cost
+data (:mod:`benchmarks.vrp.convert`), with the fleet of the instance and a fixed cost
 per vehicle that outweighs any distance, so that the objective is hierarchical:
 vehicles first, then distance. Every solution is judged by the independent checker,
 which also recomputes its distance in double precision. One CSV row is written, and
@@ -10,7 +10,6 @@ flushed, per instance and solver as soon as it is done.
 
 from __future__ import annotations
 
-import argparse
 import csv
 import fnmatch
 import math
@@ -24,9 +23,9 @@ from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
 
-from routing.vrplib.checker import check_solution
-from routing.vrplib.convert import scale_instance, vehicle_cost_bound
-from routing.vrplib.instances import (
+from benchmarks.vrp.checker import check_solution
+from benchmarks.vrp.convert import scale_instance, vehicle_cost_bound
+from benchmarks.vrp.instances import (
     Bks,
     find_instance_files,
     instance_class,
@@ -34,7 +33,7 @@ from routing.vrplib.instances import (
     read_bks,
     read_instance,
 )
-from routing.vrplib.solutions import write_solution
+from benchmarks.vrp.solutions import write_solution
 
 #: The name of our solver in the CSV and the summary.
 OURS = "ours"
@@ -103,9 +102,10 @@ def gap_pct(distance: float, bks: Bks | None, vehicles: int, feasible: bool) -> 
 def _solve_ours(
     instance, time_limit_s: float, scale: int | None, options: Mapping[str, object] | None = None
 ) -> list[list[int]]:
+    from benchmarks.vrp.convert import routes_from_solution, to_problem
+    from routing.checks import check_solution as check_plan
     from routing.params import SolveParams
     from routing.solver import solve
-    from routing.vrplib.convert import routes_from_solution, to_problem
 
     conv = to_problem(instance, scale=scale)
     params = SolveParams(
@@ -116,6 +116,12 @@ def _solve_ours(
     if options:
         params = params.replace(**options)
     solution = solve(conv.problem, params)
+    # The product's own plan checker first, on the integer problem it solved; the
+    # instance checker then judges the routes in exact arithmetic.
+    broken = check_plan(conv.problem, solution)
+    if broken:
+        msg = f"the plan checker refused our plan: {'; '.join(broken[:3])}"
+        raise AssertionError(msg)
     return routes_from_solution(solution, conv)
 
 
@@ -141,7 +147,7 @@ def run_one(
         if solver == OURS:
             routes = _solve_ours(instance, time_limit_s, scale, options)
         else:
-            from routing.vrplib.peers import solve_with_peer
+            from benchmarks.vrp.peers import solve_with_peer
 
             s = scale_instance(instance, scale)
             routes = solve_with_peer(
@@ -261,7 +267,7 @@ def run_benchmark(
     paths = _select(find_instance_files(instance_dir, unreadable=True), instances)
     table = _load_bks(paths, bks_csv)
     solvers = ([OURS] if include_ours else []) + [p for p in peers if p]
-    from routing.vrplib.peers import PEERS
+    from benchmarks.vrp.peers import PEERS
 
     for p in solvers:
         if p != OURS and p not in PEERS:
@@ -463,37 +469,3 @@ def _cell(value: float | int | None, spec: str = "") -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "-"
     return format(value, spec)
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m routing.vrplib.bench DIR --bks CSV --time-limit S ...``."""
-    ap = argparse.ArgumentParser(prog="python -m routing.vrplib.bench", description=__doc__)
-    ap.add_argument("directory")
-    ap.add_argument("--bks", default=None)
-    ap.add_argument("--time-limit", type=float, default=10.0)
-    ap.add_argument("--peers", default="", help="comma-separated: vroom,pyvrp")
-    ap.add_argument("--solutions", default=None)
-    ap.add_argument("--csv", default=None)
-    ap.add_argument("--jobs", type=int, default=1)
-    ap.add_argument("--instances", default=None, help="comma-separated names or patterns")
-    ap.add_argument("--no-ours", action="store_true", help="run only the peers")
-    args = ap.parse_args(argv)
-    rows = run_benchmark(
-        args.directory,
-        args.bks,
-        args.time_limit,
-        peers=[p.strip() for p in args.peers.split(",") if p.strip()],
-        solutions_dir=args.solutions,
-        csv_path=args.csv,
-        jobs=args.jobs,
-        instances=args.instances.split(",") if args.instances else None,
-        include_ours=not args.no_ours,
-    )
-    print(format_rows(rows))
-    print()
-    print_summary(rows)
-    return report_failures(rows)
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

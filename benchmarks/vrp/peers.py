@@ -1,6 +1,6 @@
 """Peer solvers on the same instances and the same integer data: VROOM and PyVRP.
 
-Both get exactly the matrices our solver gets (:func:`routing.vrplib.convert.scale_instance`:
+Both get exactly the matrices our solver gets (:func:`benchmarks.vrp.convert.scale_instance`:
 travel times rounded up, windows inwards, distances rounded to the nearest integer at
 the same scale) and the same fixed cost per vehicle, so the three are compared on one
 problem and judged by the same checker. VROOM needs unsigned 32-bit matrices: at the
@@ -15,8 +15,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
-from routing.vrplib.convert import ScaledInstance, scale_instance, vehicle_cost_bound
-from routing.vrplib.instances import Instance
+from benchmarks.vrp.convert import ScaledInstance, scale_instance, vehicle_cost_bound
+from benchmarks.vrp.instances import Instance
 
 Routes = list[list[int]]
 

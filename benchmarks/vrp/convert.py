@@ -19,7 +19,7 @@ feasible but exactly tight in real numbers look infeasible to the solver.
 
 Distances, the cost, are ``round(scale * d)``: unbiased, and never used to judge
 feasibility. The distance reported is always recomputed by
-:mod:`routing.vrplib.checker` in double precision from the node sequence.
+:mod:`benchmarks.vrp.checker` in double precision from the node sequence.
 
 The factor is chosen per instance (:func:`choose_scale`): the largest of 1, 2, 5,
 10, 20, 50... up to ``max_scale`` that keeps every scaled time below
@@ -37,10 +37,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from benchmarks.vrp.checker import arc_length
+from benchmarks.vrp.instances import Instance
 from routing.problem import HORIZON, Job, Problem, TravelMatrix, Vehicle, Window
 from routing.solution import Solution
-from routing.vrplib.checker import arc_length
-from routing.vrplib.instances import Instance
 
 #: The travel profile every benchmark vehicle uses.
 PROFILE = "euclid"
@@ -275,7 +275,7 @@ def unassigned_nodes(solution: Solution, conversion: Conversion) -> list[int]:
 def integer_schedule_ok(conversion: Conversion, route: Sequence[int]) -> bool:
     """Whether a route meets every scaled window and the depot's due time in integers.
 
-    The mirror of :func:`routing.vrplib.checker.check_solution`'s time rule on the
+    The mirror of :func:`benchmarks.vrp.checker.check_solution`'s time rule on the
     scaled data: what the solver sees. Loads and pairs are not looked at.
     """
     s = conversion.scaled

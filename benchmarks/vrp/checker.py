@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from routing.vrplib.instances import Instance
+from benchmarks.vrp.instances import Instance
 
 #: Slack allowed on time and load comparisons, for the rounding of double sums only.
 #: Instance data are integers, so a genuine violation is never this small in practice.

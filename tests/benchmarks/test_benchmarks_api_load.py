@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from api.load_bench import COLUMNS
+from benchmarks.api_load import COLUMNS
 from logistics.store.db import database_url
 
 SCRIPT = Path(sys.executable).parent / "douai-delivery"

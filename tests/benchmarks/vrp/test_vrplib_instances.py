@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from routing.vrplib.instances import (
+from benchmarks.vrp.instances import (
     InstanceFormat,
     detect_format,
     find_instance_files,
