@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from osm_fixtures import grid_town
-from stack_helpers import wait_for
+from stack_helpers import free_port, serving, wait_for
 
 from api.app import create_app
 from routing.network import StreetNetwork, load_network
@@ -187,29 +187,8 @@ def platform(client, engine) -> Platform:
 def api_server(worker_env, worker, tmp_path_factory) -> Iterator[str]:
     """``douai-delivery serve`` on a free port of 127.0.0.1 with the session's store,
     queue and worker; yields its base URL."""
-    import socket
-
-    import httpx
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    log = (tmp_path_factory.mktemp("api") / "serve.log").open("w")
-    proc = subprocess.Popen([str(SCRIPT), "serve", "--host", "127.0.0.1", "--port", str(port)],
-                            env=worker_env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-
-    def answers() -> bool:
-        try:
-            return httpx.get(f"{base}/api/health", timeout=5).status_code in (200, 503)
-        except httpx.TransportError:
-            assert proc.poll() is None, "the API server stopped"
-            return False
-
-    try:
-        wait_for(answers, timeout=60)
+    port = free_port()
+    log = tmp_path_factory.mktemp("api") / "serve.log"
+    with serving([str(SCRIPT), "serve", "--host", "127.0.0.1", "--port", str(port)], log=log,
+                 port=port, env=worker_env, cwd=REPO) as base:
         yield base
-    finally:
-        proc.terminate()
-        proc.wait(15)
-

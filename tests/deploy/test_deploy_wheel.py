@@ -9,14 +9,13 @@ Nothing is downloaded: the packages come from uv's cache, which ``scripts/setup`
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from stack_helpers import wait_for
+from stack_helpers import free_port, serving
 
 from logistics.demo_day import generate_day
 from logistics.inputs import write_day_inputs
@@ -85,27 +84,10 @@ def test_help_plan_and_bench_from_the_wheel(venv, town, town_osm, tmp_path):
 
 @pytest.fixture
 def served(venv, db_url, tmp_path) -> Iterator[str]:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    log = (tmp_path / "serve.log").open("w")
-    proc = subprocess.Popen([str(venv / "bin" / "douai-delivery"), "serve", "--port", str(port),
-                             "--database-url", db_url], cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-
-    def answers() -> bool:
-        assert proc.poll() is None, (tmp_path / "serve.log").read_text()
-        try:
-            return httpx.get(f"{base}/api/health", timeout=5).status_code in (200, 503)
-        except httpx.TransportError:
-            return False
-
-    try:
-        wait_for(answers, timeout=60)
+    port = free_port()
+    command = [str(venv / "bin" / "douai-delivery"), "serve", "--port", str(port), "--database-url", db_url]
+    with serving(command, log=tmp_path / "serve.log", port=port, cwd=tmp_path) as base:
         yield base
-    finally:
-        proc.terminate()
-        proc.wait(15)
 
 
 def test_serve_from_the_wheel(served):
