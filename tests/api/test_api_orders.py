@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
+from stack_helpers import free_port, serving
 
 from api.app import create_app
 from logistics.store.users import create_user
@@ -117,35 +118,18 @@ def test_openapi_is_served(client):
     assert "/api/orders" in spec["paths"]
 
 
-def test_serve_answers_over_http(db_url):
+def test_serve_answers_over_http(db_url, tmp_path):
     """`douai-delivery serve` in its own process, on a free port of 127.0.0.1."""
-    import socket
-    import subprocess
     import sys
-    import time
 
     import httpx
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     cmd = [sys.executable, "-m", "cli.main", "serve", "--port", str(port), "--database-url", db_url]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                r = httpx.get(f"http://127.0.0.1:{port}/api/orders/x", timeout=2)
-                break
-            except httpx.TransportError:
-                assert proc.poll() is None, proc.stdout.read().decode()
-                assert time.monotonic() < deadline, "the server did not start in 30 s"
-                time.sleep(0.2)
+    with serving(cmd, log=tmp_path / "serve.log", port=port) as base:
+        r = httpx.get(f"{base}/api/orders/x", timeout=2)
         assert r.status_code == 401
         assert r.json()["error"] == "unauthorized"
-    finally:
-        proc.terminate()
-        proc.wait(10)
 
 
 def test_dispatcher_adds_couriers_and_bad_ones_are_named(client, tokens):
@@ -166,48 +150,30 @@ def test_dispatcher_adds_couriers_and_bad_ones_are_named(client, tokens):
         assert field in [d["field"] for d in r.json()["detail"]]
 
 
-def test_a_201_means_committed_before_the_client_reads(db_url, engine):
+def test_a_201_means_committed_before_the_client_reads(db_url, engine, tmp_path):
     """The response goes out only after the commit: over real HTTP, a client that got
     201 finds the row at once (it did not, 119 times in 200, when the session was
     committed by FastAPI's after-response clean-up)."""
-    import socket
-    import subprocess
     import sys
-    import time
 
     import httpx
+
+    from logistics.store.models import Shop
 
     with Session(engine) as s:
         _, token = create_user(s, "dispatcher")
         s.commit()
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "cli.main", "serve", "--port", str(port), "--database-url", db_url],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                httpx.get(f"{base}/api/orders/x", timeout=2)
-                break
-            except httpx.TransportError:
-                assert time.monotonic() < deadline, "the server did not start in 30 s"
-                time.sleep(0.2)
-        from logistics.store.models import Shop
-
-        with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}) as http:
-            for i in range(40):
-                shop_id = f"commit-{i}"
-                r = http.post("/api/shops", json={"shop_id": shop_id, "name": "x", "lon": 3.08, "lat": 50.37,
-                                                  "opens": "09:00", "closes": "19:00"})
-                assert r.status_code == 201
-                with Session(engine) as s:
-                    assert s.get(Shop, shop_id) is not None, f"{shop_id} not committed when 201 came back"
-    finally:
-        proc.terminate()
-        proc.wait(10)
+    port = free_port()
+    cmd = [sys.executable, "-m", "cli.main", "serve", "--port", str(port), "--database-url", db_url]
+    with serving(cmd, log=tmp_path / "serve.log", port=port) as base, \
+            httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}) as http:
+        for i in range(40):
+            shop_id = f"commit-{i}"
+            r = http.post("/api/shops", json={"shop_id": shop_id, "name": "x", "lon": 3.08, "lat": 50.37,
+                                              "opens": "09:00", "closes": "19:00"})
+            assert r.status_code == 201
+            with Session(engine) as s:
+                assert s.get(Shop, shop_id) is not None, f"{shop_id} not committed when 201 came back"
 
 
 def test_orders_are_listed_by_day_or_span_a_shop_only_its_own(client, tokens):
