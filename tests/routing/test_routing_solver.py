@@ -304,3 +304,19 @@ def test_random_days_keep_the_invariants(seed, n_jobs, n_bikes, n_walkers, cap_k
     problem = Problem(tuple(jobs), tuple(vehicles), mats, stop_time=int(rng.integers(0, 90)))
     solution = solve(problem, SolveParams(time_limit_s=2, solution_limit=20))
     assert check_solution(problem, solution) == []
+
+
+def test_routing_solve_is_the_entry_point_and_loads_or_tools_only_when_used():
+    """``routing.solve`` is :func:`routing.solver.solve`; importing the street network
+    alone does not import OR-Tools (a fresh interpreter tells)."""
+    import subprocess
+    import sys
+
+    import routing
+    from routing.solver import solve
+
+    assert routing.solve is solve
+    code = ("import sys, routing, routing.network; a = 'ortools' in sys.modules; "
+            "routing.solve; print(a, 'ortools' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "True"]
