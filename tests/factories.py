@@ -4,6 +4,7 @@ platform itself writes, so that no test seeds a document the platform could not 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -56,3 +57,84 @@ def plan_document_json(
         unassigned=left, impact=impact, solver=SolverFacts(settings={}),
     )
     return document.model_dump(mode="json", exclude={"rounds"})
+
+
+# ---- rows, in the store's own shapes ------------------------------------------------
+
+LonLat = tuple[float, float]
+
+
+def point(at: LonLat) -> Any:
+    """A (lon, lat) as a PostGIS point (SRID 4326)."""
+    from geoalchemy2.shape import from_shape
+    from shapely.geometry import Point
+
+    return from_shape(Point(*at), 4326)
+
+
+def line(points: Iterable[LonLat]) -> Any:
+    """(lon, lat) points as a PostGIS LINESTRING."""
+    from geoalchemy2.shape import from_shape
+    from shapely.geometry import LineString
+
+    return from_shape(LineString(list(points)), 4326)
+
+
+def stored_time(text: str) -> dt.time:
+    """``HH:MM[:SS]`` as a TIME column stores it (``24:00`` is the day's last second)."""
+    from logistics.clock import time_of_day
+    from logistics.timeofday import parse_clock
+
+    return time_of_day(parse_clock(text))
+
+
+def shop_row(shop_id: str, at: LonLat, *, name: str | None = None, address: str | None = None,
+             opens: str = "08:00", closes: str = "19:00") -> Any:
+    """A shop open from ``opens`` to ``closes``."""
+    from logistics.store.models import Shop
+
+    return Shop(id=shop_id, name=name or shop_id, address=address, location=point(at),
+                opens=stored_time(opens), closes=stored_time(closes))
+
+
+def courier_row(courier_id: str, at: LonLat, *, mode: str = "cargo_bike", capacity_kg: float = 100,
+                capacity_l: float = 300, shift: tuple[str, str] = ("08:00", "18:00")) -> Any:
+    """A courier starting and ending at ``at``."""
+    from logistics.store.models import Courier
+
+    return Courier(id=courier_id, mode=mode, capacity_kg=capacity_kg, capacity_l=capacity_l,
+                   shift_start=stored_time(shift[0]), shift_end=stored_time(shift[1]),
+                   start=point(at), end=point(at))
+
+
+def order_row(order_id: str, day: dt.date, at: LonLat, *, shop_id: str | None = None,
+              basket_id: str | None = None, weight_kg: float = 1, volume_l: float = 1,
+              slot: tuple[str, str] = ("14:00", "16:00"), status: str = "received",
+              address: str | None = None) -> Any:
+    """An order row written straight (no events): for seeding figures and views."""
+    from logistics.store.models import Order
+
+    return Order(id=order_id, shop_id=shop_id, basket_id=basket_id, customer_location=point(at),
+                 customer_address=address, weight_kg=weight_kg, volume_l=volume_l,
+                 delivery_date=day, deliver_from=stored_time(slot[0]),
+                 deliver_to=stored_time(slot[1]), status=status)
+
+
+def stop_row(seq: int, kind: str, at: LonLat, arrival: str = "10:00", departure: str | None = None,
+             *, order_ids: Iterable[str] = (), shop_id: str | None = None, load_kg: float = 0,
+             load_l: float = 0) -> Any:
+    """A stop of a round (departure = arrival unless given)."""
+    from logistics.store.models import Stop
+
+    return Stop(seq=seq, kind=kind, order_ids=list(order_ids), shop_id=shop_id, location=point(at),
+                arrival=stored_time(arrival), departure=stored_time(departure or arrival),
+                load_kg=load_kg, load_l=load_l)
+
+
+def round_row(courier_id: str, stops: list[Any], *, distance_m: int = 0, duration_s: int = 0,
+              travel_s: int = 0, geometry: Iterable[LonLat] | None = None) -> Any:
+    """A round with its stops (in seq order) and, when given, its street path."""
+    from logistics.store.models import Round
+
+    return Round(courier_id=courier_id, distance_m=distance_m, duration_s=duration_s,
+                 travel_s=travel_s, geometry=line(geometry) if geometry else None, stops=stops)

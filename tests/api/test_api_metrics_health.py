@@ -13,17 +13,23 @@ import sys
 import time
 
 import pytest
-from factories import plan_document_json
+from factories import (
+    courier_row,
+    order_row,
+    plan_document_json,
+    point,
+    round_row,
+    shop_row,
+    stop_row,
+)
 from fastapi.testclient import TestClient
-from geoalchemy2.shape import from_shape
-from shapely.geometry import Point
 from sqlalchemy.orm import Session
 
 from api.app import create_app
 from logistics.impact import FACTORS, METHOD
 from logistics.jobs.celery_app import make_celery
 from logistics.store.db import make_engine
-from logistics.store.models import Courier, Order, Plan, Round, Shop, Stop, StopEvent
+from logistics.store.models import Plan, Stop, StopEvent
 from logistics.store.users import create_user
 
 SUN, MON, TUE = dt.date(2031, 10, 5), dt.date(2031, 10, 6), dt.date(2031, 10, 7)
@@ -40,13 +46,8 @@ def client(engine, celery_jobs):
     return TestClient(create_app(engine=engine, jobs=celery_jobs))
 
 
-def _pt(at: tuple[float, float]):
-    return from_shape(Point(*at), 4326)
-
-
 def _stop(seq: int, kind: str, order_ids: list[str], at: tuple[float, float]) -> Stop:
-    return Stop(seq=seq, kind=kind, order_ids=order_ids, location=_pt(at), arrival=dt.time(10),
-                departure=dt.time(10), load_kg=0, load_l=0)
+    return stop_row(seq, kind, at, "10:00", order_ids=order_ids)
 
 
 @pytest.fixture(scope="module")
@@ -56,18 +57,13 @@ def seeded(engine) -> None:
     Monday: order c delivered, a trip of 2.5 km at the current factor, no round ridden.
     The plan document carries the ids and points too, as a real one does."""
     with Session(engine) as s:
-        s.add(Shop(id="apim-shop", name="Fromagerie", address=ADDRESS, location=_pt(SHOP_AT),
-                   opens=dt.time(8), closes=dt.time(19)))
+        s.add(shop_row("apim-shop", SHOP_AT, name="Fromagerie", address=ADDRESS))
         for cid, mode in COURIERS.items():
-            s.add(Courier(id=cid, mode=mode, capacity_kg=100, capacity_l=300,
-                          shift_start=dt.time(8), shift_end=dt.time(18), start=_pt(START_AT),
-                          end=_pt(START_AT)))
+            s.add(courier_row(cid, START_AT, mode=mode))
         s.flush()
         for oid, status in ORDERS.items():
-            s.add(Order(id=oid, shop_id="apim-shop", basket_id="apim-basket",
-                        customer_location=_pt(HOME_AT), customer_address=ADDRESS, weight_kg=1,
-                        volume_l=1, delivery_date=MON if oid.endswith("c") else SUN,
-                        deliver_from=dt.time(14), deliver_to=dt.time(16), status=status))
+            s.add(order_row(oid, MON if oid.endswith("c") else SUN, HOME_AT, shop_id="apim-shop",
+                            basket_id="apim-basket", address=ADDRESS, status=status))
         s.flush()
 
         def document(trips, factors):
@@ -80,20 +76,22 @@ def seeded(engine) -> None:
             [{"order_ids": ["apim-order-a", "apim-order-b"], "car_km": 6.25}],
             {**FACTORS, "car_kg_co2e_per_km": 0.2}))
         sunday.rounds = [
-            Round(courier_id="apim-courier-bike", distance_m=9876, duration_s=3600, stops=[
+            round_row("apim-courier-bike", [
                 _stop(0, "start", [], START_AT), _stop(1, "pickup", ["apim-order-a", "apim-order-b"], SHOP_AT),
-                _stop(2, "delivery", ["apim-order-a", "apim-order-b"], HOME_AT)]),
-            Round(courier_id="apim-courier-foot", distance_m=1234, duration_s=3600, stops=[
-                _stop(0, "start", [], START_AT), _stop(1, "delivery", [], HOME_AT)]),
+                _stop(2, "delivery", ["apim-order-a", "apim-order-b"], HOME_AT)],
+                distance_m=9876, duration_s=3600),
+            round_row("apim-courier-foot", [
+                _stop(0, "start", [], START_AT), _stop(1, "delivery", [], HOME_AT)],
+                distance_m=1234, duration_s=3600),
         ]
         monday = Plan(day=MON, status="solved", published_at=AT, result=document(
             [{"order_ids": ["apim-order-c"], "car_km": 2.5}], dict(FACTORS)))
-        monday.rounds = [Round(courier_id="apim-courier-bike", distance_m=4321, duration_s=3600,
-                               stops=[_stop(0, "start", [], START_AT)])]
+        monday.rounds = [round_row("apim-courier-bike", [_stop(0, "start", [], START_AT)],
+                                   distance_m=4321, duration_s=3600)]
         s.add_all([sunday, monday])
         s.flush()
         s.add(StopEvent(stop_id=sunday.rounds[0].stops[2].id, type="delivered", at=AT,
-                        location=_pt(HOME_AT)))
+                        location=point(HOME_AT)))
         s.commit()
 
 

@@ -11,19 +11,15 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from geoalchemy2.shape import from_shape
-from shapely.geometry import LineString, Point
+from factories import courier_row, plan_document_json, round_row, shop_row, stop_row
 from sqlalchemy import Engine, func
 from sqlalchemy.orm import Session
 
 from logistics.inputs import Order as OrderInput
 from logistics.store.models import (
-    Courier,
     OrderStatus,
     Plan,
     PlanStatus,
-    Round,
-    Shop,
     Stop,
 )
 from logistics.store.order_status import move_order
@@ -62,10 +58,6 @@ class SeededDay:
         return {"Authorization": f"Bearer {self.tokens[who]}"}
 
 
-def _pt(lonlat: tuple[float, float]):
-    return from_shape(Point(*lonlat), 4326)
-
-
 def _clock(text: str) -> int:
     h, m = text.split(":")
     return int(h) * 3600 + int(m) * 60
@@ -73,27 +65,19 @@ def _clock(text: str) -> int:
 
 def _stop(seq: int, kind: str, where: tuple[float, float], arrival: str, departure: str,
           load: float, order_ids: tuple[str, ...] = (), shop_id: str | None = None) -> Stop:
-    return Stop(
-        seq=seq, kind=kind, order_ids=list(order_ids), shop_id=shop_id, location=_pt(where),
-        arrival=dt.time.fromisoformat(arrival), departure=dt.time.fromisoformat(departure),
-        load_kg=load, load_l=load * 2,
-    )
+    return stop_row(seq, kind, where, arrival, departure, order_ids=order_ids, shop_id=shop_id,
+                    load_kg=load, load_l=load * 2)
 
 
 def seed_day(engine: Engine, prefix: str, day: dt.date, *, published: bool = True) -> SeededDay:
     """A day with a solved plan of two rounds, committed; published unless asked not."""
     with Session(engine) as s:
         bakery, books = f"{prefix}-bakery", f"{prefix}-books"
-        s.add(Shop(id=bakery, name=f"Boulangerie {prefix}", address="12 rue de Bellain, Douai",
-                   location=_pt(BAKERY), opens=dt.time(8), closes=dt.time(19)))
-        # 24:00 is stored as the day's last second (timeofday.clock_time)
-        s.add(Shop(id=books, name=f"Librairie {prefix}", address=None, location=_pt(BOOKS),
-                   opens=dt.time(10), closes=dt.time(23, 59, 59)))
+        s.add(shop_row(bakery, BAKERY, name=f"Boulangerie {prefix}", address="12 rue de Bellain, Douai"))
+        s.add(shop_row(books, BOOKS, name=f"Librairie {prefix}", opens="10:00", closes="24:00"))
         c1, c2 = f"{prefix}-c1", f"{prefix}-c2"
         for c in (c1, c2):
-            s.add(Courier(id=c, mode="cargo_bike", capacity_kg=100, capacity_l=300,
-                          shift_start=dt.time(8), shift_end=dt.time(18), start=_pt(HUB),
-                          end=_pt(HUB)))
+            s.add(courier_row(c, HUB))
         s.flush()
         orders = {k: f"{prefix}-{k}" for k in ("o1", "o2", "o3", "o4")}
         specs = {
@@ -112,24 +96,22 @@ def seed_day(engine: Engine, prefix: str, day: dt.date, *, published: bool = Tru
             )
             move_order(s, row, OrderStatus.PLANNED)
         plan = Plan(day=day, status=PlanStatus.SOLVED.value, settings={}, revision=2,
-                    finished_at=func.now(), published_at=func.now() if published else None)
-        r1 = Round(courier_id=c1, distance_m=7400, duration_s=5400,
-                   geometry=from_shape(LineString([HUB, BAKERY, BOOKS, HOME_1, HOME_2, HUB]), 4326))
-        r1.stops = [
+                    finished_at=func.now(), published_at=func.now() if published else None,
+                    result=plan_document_json(orders=len(orders)))
+        r1 = round_row(c1, [
             _stop(0, "start", HUB, "11:50", "11:50", 0),
             _stop(1, "pickup", BAKERY, "12:00", "12:05", 3.5, (orders["o1"], orders["o2"]), bakery),
             _stop(2, "pickup", BOOKS, "12:15", "12:20", 4.5, (orders["o3"],), books),
             _stop(3, "delivery", HOME_1, "14:00", "14:03", 1.0, (orders["o1"], orders["o2"])),
             _stop(4, "delivery", HOME_2, "15:00", "15:02", 0, (orders["o3"],)),
             _stop(5, "end", HUB, "15:20", "15:20", 0),
-        ]
-        r2 = Round(courier_id=c2, distance_m=3000, duration_s=2400, geometry=None)
-        r2.stops = [
+        ], distance_m=7400, duration_s=5400, geometry=[HUB, BAKERY, BOOKS, HOME_1, HOME_2, HUB])
+        r2 = round_row(c2, [
             _stop(0, "start", HUB, "09:40", "09:40", 0),
             _stop(1, "pickup", BAKERY, "09:50", "09:55", 3.0, (orders["o4"],), bakery),
             _stop(2, "delivery", HOME_2, "10:10", "10:12", 0, (orders["o4"],)),
             _stop(3, "end", HUB, "10:30", "10:30", 0),
-        ]
+        ], distance_m=3000, duration_s=2400)
         plan.rounds = [r1, r2]
         s.add(plan)
         s.flush()

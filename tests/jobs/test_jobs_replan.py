@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from clock_fixtures import EVENING, MORNING
+from factories import courier_row, shop_row
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -38,12 +39,6 @@ def nodes(town):
 def publish_day(engine, town, nodes, day: dt.date, prefix: str, *, opens: int = 8, closes: int = 19) -> int:
     """A published plan of 10 orders from 2 shops on ``day``; two bikes at the hub, shops
     and shifts from ``opens`` to ``closes`` o'clock, slots 10:00 to ``closes``."""
-    from geoalchemy2.shape import from_shape
-    from shapely.geometry import Point
-
-    from logistics.store.models import Courier as CourierRow
-    from logistics.store.models import Shop as ShopRow
-
     hub = nodes[len(nodes) // 2]
     shops = [Shop(f"{prefix}-s{i}", f"Shop {i}", *nodes[10 + 40 * i], opens * H, closes * H) for i in range(2)]
     couriers = [Courier(f"{prefix}-c{i}", "cargo_bike", 80, 200, opens * H, closes * H, *hub, *hub)
@@ -54,14 +49,12 @@ def publish_day(engine, town, nodes, day: dt.date, prefix: str, *, opens: int = 
         for i in range(10)
     ]
     with Session(engine) as s:
+        hours = (f"{opens:02d}:00", f"{closes:02d}:00")
         for sh in shops:
-            s.add(ShopRow(id=sh.shop_id, name=sh.name, location=from_shape(Point(sh.lon, sh.lat), 4326),
-                          opens=dt.time(opens), closes=dt.time(closes)))
+            s.add(shop_row(sh.shop_id, (sh.lon, sh.lat), name=sh.name, opens=hours[0], closes=hours[1]))
         for c in couriers:
-            p = from_shape(Point(c.start_lon, c.start_lat), 4326)
-            s.add(CourierRow(id=c.courier_id, mode=c.mode, capacity_kg=c.capacity_kg,
-                             capacity_l=c.capacity_l, shift_start=dt.time(opens), shift_end=dt.time(closes),
-                             start=p, end=p))
+            s.add(courier_row(c.courier_id, (c.start_lon, c.start_lat), mode=c.mode,
+                              capacity_kg=c.capacity_kg, capacity_l=c.capacity_l, shift=hours))
         s.flush()
         for o in orders:
             add_order(s, o, delivery_date=day)
@@ -185,14 +178,8 @@ def test_moves_that_cannot_be_are_refused_with_the_reason(engine, town, plan_id)
         with pytest.raises(PlanError, match="no order"):
             request_move(s, plan, "nope", "rp-c1")
         # A courier who cannot carry the order: the worker refuses the move, with the reason.
-        from geoalchemy2.shape import from_shape
-        from shapely.geometry import Point
-
-        from logistics.store.models import Courier as CourierRow
-
-        hub = from_shape(Point(3.08, 50.37), 4326)
-        s.add(CourierRow(id="rp-walker", mode="foot", capacity_kg=1, capacity_l=50,
-                         shift_start=dt.time(8), shift_end=dt.time(19), start=hub, end=hub))
+        s.add(courier_row("rp-walker", (3.08, 50.37), mode="foot", capacity_kg=1, capacity_l=50,
+                          shift=("08:00", "19:00")))
         s.flush()
         mover = next(o for o in (f"rp-o{i}" for i in range(10)) if s.get(OrderRow, o).status == "planned")
         request_move(s, plan, mover, "rp-walker")

@@ -14,14 +14,20 @@ import datetime as dt
 import random
 from collections import defaultdict
 
-from geoalchemy2.shape import from_shape
-from shapely.geometry import Point
+from factories import (
+    courier_row,
+    order_row,
+    plan_document_json,
+    point,
+    round_row,
+    shop_row,
+    stop_row,
+)
 from sqlalchemy import Engine
-from factories import plan_document_json
 from sqlalchemy.orm import Session
 
-from logistics.impact import CAR_KG_CO2E_PER_KM, FACTORS, METHOD
-from logistics.store.models import Courier, Order, Plan, Round, Shop, Stop, StopEvent
+from logistics.impact import CAR_KG_CO2E_PER_KM, FACTORS
+from logistics.store.models import Plan, StopEvent
 
 HUB = (3.0800, 50.3700)
 #: what happens to an order: its final status, and at which stop it failed
@@ -51,16 +57,12 @@ class SeededPeriod:
         return {k: sum(day[k] for day in self.expected.values()) for k in FIGURES}
 
 
-def _pt(lonlat: tuple[float, float]):
-    return from_shape(Point(*lonlat), 4326)
-
-
 def _near(rng: random.Random, span: float = 0.012) -> tuple[float, float]:
     return (round(HUB[0] + rng.uniform(-span, span), 6), round(HUB[1] + rng.uniform(-span, span), 6))
 
 
-def _clock(minutes: int) -> dt.time:
-    return dt.time(minutes // 60, minutes % 60)
+def _clock(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 def seed_period(engine: Engine, prefix: str, first: dt.date, last: dt.date,
@@ -85,16 +87,14 @@ def seed_period(engine: Engine, prefix: str, first: dt.date, last: dt.date,
             sid = f"{prefix}-shop-{k}"
             name, address = f"{kind} {prefix}", f"{10 + k} {street}, Douai"
             at = _near(rng, 0.004)
-            s.add(Shop(id=sid, name=name, address=address, location=_pt(at),
-                       opens=dt.time(8), closes=dt.time(19)))
+            s.add(shop_row(sid, at, name=name, address=address))
             shops[sid] = at
             secrets += [sid, name]
         couriers = {}
         for key, mode in MODES.items():
             cid = f"{prefix}-{key}"
-            s.add(Courier(id=cid, mode=mode, capacity_kg=100 if mode == "cargo_bike" else 15,
-                          capacity_l=300 if mode == "cargo_bike" else 40, shift_start=dt.time(8),
-                          shift_end=dt.time(18), start=_pt(HUB), end=_pt(HUB)))
+            s.add(courier_row(cid, HUB, mode=mode, capacity_kg=100 if mode == "cargo_bike" else 15,
+                              capacity_l=300 if mode == "cargo_bike" else 40))
             couriers[cid] = mode
             secrets.append(cid)
         s.flush()
@@ -149,10 +149,9 @@ def _seed_day(s: Session, rng: random.Random, prefix: str, day: dt.date,
     for group in trips:
         for o in group:
             address[o["id"]] = f"M. Secret {o['id']}, {rng.randint(1, 90)} rue des Potiers, Douai"
-            s.add(Order(id=o["id"], shop_id=o["shop"], basket_id=o["basket"],
-                        customer_location=_pt(o["home"]), customer_address=address[o["id"]],
-                        weight_kg=2.0, volume_l=5.0, delivery_date=day, deliver_from=dt.time(9),
-                        deliver_to=dt.time(18), status=STATUS[o["outcome"]]))
+            s.add(order_row(o["id"], day, o["home"], shop_id=o["shop"], basket_id=o["basket"],
+                            address=address[o["id"]], weight_kg=2.0, volume_l=5.0,
+                            slot=("09:00", "18:00"), status=STATUS[o["outcome"]]))
             secrets += [o["id"], address[o["id"]]] + ([o["basket"]] if o["basket"] else [])
     s.flush()
 
@@ -183,9 +182,8 @@ def _seed_day(s: Session, rng: random.Random, prefix: str, day: dt.date,
         plan_stops.append(("end", [], None, HUB))
         stops = []
         for seq, (kind, os, shop, at) in enumerate(plan_stops):
-            stops.append(Stop(seq=seq, kind=kind, order_ids=[o["id"] for o in os], shop_id=shop,
-                              location=_pt(at), arrival=_clock(540 + 12 * seq),
-                              departure=_clock(543 + 12 * seq), load_kg=0, load_l=0))
+            stops.append(stop_row(seq, kind, at, _clock(540 + 12 * seq), _clock(543 + 12 * seq),
+                                  order_ids=[o["id"] for o in os], shop_id=shop))
             outcomes = {o["outcome"] for o in os}
             if kind == "pickup":
                 happened = (["arrived", "picked_up"] if outcomes & {"delivered", "failed_at_door"}
@@ -197,7 +195,7 @@ def _seed_day(s: Session, rng: random.Random, prefix: str, day: dt.date,
                 happened = []
             events += [(stops[-1], t, at) for t in happened]
         distance = rng.randint(2500, 14000) if couriers[cid] == "cargo_bike" else rng.randint(600, 3500)
-        rounds.append(Round(courier_id=cid, distance_m=distance, duration_s=distance // 3, stops=stops))
+        rounds.append(round_row(cid, stops, distance_m=distance, duration_s=distance // 3))
 
     result = plan_document_json(
         trips=[(t["order_ids"], t["car_km"]) for t in impact_trips], unreachable=unreachable,
@@ -209,7 +207,7 @@ def _seed_day(s: Session, rng: random.Random, prefix: str, day: dt.date,
     s.flush()
     for stop, kind, at in events:
         s.add(StopEvent(stop_id=stop.id, type=kind, at=dt.datetime.combine(day, stop.arrival, dt.UTC),
-                        location=_pt(at), reason="client absent" if kind == "failed" else None))
+                        location=point(at), reason="client absent" if kind == "failed" else None))
 
     # what the city should see for this day once the plan is in force
     outcome = {o["id"]: o["outcome"] for g in trips for o in g}

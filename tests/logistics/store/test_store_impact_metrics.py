@@ -7,9 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from factories import plan_document_json
-from geoalchemy2.shape import from_shape
-from shapely.geometry import Point
+from factories import courier_row, order_row, plan_document_json, round_row, shop_row, stop_row
 from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session
 
@@ -23,30 +21,24 @@ from logistics.store.impact_metrics import (
     iso_week,
     total,
 )
-from logistics.store.models import Courier, Order, Plan, Round, Shop, Stop, StopEvent
+from logistics.store.models import Order, Plan, Round, StopEvent
 
 D0, D1, D2, D3 = (dt.date(2031, 8, d) for d in (16, 17, 18, 19))  # Sat, Sun | Mon, Tue
 AT = dt.datetime(2031, 8, 1, 12, tzinfo=dt.UTC)
 
 
-def _pt(lon: float = 3.08, lat: float = 50.37):
-    return from_shape(Point(lon, lat), 4326)
+HERE, HOME = (3.08, 50.37), (3.09, 50.36)
 
 
 def _order(order_id: str, day: dt.date, status: str) -> Order:
-    return Order(id=order_id, shop_id="im-shop", customer_location=_pt(3.09, 50.36),
-                 weight_kg=1, volume_l=1, delivery_date=day, deliver_from=dt.time(14),
-                 deliver_to=dt.time(16), status=status)
+    return order_row(order_id, day, HOME, shop_id="im-shop", status=status)
 
 
 def _round(courier_id: str, metres: int, orders: list[str]) -> Round:
     """A round of a start, a pick-up and a delivery stop (no events yet)."""
-    stops = [
-        Stop(seq=i, kind=kind, order_ids=orders if kind != "start" else [], location=_pt(),
-             arrival=dt.time(10), departure=dt.time(10), load_kg=0, load_l=0)
-        for i, kind in enumerate(("start", "pickup", "delivery"))
-    ]
-    return Round(courier_id=courier_id, distance_m=metres, duration_s=3600, stops=stops)
+    stops = [stop_row(i, kind, HERE, order_ids=orders if kind != "start" else [])
+             for i, kind in enumerate(("start", "pickup", "delivery"))]
+    return round_row(courier_id, stops, distance_m=metres, duration_s=3600)
 
 
 def _impact(trips: list[tuple[list[str], float]], factor: float | None) -> dict:
@@ -74,12 +66,10 @@ def seeded(engine: Engine) -> None:
     - D3: an order delivered but no plan in force (only a withdrawn one): zeros.
     """
     with Session(engine) as s:
-        s.add(Shop(id="im-shop", name="Boulangerie", location=_pt(), opens=dt.time(8),
-                   closes=dt.time(19)))
+        s.add(shop_row("im-shop", HERE, name="Boulangerie"))
         for cid, mode in (("im-bike1", "cargo_bike"), ("im-bike2", "cargo_bike"),
                           ("im-foot1", "foot")):
-            s.add(Courier(id=cid, mode=mode, capacity_kg=100, capacity_l=300,
-                          shift_start=dt.time(8), shift_end=dt.time(18), start=_pt(), end=_pt()))
+            s.add(courier_row(cid, HERE, mode=mode))
         s.flush()
         s.add_all([
             _order("im-1a", D1, "delivered"), _order("im-1b", D1, "delivered"),
