@@ -1,7 +1,5 @@
 """Shops and couriers, added (and the couriers listed) by the dispatcher."""
 
-from typing import Any
-
 from fastapi import APIRouter
 from geoalchemy2.shape import from_shape, to_shape
 from shapely.geometry import Point
@@ -13,13 +11,23 @@ from logistics.timeofday import parse_clock
 
 from ..deps import Dispatcher, SessionDep
 from ..errors import conflict
-from ..schemas import CourierCreate, ShopCreate
+from ..schemas import (
+    CourierCreate,
+    CourierPublic,
+    CouriersPublic,
+    ShopCreate,
+    ShopPublic,
+    error_responses,
+)
 
 router = APIRouter(prefix="/api")
 
 
-@router.post("/shops", status_code=201, tags=["shops"])
-def create_shop(body: ShopCreate, db: SessionDep, _: Dispatcher) -> dict[str, Any]:
+@router.post(
+    "/shops", status_code=201, tags=["shops"],
+    responses=error_responses(401, 403, 409, 422, notes={409: "A shop of that id exists already."}),
+)
+def create_shop(body: ShopCreate, db: SessionDep, _: Dispatcher) -> ShopPublic:
     """Add a shop (dispatcher)."""
     if db.get(Shop, body.shop_id) is not None:
         raise conflict("shop_id", f"{body.shop_id!r} exists already")
@@ -27,11 +35,14 @@ def create_shop(body: ShopCreate, db: SessionDep, _: Dispatcher) -> dict[str, An
         id=body.shop_id, name=body.name, address=body.address, location=from_shape(Point(body.lon, body.lat), 4326),
         opens=time_of_day(parse_clock(body.opens)), closes=time_of_day(parse_clock(body.closes)),
     ))
-    return body.model_dump()
+    return ShopPublic(**body.model_dump())
 
 
-@router.post("/couriers", status_code=201, tags=["couriers"])
-def create_courier(body: CourierCreate, db: SessionDep, _: Dispatcher) -> dict[str, Any]:
+@router.post(
+    "/couriers", status_code=201, tags=["couriers"],
+    responses=error_responses(401, 403, 409, 422, notes={409: "A courier of that id exists already."}),
+)
+def create_courier(body: CourierCreate, db: SessionDep, _: Dispatcher) -> CourierPublic:
     """Add a courier (dispatcher)."""
     if db.get(Courier, body.courier_id) is not None:
         raise conflict("courier_id", f"{body.courier_id!r} exists already")
@@ -43,20 +54,20 @@ def create_courier(body: CourierCreate, db: SessionDep, _: Dispatcher) -> dict[s
         shift_end=time_of_day(parse_clock(body.shift_end)), start=from_shape(start, 4326),
         end=from_shape(end, 4326),
     ))
-    return body.model_dump()
+    return CourierPublic(**body.model_dump())
 
 
-@router.get("/couriers", tags=["couriers"])
-def list_couriers(db: SessionDep, _: Dispatcher) -> dict[str, Any]:
+@router.get("/couriers", tags=["couriers"], responses=error_responses(401, 403, 422))
+def list_couriers(db: SessionDep, _: Dispatcher) -> CouriersPublic:
     """Every courier, by id: mode, capacity, shift and start and end points (dispatcher)."""
     rows = db.scalars(select(Courier).order_by(Courier.id)).all()
     out = []
     for c in rows:
         start, end = to_shape(c.start), to_shape(c.end)
-        out.append({
+        out.append(CourierPublic.model_validate({
             "courier_id": c.id, "mode": c.mode, "capacity_kg": c.capacity_kg,
             "capacity_l": c.capacity_l, "shift_start": hhmm(c.shift_start),
             "shift_end": hhmm(c.shift_end), "start_lon": start.x, "start_lat": start.y,
             "end_lon": end.x, "end_lat": end.y,
-        })
-    return {"count": len(out), "couriers": out}
+        }))
+    return CouriersPublic(count=len(out), couriers=out)

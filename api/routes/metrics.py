@@ -5,7 +5,7 @@ import csv
 import datetime as dt
 import io
 import re
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
@@ -24,6 +24,7 @@ from logistics.store.impact_metrics import (
 
 from ..deps import CityOrDispatcher, SessionDep
 from ..errors import invalid
+from ..schemas import ImpactDay, ImpactPeriod, ImpactPublic, ImpactWeek, error_responses
 
 router = APIRouter(prefix="/api/metrics", tags=["metrics"])
 
@@ -59,24 +60,27 @@ def _date_range(from_: str | None, to: str | None) -> tuple[dt.date, dt.date]:
     return first, last
 
 
-def _period(p: PeriodImpact) -> dict[str, Any]:
-    head: dict[str, Any] = {} if p.label is None else {"week": p.label}
-    return {
-        **head,
-        "from": p.first.isoformat(),
-        "to": p.last.isoformat(),
-        "days_with_plan": p.days_with_plan,
-        **p.figures.as_dict(),
-    }
+def _period(p: PeriodImpact) -> dict[str, object]:
+    return {"from": p.first, "to": p.last, "days_with_plan": p.days_with_plan,
+            **p.figures.as_dict()}
 
 
 @router.get(
     "/impact",
+    response_model=ImpactPublic,
     responses={
-        200: {"content": {"text/csv": {}}, "description": "JSON, or CSV with format=csv"},
-        401: {"description": "no valid token"},
-        403: {"description": "neither a city nor a dispatcher token"},
-        422: {"description": "a bad date, from after to, or more than 366 days"},
+        200: {
+            "content": {"text/csv": {"schema": {
+                "type": "string",
+                "description": "one row per day: date, then the figures (km and kg to 3 decimals)",
+            }}},
+            "description": "JSON, or CSV with format=csv",
+        },
+        **error_responses(401, 403, 422, notes={
+            401: "no valid token",
+            403: "neither a city nor a dispatcher token",
+            422: "a bad date, from after to, or more than 366 days",
+        }),
     },
 )
 def impact(
@@ -90,7 +94,7 @@ def impact(
     fmt: Annotated[
         str, Query(alias="format", description="json (default) or csv, one row per day")
     ] = "json",
-) -> Any:
+) -> ImpactPublic | Response:
     """Avoided car trips, CO2e and kilometres ridden per day, ISO week and in total."""
     if fmt not in ("json", "csv"):
         raise invalid("format", f"{fmt!r} is not json or csv")
@@ -112,15 +116,16 @@ def impact(
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="{name}"'},
         )
-    return {
-        "from": first.isoformat(),
-        "to": last.isoformat(),
-        "days": [
-            {"date": d.day.isoformat(), "plan_in_force": d.plan_in_force, **d.figures.as_dict()}
+    return ImpactPublic(
+        from_=first,
+        to=last,
+        days=[
+            ImpactDay.model_validate(
+                {"date": d.day, "plan_in_force": d.plan_in_force, **d.figures.as_dict()})
             for d in days
         ],
-        "weeks": [_period(w) for w in by_week(days)],
-        "totals": _period(total(days)),
-        "method": f"{METHOD} {COUNTING}",
-        "factors": dict(FACTORS),
-    }
+        weeks=[ImpactWeek.model_validate({"week": w.label, **_period(w)}) for w in by_week(days)],
+        totals=ImpactPeriod.model_validate(_period(total(days))),
+        method=f"{METHOD} {COUNTING}",
+        factors=dict(FACTORS),
+    )

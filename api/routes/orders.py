@@ -3,10 +3,9 @@
 import datetime as dt
 import tempfile
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Header, Query, Request, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -20,7 +19,15 @@ from logistics.timeofday import parse_clock
 
 from ..deps import SessionDep, ShopOrDispatcher
 from ..errors import ApiError, invalid, not_found
-from ..schemas import CancelBody, OrderCreate, order_public
+from ..schemas import (
+    CancelBody,
+    OrderCreate,
+    OrderPublic,
+    OrdersImported,
+    OrdersPublic,
+    error_responses,
+    order_public,
+)
 from .plans import send
 
 router = APIRouter(prefix="/api/orders", tags=["orders"])
@@ -39,14 +46,24 @@ def own_order(db: Session, user: User, order_id: str, *, lock: bool = False) -> 
     return order
 
 
-@router.post("", status_code=201)
+@router.post(
+    "", status_code=201,
+    responses={
+        200: {"model": OrderPublic, "description": "A retry with the same Idempotency-Key: the first order."},
+        **error_responses(401, 403, 409, 422, notes={
+            403: "A shop's token ordering for another shop.",
+            409: "The order id exists already, or the Idempotency-Key was sent with another order.",
+        }),
+    },
+)
 def create_order(
     body: OrderCreate,
     request: Request,
+    response: Response,
     db: SessionDep,
     user: ShopOrDispatcher,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
-) -> JSONResponse:
+) -> OrderPublic:
     """Add an order (a shop for itself, a dispatcher for any shop or the hub); a
     retry with the same ``Idempotency-Key`` returns the first order (200)."""
     shop_id = body.shop_id
@@ -63,10 +80,12 @@ def create_order(
         db, order, delivery_date=body.date, idempotency_key=idempotency_key, user_id=user.id,
         customer_address=body.customer_address,
     )
-    body_out = order_public(row)
+    out = order_public(row)
     if created:
         _insert_late(request, db, [row.delivery_date])
-    return JSONResponse(body_out, status_code=201 if created else 200)
+    else:
+        response.status_code = 200
+    return out
 
 
 def _insert_late(request: Request, db: Session, days: list[dt.date]) -> None:
@@ -84,13 +103,17 @@ def _insert_late(request: Request, db: Session, days: list[dt.date]) -> None:
     "/import",
     status_code=201,
     openapi_extra={"requestBody": {"content": {"text/csv": {"schema": {"type": "string"}}}}},
+    responses=error_responses(401, 403, 409, 413, 422, notes={
+        409: "An order of the file clashes with one stored (the file row is named).",
+        422: "The body is empty, or a row is wrong (its file row and field are named).",
+    }),
 )
 async def import_csv(
     request: Request,
     db: SessionDep,
     user: ShopOrDispatcher,
     date: Annotated[dt.date | None, Query(description="delivery day of every row (default today)")] = None,
-) -> dict[str, Any]:
+) -> OrdersImported:
     """Add every order of a CSV (the ``orders.csv`` of ``douai-delivery plan``), all or
     none: the first bad row is named (file row and field) and nothing of the file is kept."""
     data = await request.body()
@@ -104,14 +127,14 @@ async def import_csv(
         path.write_bytes(data)
         rows = import_orders(db, path, delivery_date=date, shop_id=shop_id, user_id=user.id)
     _insert_late(request, db, [r.delivery_date for r in rows])
-    return {"imported": len(rows), "order_ids": [r.id for r in rows]}
+    return OrdersImported(imported=len(rows), order_ids=[r.id for r in rows])
 
 
 #: the longest span one listing covers (a quarter)
 MAX_LIST_DAYS = 92
 
 
-@router.get("")
+@router.get("", responses=error_responses(401, 403, 422))
 def list_orders(
     db: SessionDep,
     user: ShopOrDispatcher,
@@ -119,7 +142,7 @@ def list_orders(
     from_: Annotated[dt.date | None, Query(alias="from", description="first delivery day")] = None,
     to: Annotated[dt.date | None, Query(description="last delivery day")] = None,
     status: Annotated[OrderStatus | None, Query(description="only orders in this status")] = None,
-) -> dict[str, Any]:
+) -> OrdersPublic:
     """The orders of a day (``date``) or of a span (``from``, ``to``; at most 92 days),
     oldest day first; a shop gets only its own."""
     first, last = (date, date) if date is not None else (from_, to)
@@ -135,18 +158,22 @@ def list_orders(
     if user.role == Role.SHOP:
         query = query.where(Order.shop_id == user.shop_id)
     rows = db.scalars(query.order_by(Order.delivery_date, Order.id)).all()
-    return {"from": first.isoformat(), "to": last.isoformat(), "count": len(rows),
-            "orders": [order_public(o) for o in rows]}
+    return OrdersPublic(from_=first, to=last, count=len(rows), orders=[order_public(o) for o in rows])
 
 
-@router.get("/{order_id}")
-def get_order(order_id: str, db: SessionDep, user: ShopOrDispatcher) -> dict[str, Any]:
+@router.get("/{order_id}", responses=error_responses(401, 403, 404, 422))
+def get_order(order_id: str, db: SessionDep, user: ShopOrDispatcher) -> OrderPublic:
     """One order: a shop sees only its own."""
     return order_public(own_order(db, user, order_id))
 
 
-@router.post("/{order_id}/cancel")
-def cancel_order(order_id: str, body: CancelBody, db: SessionDep, user: ShopOrDispatcher) -> dict[str, Any]:
+@router.post(
+    "/{order_id}/cancel",
+    responses=error_responses(401, 403, 404, 409, 422, notes={
+        409: "The order's status no longer allows a cancel (picked up, delivered, failed).",
+    }),
+)
+def cancel_order(order_id: str, body: CancelBody, db: SessionDep, user: ShopOrDispatcher) -> OrderPublic:
     """Cancel an order not yet picked up, with a reason."""
     order = own_order(db, user, order_id, lock=True)
     move_order(db, order, OrderStatus.CANCELLED, reason=body.reason, user_id=user.id)

@@ -6,45 +6,47 @@ its id to the worker; ``GET /api/plans/{id}`` shows how far it got.
 
 import datetime as dt
 import logging
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import JSONResponse
 from geoalchemy2.shape import to_shape
-from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from couriers.round_view import stop_status
 from logistics.clock import local_iso
 from logistics.jobs.celery_app import APPLY_CHANGES, SOLVE_PLAN
-from logistics.store.models import Order, Plan, PlanChange, Round, Stop, StopEvent
+from logistics.plan_document import PlanStop, PlanSummary, UnassignedOrder, UnavailableCourier
+from logistics.store.models import Order, Plan, PlanChange, PlanStatus, Round, Stop, StopEvent
 from logistics.store.plan_changes import request_move
-from logistics.store.plan_documents import document_of
+from logistics.store.plan_documents import document_of, plan_round
 from logistics.store.plans import publish, request_plan
 
 from ..deps import Dispatcher, SessionDep
 from ..errors import not_found
+from ..schemas import (
+    ChangePublic,
+    ChangeQueued,
+    LineString,
+    MoveRequest,
+    NotSolved,
+    PlanAudit,
+    PlanOverview,
+    PlanPublic,
+    PlanPublished,
+    PlanQueued,
+    PlanRequest,
+    RoundPublic,
+    StopPublic,
+    error_responses,
+)
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api/plans", tags=["plans"])
 
-
-class PlanRequest(BaseModel):
-    """A day to plan, and optional solver settings."""
-
-    date: dt.date
-    time_limit_s: float | None = Field(default=None, gt=0, le=600)
-    seed: int | None = Field(default=None, ge=0)
-    #: who works that day (default: every courier)
-    couriers: list[str] | None = Field(default=None, max_length=500)
-
-
-class MoveRequest(BaseModel):
-    """Put an order (and the rest of its basket) on another courier's round."""
-
-    order_id: str = Field(min_length=1)
-    courier_id: str = Field(min_length=1)
+#: the refusals of a route on one plan: no such plan, a bad token or id
+_ON_A_PLAN = (401, 403, 404, 422)
+_NO_PLAN = {404: "No plan of that id."}
 
 
 def send(request: Request, task: str, plan_id: int) -> str | None:
@@ -56,10 +58,6 @@ def send(request: Request, task: str, plan_id: int) -> str | None:
         log.warning("could not queue %s for plan %s: %s", task, plan_id, e)
         return f"the job queue is unreachable ({type(e).__name__}); the plan is kept and will be sent again"
     return None
-
-
-def _hm(t: dt.time) -> str:
-    return t.strftime("%H:%M:%S")
 
 
 class _StopFacts:
@@ -84,49 +82,40 @@ class _StopFacts:
                     select(Order.id, Order.status).where(Order.id.in_(order_ids)))
             }
 
-    def stop(self, s: Stop, round_started: bool) -> dict[str, Any]:
-        """``status`` (as on the courier's phone) and ``events`` of one stop."""
-        events = self.events.get(s.id, [])
+    def stop(self, row: Stop, stop: PlanStop, round_started: bool) -> StopPublic:
+        """The plan's ``stop`` (stored as ``row``) with its ``status`` (as on the
+        courier's phone) and ``events``."""
+        events = self.events.get(row.id, [])
         status = stop_status(
-            s.kind, (e.type for e in events),
-            [self.order_status[o] for o in s.order_ids if o in self.order_status],
+            row.kind, (e.type for e in events),
+            [self.order_status[o] for o in row.order_ids if o in self.order_status],
             round_started=round_started,
         )
-        return {"status": status,
-                "events": [{"type": e.type, "at": local_iso(e.at), "reason": e.reason} for e in events]}
+        return StopPublic.model_validate({
+            **stop.model_dump(), "stop_id": row.id, "seq": row.seq, "status": status,
+            "events": [{"type": e.type, "at": local_iso(e.at), "reason": e.reason} for e in events],
+        })
 
 
-def _round_public(r: Round, geometry: bool, facts: _StopFacts) -> dict[str, Any]:
+def _round_public(r: Round, geometry: bool, facts: _StopFacts) -> RoundPublic:
+    """A round of the plan; its street path only when asked (else the key is left out)."""
     started = any(s.id in facts.events for s in r.stops)
-    stops = [
-        {
-            "stop_id": s.id, "seq": s.seq, "kind": s.kind, "order_ids": list(s.order_ids),
-            "shop_id": s.shop_id, "lon": to_shape(s.location).x, "lat": to_shape(s.location).y,
-            "arrival": _hm(s.arrival), "departure": _hm(s.departure),
-            "load_kg": s.load_kg, "load_l": s.load_l,
-            **facts.stop(s, started),
-        }
-        for s in r.stops
-    ]
-    out: dict[str, Any] = {
-        "round_id": r.id, "courier_id": r.courier_id, "mode": r.courier.mode,
-        "distance_m": r.distance_m, "duration_s": r.duration_s,
-        "start": stops[0]["departure"] if stops else None,
-        "end": stops[-1]["arrival"] if stops else None,
-        "orders": sum(len(s["order_ids"]) for s in stops if s["kind"] == "delivery"),
-        "max_load_kg": max((s["load_kg"] for s in stops), default=0.0),
-        "max_load_l": max((s["load_l"] for s in stops), default=0.0),
-        "stops": stops,
-    }
+    planned = plan_round(r, geometry=False)
+    stops = [facts.stop(row, stop, started) for row, stop in zip(r.stops, planned.stops, strict=True)]
+    path: dict[str, LineString | None] = {}
     if geometry:
         line = to_shape(r.geometry) if r.geometry is not None else None
-        out["geometry"] = (
-            {"type": "LineString", "coordinates": [list(c) for c in line.coords]} if line else None
-        )
-    return out
+        path["geometry"] = LineString(coordinates=[list(c) for c in line.coords]) if line else None
+    return RoundPublic.model_validate({
+        **planned.model_dump(exclude={"stops", "geometry"}),
+        "round_id": r.id, "stops": stops,
+        "max_load_kg": max((s.load_kg for s in stops), default=0.0),
+        "max_load_l": max((s.load_l for s in stops), default=0.0),
+        **path,
+    })
 
 
-def _change_public(c: PlanChange) -> dict[str, Any]:
+def _change_public(c: PlanChange) -> dict[str, object]:
     return {
         "change_id": c.id, "kind": c.kind, "order_id": c.order_id, "courier_id": c.courier_id,
         "status": c.status, "detail": c.detail,
@@ -135,17 +124,16 @@ def _change_public(c: PlanChange) -> dict[str, Any]:
     }
 
 
-def plan_public(db: Session, plan: Plan, geometry: bool = True) -> dict[str, Any]:
-    """A plan as the dispatcher reads it: status, rounds with stops (each with its
-    ``status`` and ``events`` from the couriers), unassigned orders."""
+def _overview(db: Session, plan: Plan) -> dict[str, object]:
+    """What :class:`PlanOverview` shows of a plan."""
     result = plan.result or {}
-    facts = _StopFacts(db, plan)
     changes = db.scalars(
         select(PlanChange).where(PlanChange.plan_id == plan.id).order_by(PlanChange.id)
     ).all()
+    summary = result.get("summary")
     return {
         "id": plan.id,
-        "date": plan.day.isoformat(),
+        "date": plan.day,
         "status": plan.status,
         "published": plan.published_at is not None and plan.withdrawn_at is None,
         "published_at": plan.published_at.isoformat() if plan.published_at else None,
@@ -157,12 +145,25 @@ def plan_public(db: Session, plan: Plan, geometry: bool = True) -> dict[str, Any
         "created_at": plan.created_at.isoformat() if plan.created_at else None,
         "started_at": plan.started_at.isoformat() if plan.started_at else None,
         "finished_at": plan.finished_at.isoformat() if plan.finished_at else None,
-        "summary": result.get("summary"),
-        "rounds": [_round_public(r, geometry, facts) for r in plan.rounds],
-        "unassigned": result.get("unassigned", []),
-        "couriers_unavailable": result.get("couriers_unavailable", []),
-        "changes": [_change_public(c) for c in changes],
+        "summary": PlanSummary.model_validate(summary) if summary is not None else None,
+        "couriers_unavailable": [
+            UnavailableCourier.model_validate(c) for c in result.get("couriers_unavailable", [])
+        ],
+        "changes": [ChangePublic.model_validate(_change_public(c)) for c in changes],
     }
+
+
+def plan_public(db: Session, plan: Plan, geometry: bool = True) -> PlanPublic:
+    """A plan as the dispatcher reads it: status, rounds with stops (each with its
+    ``status`` and ``events`` from the couriers), unassigned orders."""
+    facts = _StopFacts(db, plan)
+    return PlanPublic.model_validate({
+        **_overview(db, plan),
+        "rounds": [_round_public(r, geometry, facts) for r in plan.rounds],
+        "unassigned": [
+            UnassignedOrder.model_validate(u) for u in (plan.result or {}).get("unassigned", [])
+        ],
+    })
 
 
 def _plan(db: Session, plan_id: int) -> Plan:
@@ -172,8 +173,14 @@ def _plan(db: Session, plan_id: int) -> Plan:
     return plan
 
 
-@router.post("", status_code=202)
-def create_plan(body: PlanRequest, request: Request, db: SessionDep, _: Dispatcher) -> JSONResponse:
+@router.post(
+    "", status_code=202,
+    responses=error_responses(401, 403, 409, 422, notes={
+        409: "A plan of that day is published: change it with moves instead.",
+        422: "A bad body, or a courier named that does not exist.",
+    }),
+)
+def create_plan(body: PlanRequest, request: Request, db: SessionDep, _: Dispatcher) -> PlanQueued:
     """Queue the plan of a day (202), with the couriers who work that day (default all).
     While a plan of that day is queued or running, a second request gets that plan back
     (``duplicate``: true), not a second job."""
@@ -181,77 +188,83 @@ def create_plan(body: PlanRequest, request: Request, db: SessionDep, _: Dispatch
                 if k not in ("date", "couriers") and v is not None}
     plan, created = request_plan(db, body.date, settings=settings, couriers=body.couriers)
     db.commit()
-    out: dict[str, Any] = {"id": plan.id, "status": plan.status, "date": plan.day.isoformat(),
-                           "duplicate": not created}
-    if created:
-        warning = send(request, SOLVE_PLAN, plan.id)
-        if warning:
-            out["warning"] = warning
-    return JSONResponse(out, status_code=202)
+    warning = send(request, SOLVE_PLAN, plan.id) if created else None
+    return PlanQueued.model_validate({"id": plan.id, "status": plan.status, "date": plan.day,
+                                      "duplicate": not created, "warning": warning})
 
 
-@router.get("")
+@router.get("", responses=error_responses(401, 403, 422))
 def list_plans(
     db: SessionDep, _: Dispatcher,
     date: Annotated[dt.date, Query(description="the day whose plans to list")],
-) -> list[dict[str, Any]]:
+) -> list[PlanOverview]:
     """The plans of a day, newest first, without their rounds."""
     plans = db.scalars(select(Plan).where(Plan.day == date).order_by(Plan.id.desc())).all()
-    return [
-        {k: v for k, v in plan_public(db, p, geometry=False).items() if k not in ("rounds", "unassigned")}
-        for p in plans
-    ]
+    return [PlanOverview.model_validate(_overview(db, p)) for p in plans]
 
 
-@router.get("/{plan_id}")
+@router.get("/{plan_id}", responses=error_responses(*_ON_A_PLAN, notes=_NO_PLAN))
 def get_plan(
     plan_id: int, db: SessionDep, _: Dispatcher,
     geometry: Annotated[bool, Query(description="include each round's street geometry")] = True,
-) -> dict[str, Any]:
+) -> PlanPublic:
     """A plan: ``status`` (queued, running, solved, failed), rounds, unassigned orders
     with their reasons, and the changes made to it."""
     return plan_public(db, _plan(db, plan_id), geometry)
 
 
-@router.get("/{plan_id}/audit")
-def get_plan_audit(plan_id: int, db: SessionDep, _: Dispatcher) -> dict[str, Any]:
+@router.get("/{plan_id}/audit", responses=error_responses(*_ON_A_PLAN, notes=_NO_PLAN))
+def get_plan_audit(plan_id: int, db: SessionDep, _: Dispatcher) -> PlanAudit:
     """What the plan was solved from and with (inputs, settings, the solver's facts) and
     its whole plan document as it stands, changes included (``result``, the
     ``plan.json`` of the command line)."""
     plan = _plan(db, plan_id)
     document = document_of(plan)
-    result = document.model_dump(mode="json") if document is not None else {}
-    return {
-        "id": plan.id, "date": plan.day.isoformat(), "status": plan.status,
-        "settings": plan.settings, "inputs": plan.inputs, "solver": result.get("solver"),
-        "network": result.get("network"), "impact": result.get("impact"),
-        "revision": plan.revision, "result": result,
-    }
+    return PlanAudit(
+        id=plan.id, date=plan.day, status=PlanStatus(plan.status), settings=plan.settings,
+        inputs=plan.inputs,
+        solver=document.solver if document else None,
+        network=document.network if document else None,
+        impact=document.impact if document else None,
+        revision=plan.revision, result=document if document is not None else NotSolved(),
+    )
 
 
-@router.post("/{plan_id}/publish")
-def publish_plan(plan_id: int, db: SessionDep, _: Dispatcher) -> dict[str, Any]:
+@router.post(
+    "/{plan_id}/publish",
+    responses=error_responses(401, 403, 404, 409, 422, notes={
+        **_NO_PLAN,
+        409: "The plan is not solved, was withdrawn, or another plan of the day is under way.",
+    }),
+)
+def publish_plan(plan_id: int, db: SessionDep, _: Dispatcher) -> PlanPublished:
     """Hand the plan's rounds to the couriers: it becomes the day's plan in force
     (one not yet under way is withdrawn). Publishing it again changes nothing."""
     plan = _plan(db, plan_id)
     replaced = publish(db, plan)
     db.commit()
     out = plan_public(db, plan, geometry=False)
-    out["replaces"] = replaced.id if replaced is not None else None
-    return out
+    return PlanPublished.model_validate(
+        {**dict(out), "replaces": replaced.id if replaced is not None else None}
+    )
 
 
-@router.post("/{plan_id}/moves", status_code=202)
+@router.post(
+    "/{plan_id}/moves", status_code=202,
+    responses=error_responses(401, 403, 404, 409, 422, notes={
+        **_NO_PLAN,
+        409: "The plan takes no moves (not solved, or withdrawn), the order can no longer "
+             "change courier, or it is on that round already.",
+        422: "A bad body, or an order or courier that is not the plan's.",
+    }),
+)
 def move_order(
     plan_id: int, body: MoveRequest, request: Request, db: SessionDep, user: Dispatcher
-) -> JSONResponse:
+) -> ChangeQueued:
     """Move an order to another courier's round (202): the worker re-times both rounds
     and applies the move, or refuses it with the reason (see the plan's ``changes``)."""
     plan = _plan(db, plan_id)
     change = request_move(db, plan, body.order_id, body.courier_id, user_id=user.id)
     db.commit()
-    out = _change_public(change)
     warning = send(request, APPLY_CHANGES, plan.id)
-    if warning:
-        out["warning"] = warning
-    return JSONResponse(out, status_code=202)
+    return ChangeQueued.model_validate({**_change_public(change), "warning": warning})
