@@ -62,10 +62,24 @@ class PlanSettings:
     time_weight: int = 1
 
     def __post_init__(self) -> None:
+        for name in ("stop_time_s", "pickup_service_s", "delivery_service_s", "vehicle_cost_s",
+                     "time_weight", "seed"):
+            if not isinstance(getattr(self, name), int) or isinstance(getattr(self, name), bool):
+                msg = f"{name} must be a whole number."
+                raise ValueError(msg)
         for name in ("stop_time_s", "pickup_service_s", "delivery_service_s", "vehicle_cost_s"):
             if getattr(self, name) < 0:
                 msg = f"{name} must not be negative."
                 raise ValueError(msg)
+        limit = self.time_limit_s
+        if isinstance(limit, bool) or not isinstance(limit, int | float) or not 0 < limit < float("inf"):
+            msg = "time_limit_s must be a positive number of seconds."
+            raise ValueError(msg)
+        if self.solution_limit is not None and (
+            not isinstance(self.solution_limit, int) or self.solution_limit <= 0
+        ):
+            msg = "solution_limit must be a positive whole number."
+            raise ValueError(msg)
         if self.time_weight <= 0:
             msg = "time_weight must be positive."
             raise ValueError(msg)

@@ -5,6 +5,7 @@ import datetime as dt
 from geoalchemy2.shape import to_shape
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from logistics.clock import hhmm
 from logistics.store.models import Order, OrderStatus
 from logistics.timeofday import parse_clock
 
@@ -98,9 +99,9 @@ def order_public(order: Order) -> OrderPublic:
         weight_kg=order.weight_kg,
         volume_l=order.volume_l,
         date=order.delivery_date,
-        ready_at=order.ready_at.strftime("%H:%M") if order.ready_at else None,
-        deliver_from=order.deliver_from.strftime("%H:%M"),
-        deliver_to=order.deliver_to.strftime("%H:%M"),
+        ready_at=hhmm(order.ready_at),
+        deliver_from=hhmm(order.deliver_from),
+        deliver_to=hhmm(order.deliver_to),
         status=OrderStatus(order.status),
         status_reason=order.status_reason,
     )

@@ -98,7 +98,10 @@ def request_plan(
             f"(POST /api/plans/{in_force.id}/moves); orders that arrive now are inserted "
             "into its rounds",
         )
-    checked = plan_settings(settings)  # raises ValueError on a bad value
+    try:
+        checked = plan_settings(settings)
+    except (TypeError, ValueError) as e:
+        raise PlanError("settings", str(e), kind=ErrorKind.INVALID) from None
     stored = {k: getattr(checked, k) for k in REQUEST_SETTINGS}
     if couriers is not None:
         known = set(session.scalars(select(Courier.id).where(Courier.id.in_(couriers))))

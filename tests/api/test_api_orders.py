@@ -194,3 +194,14 @@ def test_orders_are_listed_by_day_or_span_a_shop_only_its_own(client, tokens):
     assert (r.status_code, r.json()["detail"][0]["field"]) == (422, "date")
     r = client.get("/api/orders", params={"date": "2026-12-01", "status": "lost"}, headers=tokens["dispatcher"])
     assert r.status_code == 422
+
+
+def test_a_slot_until_midnight_reads_24_00(client, tokens):
+    """The 24:00 rule on the way out: a slot that ends at midnight is stored as the
+    day's last second and read back as 24:00, as it was given."""
+    r = client.post("/api/orders", json=body("late-slot", deliver_from="20:00", deliver_to="24:00"),
+                    headers=tokens["a"])
+    assert r.status_code == 201, r.text
+    assert (r.json()["deliver_from"], r.json()["deliver_to"]) == ("20:00", "24:00")
+    got = client.get("/api/orders/late-slot", headers=tokens["a"]).json()
+    assert got["deliver_to"] == "24:00"
