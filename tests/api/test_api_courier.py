@@ -5,12 +5,10 @@ and the dispatcher's live map; roles and ownership give 403 and 404."""
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import itertools
-import sys
 import threading
-from pathlib import Path
 
+import courier_seed as seed
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
@@ -20,21 +18,6 @@ from api.app import create_app
 from logistics.store.models import CourierPosition, Order, OrderEvent, OrderStatus, StopEvent
 from logistics.store.order_status import move_order
 
-
-def _load_seed():
-    """The couriers' tests' seeding module (tests/couriers is not a package, and may not
-    be on the path when this module runs alone)."""
-    if "courier_seed" in sys.modules:
-        return sys.modules["courier_seed"]
-    path = Path(__file__).resolve().parents[1] / "couriers" / "courier_seed.py"
-    spec = importlib.util.spec_from_file_location("courier_seed", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["courier_seed"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-seed = _load_seed()
 #: this module's days (one plan in force per day in the shared database)
 _DAYS = itertools.count()
 

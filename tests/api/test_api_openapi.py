@@ -6,13 +6,11 @@ stop times ``HH:MM:SS``, the end of the day ``24:00:00``)."""
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import re
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
+import courier_seed as seed
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -23,20 +21,6 @@ METHODS = {"get", "post", "put", "patch", "delete"}
 #: what a schema may hold and still say nothing about the value
 _SILENT = {"title", "description", "default", "examples", "example", "deprecated"}
 
-
-def _load_seed():
-    """The couriers' tests' seeding module (tests/couriers is not a package)."""
-    if "courier_seed" in sys.modules:
-        return sys.modules["courier_seed"]
-    path = Path(__file__).resolve().parents[1] / "couriers" / "courier_seed.py"
-    spec = importlib.util.spec_from_file_location("courier_seed", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["courier_seed"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-seed = _load_seed()
 
 
 @pytest.fixture(scope="module")

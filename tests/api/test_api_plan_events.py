@@ -6,30 +6,14 @@ couriers to plan with. Real PostGIS, seeded straight through the models."""
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
-import sys
-from pathlib import Path
 
+import courier_seed as seed
 import pytest
 from sqlalchemy import event as sa_event
 
 STOP_KEYS = {"stop_id", "seq", "kind", "order_ids", "shop_id", "lon", "lat", "arrival", "departure",
              "load_kg", "load_l", "status", "events"}
 
-
-def _load_seed():
-    """The couriers' tests' seeding module (tests/couriers is not a package)."""
-    if "courier_seed" in sys.modules:
-        return sys.modules["courier_seed"]
-    path = Path(__file__).resolve().parents[1] / "couriers" / "courier_seed.py"
-    spec = importlib.util.spec_from_file_location("courier_seed", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["courier_seed"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-seed = _load_seed()
 
 
 @pytest.fixture(scope="module")

@@ -6,32 +6,15 @@ byte, the page asks for nothing but the impact figures and shows no id, name or 
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
-import sys
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import httpx
+import impact_seed as seed
 import pytest
 from clock_fixtures import EVENING, MORNING
 from playwright.sync_api import expect
-
-
-def _load(name: str, path: Path):
-    """A helper module by its path (test folders are not packages, and another folder's
-    may not be on the path when this module runs alone)."""
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, path)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-HERE = Path(__file__).resolve().parent
-seed = _load("impact_seed", HERE.parent / "notebooks" / "impact_seed.py")
-web_conftest = _load("web_conftest", HERE / "conftest.py")
-shot, browser_clock = web_conftest.shot, web_conftest.browser_clock
+from web.conftest import browser_clock, shot
 
 #: this module's days (the database is shared by the session): Wed 9 to Tue 15 Feb 2033
 FIRST, LAST = dt.date(2033, 2, 9), dt.date(2033, 2, 15)
