@@ -3,6 +3,7 @@ runs a command the image really has, and gets the settings it reads."""
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -46,7 +47,10 @@ def test_each_app_service_runs_a_real_command_with_its_settings(compose, name):
 def test_the_api_is_published_and_the_image_holds_every_package(compose):
     assert any(str(p).endswith(":8000") for p in compose["services"]["api"]["ports"])
     dockerfile = (REPO / "Dockerfile").read_text()
-    for package in ("logistics", "routing", "couriers", "api"):
+    shipped = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["hatch"]["build"]["targets"]["wheel"]["packages"]
+    assert {"logistics", "routing", "couriers", "api", "cli"} <= set(shipped)
+    for package in shipped:  # the image holds what the wheel ships, and no more
         assert f"COPY {package} {package}" in dockerfile
+    assert "COPY benchmarks" not in dockerfile
     assert "uv sync --frozen" in dockerfile
     assert 'ENTRYPOINT ["douai-delivery"]' in dockerfile
