@@ -2,7 +2,7 @@
 // statuses and events, without redrawing the map (the whole plan is drawn again only
 // when its revision moved), and the feed of stop events.
 
-import { html, renderChanged } from "./html.js";
+import { html, renderChanged } from "../lib/html.js";
 import { EVENT, STOP_KIND } from "./labels.js";
 import { drawPositions, restyleStops } from "./map.js";
 import { renderChanges } from "./moves.js";

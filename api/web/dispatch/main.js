@@ -12,7 +12,7 @@
 //   moves.js   moving an order, the plan's changes
 //   live.js    positions and stop events every 5 s, the feed
 
-import { render, renderChanged } from "./html.js";
+import { render, renderChanged } from "../lib/html.js";
 import { followLive, renderFeed } from "./live.js";
 import { drawOrders, drawRounds, fit, showMap } from "./map.js";
 import { pickOrder, renderChanges, renderMoveForm, requestMove } from "./moves.js";

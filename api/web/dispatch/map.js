@@ -1,7 +1,7 @@
 // The map: the day's customers, the rounds with their stops, and the couriers' last
 // positions. Markers are updated in place, so the live view never redraws the map.
 
-import { html } from "./html.js";
+import { html } from "../lib/html.js";
 import { BAD, NO_ROUND, ORDER_STATUS, STOP_KIND, STOP_STATUS } from "./labels.js";
 import { colourOf, hm, km, num, orderCourier, state, unassignedIds } from "./state.js";
 

@@ -1,7 +1,7 @@
 // Moving an order to another courier: the form, the request, and the plan followed
 // until the worker applied or refused the change; the list of the plan's changes.
 
-import { html, render, renderChanged } from "./html.js";
+import { html, render, renderChanged } from "../lib/html.js";
 import { CHANGE_STATUS, MODE, MOVABLE } from "./labels.js";
 import {
   $, ApiError, POLL_MS, api, canMove, cmp, follow, handle, orderCourier, refreshOrders, refused,

@@ -1,6 +1,6 @@
 // The day's orders as a table sorted by any column, with the round each one is in.
 
-import { html, render } from "./html.js";
+import { html, render } from "../lib/html.js";
 import { MOVABLE, ORDER_STATUS } from "./labels.js";
 import { swatch } from "./rounds.js";
 import { $, canMove, cmp, num, orderCourier, state, unassignedIds } from "./state.js";

@@ -1,7 +1,7 @@
 // Planning the day: the couriers to plan with, the request and its progress (followed
 // every second until solved or failed), the plan's state, and publishing it.
 
-import { html, render } from "./html.js";
+import { html, render } from "../lib/html.js";
 import { MODE, PLAN_STATUS } from "./labels.js";
 import { fit } from "./map.js";
 import {

@@ -1,7 +1,7 @@
 // The rounds panel: one row per courier's round, the stops of the selected round, and
 // the orders the plan left out (with the solver's reason).
 
-import { html, join, render, renderChanged } from "./html.js";
+import { html, join, render, renderChanged } from "../lib/html.js";
 import { MODE, REASON, STOP_KIND, STOP_STATUS } from "./labels.js";
 import { styleSelection } from "./map.js";
 import { $, canMove, colourOf, hm, isMovable, km, num, state } from "./state.js";

@@ -3,7 +3,7 @@
 // Douai.* comes from common.js (a classic script loaded before the modules).
 
 import { DASHES, MOVABLE, PALETTE } from "./labels.js";
-import { poll } from "./poll.js";
+import { poll } from "../lib/poll.js";
 
 export const { api, ApiError, km, hm, num } = Douai;
 export const $ = (sel) => document.querySelector(sel);
