@@ -1,13 +1,27 @@
 // The courier page's service worker: keeps the page, its scripts and styles and Leaflet
 // on the phone so that /courier opens again in a dead zone. The round itself lives in
-// localStorage (courier.js); /api/ calls are never answered from here (network only), so
-// the page always knows whether the server really got a tap.
+// localStorage (courier/store.js); /api/ calls are never answered from here (network
+// only), so the page always knows whether the server really got a tap.
 "use strict";
 
-const CACHE = "douai-courier-v1";
+// A new name for every change of FILES: the phones then drop the old copies.
+const CACHE = "douai-courier-v2";
+// Every module the page imports must be here, or the page does not open offline (a test
+// follows the imports from courier/main.js and checks them against this list).
 const FILES = [
   "/courier",
-  "/static/courier.js",
+  "/static/courier/main.js",
+  "/static/courier/actions.js",
+  "/static/courier/map.js",
+  "/static/courier/positions.js",
+  "/static/courier/render.js",
+  "/static/courier/round.js",
+  "/static/courier/state.js",
+  "/static/courier/store.js",
+  "/static/courier/sync.js",
+  "/static/courier/time.js",
+  "/static/lib/html.js",
+  "/static/lib/poll.js",
   "/static/courier.css",
   "/static/common.js",
   "/static/common.css",

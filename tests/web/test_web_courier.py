@@ -6,11 +6,15 @@ later with their own times), then opened again with no network at all."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import time
+from urllib.parse import urljoin, urlparse
 
+import httpx
 import pytest
 from clock_fixtures import EVENING, MORNING
 from geoalchemy2.shape import to_shape
+from playwright.sync_api import expect
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from stack_helpers import wait_for
@@ -137,9 +141,45 @@ def order_statuses(platform, headers, stop_id: int) -> set[str]:
     return {o["status"] for o in stop["orders"]}
 
 
+#: the modules a module imports: static and re-exporting imports, and dynamic ``import("…")``
+IMPORTS = re.compile(r"""(?:^|\n)\s*(?:import|export)\s+(?:[^"';]*?\s+from\s+)?["']([^"']+)["']"""
+                     r"""|\bimport\(\s*["']([^"']+)["']\s*\)""")
+
+
+def test_the_service_worker_keeps_every_module_the_page_imports(api_server):
+    """The page opens offline only from what courier-sw.js cached: every module reached
+    from courier/main.js must be in its list, and every listed file must be served."""
+    sw = httpx.get(f"{api_server}/courier-sw.js", timeout=10).text
+    listed = set(re.findall(r'"(/[^"]*)"', re.search(r"const FILES = \[(.*?)\];", sw, re.S).group(1)))
+    page = httpx.get(f"{api_server}/courier", timeout=10).text
+    scripts = re.findall(r'<script([^>]*)\bsrc="([^"]+)"', page)
+    assert any('type="module"' in attrs and src == "/static/courier/main.js" for attrs, src in scripts)
+    assert not any(src == "/static/courier.js" for _, src in scripts)
+    stylesheets = re.findall(r'<link rel="stylesheet" href="([^"]+)"', page)
+    todo, seen = [src for _, src in scripts], set()
+    while todo:
+        path = todo.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        r = httpx.get(f"{api_server}{path}", timeout=10)
+        assert r.status_code == 200, path
+        assert "javascript" in r.headers["content-type"], path
+        if path.startswith("/static/courier/") or path.startswith("/static/lib/"):
+            for found in IMPORTS.findall(r.text):
+                todo.append(urlparse(urljoin(f"{api_server}{path}", found[0] or found[1])).path)
+    assert {"/static/lib/html.js", "/static/courier/sync.js"} <= seen  # the imports were followed
+    assert seen | set(stylesheets) | {"/courier"} <= listed
+    for path in listed:
+        assert httpx.get(f"{api_server}{path}", timeout=10).status_code == 200, path
+
+
 def test_sign_in_form_refuses_a_wrong_token_then_shows_the_round(phone, api_server, platform, ride, console_errors):
     errors = console_errors(phone)
     phone.goto(f"{api_server}/courier?date={DATE}")
+    # The page's script is native ES modules (courier/), served as JavaScript, no build step.
+    expect(phone.locator("script[type='module'][src='/static/courier/main.js']")).to_have_count(1)
+    expect(phone.locator("script[src='/static/courier.js']")).to_have_count(0)
     phone.fill("#token-input", "not-a-token")
     phone.get_by_role("button", name="Se connecter").click()
     alert = phone.locator(".signin [role=alert]")
@@ -195,6 +235,9 @@ def test_a_round_ridden_through_a_dead_zone(phone, api_server, platform, ride, c
     browser_clock(page, clock)
     now = clock.now
     slack = dt.timedelta(milliseconds=500)  # the phone's clock was set from the server's
+    scripts = set()  # the page's own scripts and modules, as the browser asked for them
+    page.on("request", lambda r: scripts.add(urlparse(r.url).path)
+            if urlparse(r.url).path.startswith("/static/") and r.url.endswith(".js") else None)
     context.grant_permissions(["geolocation"], origin=api_server)
     context.set_geolocation(HERE)
 
@@ -356,6 +399,17 @@ def test_a_round_ridden_through_a_dead_zone(phone, api_server, platform, ride, c
     assert page.locator("#net").inner_text().startswith("Hors ligne — tournée enregistrée à ")
     assert page.locator("#rest .stop").count() >= len(stops)
     assert page.evaluate("typeof L") == "object"  # Leaflet came from the cache too
+    # Every script the page loaded is in the service worker's cache (the browser's own
+    # HTTP cache could otherwise hide a module missing from courier-sw.js's list).
+    cached = set(page.evaluate("""async () => {
+      const paths = [];
+      for (const name of await caches.keys()) {
+        for (const r of await (await caches.open(name)).keys()) paths.push(new URL(r.url).pathname);
+      }
+      return paths;
+    }"""))
+    assert {"/static/courier/main.js", "/static/lib/html.js"} <= scripts
+    assert scripts - cached == set()
     full_shot(page, "courier-reopened-offline")
     context.set_offline(False)
     assert errors == []

@@ -1,5 +1,5 @@
-// The page's one polling loop: plan progress, moves settling and the live view all go
-// through `poll`.
+// The pages' one polling helper: the dispatcher's plan progress, moves settling and live
+// view, and the courier's queue retries and round refreshes, all go through `poll`.
 
 /**
  * Call `fn` now (or after `delay` ms), then again `every` ms after each call settles.
