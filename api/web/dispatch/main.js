@@ -4,8 +4,8 @@
 // map). Native ES modules over the JSON API, no build step; Douai.* (token, API calls,
 // French formats) and L (Leaflet) come from the classic scripts loaded before.
 //
-//   state.js   state, shared API calls, the polling loops in flight (poll.js)
-//   html.js    templates that escape by default
+//   state.js   state, shared API calls, the polling loops in flight (../lib/poll.js)
+//   ../lib/html.js  templates that escape by default (shared with the courier page)
 //   map.js     orders, rounds, stops and couriers on the map
 //   orders.js  the orders table      rounds.js  rounds, a round's stops, unassigned
 //   plan.js    planning, progress, publishing
