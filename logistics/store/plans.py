@@ -204,16 +204,33 @@ def publish(session: Session, plan: Plan) -> Plan | None:
     Only a solved plan can be published. A plan already in force stays (a retry is
     harmless). Another plan of the day is withdrawn, unless couriers already work on
     it: then the day is changed by moves, not by swapping every round.
+
+    Publishing is serialised per day: the day's advisory lock, then the plan's row,
+    and only then are the plan and the day's plan in force read, fresh (what the
+    caller loaded may be stale: a double click's first request may have published it
+    meanwhile). A plan of the day put in force while this one waited for the lock is
+    not replaced behind the dispatcher's back: that is a conflict, to publish again
+    knowingly. So exactly one plan is in force afterwards, whatever runs at once.
     """
+    seen = _in_force_id(session, plan.day)
+    session.execute(select(func.pg_advisory_xact_lock(_DAY_LOCK, plan.day.toordinal())))
+    session.refresh(plan, with_for_update=True)
     if plan.status != PlanStatus.SOLVED.value:
         raise PlanError("status", f"plan {plan.id} is {plan.status}: only a solved plan can be published")
     if plan.published_at is not None and plan.withdrawn_at is None:
         return None
     if plan.withdrawn_at is not None:
         raise PlanError("status", f"plan {plan.id} was withdrawn; ask for a new plan of {plan.day}")
-    session.execute(select(func.pg_advisory_xact_lock(_DAY_LOCK, plan.day.toordinal())))
-    current = plan_in_force(session, plan.day)
+    current = session.scalars(
+        select(Plan).where(Plan.day == plan.day, in_force())
+        .with_for_update().execution_options(populate_existing=True)
+    ).first()
     if current is not None:
+        if current.id != seen:
+            raise PlanError(
+                "plan", f"plan {current.id} of {plan.day} was published while this request "
+                "waited: publish again to replace it",
+            )
         if has_events(session, current):
             raise PlanError(
                 "plan", f"plan {current.id} of {plan.day} is under way (couriers reported "
@@ -224,3 +241,8 @@ def publish(session: Session, plan: Plan) -> Plan | None:
     plan.published_at = func.now()
     session.flush()
     return current
+
+
+def _in_force_id(session: Session, day: dt.date) -> int | None:
+    """The id of the plan in force of ``day`` as this transaction sees it now."""
+    return session.scalar(select(Plan.id).where(Plan.day == day, in_force()))
