@@ -234,7 +234,8 @@ def get_plan_audit(plan_id: int, db: SessionDep, _: Dispatcher) -> PlanAudit:
     "/{plan_id}/publish",
     responses=error_responses(401, 403, 404, 409, 422, notes={
         **_NO_PLAN,
-        409: "The plan is not solved, was withdrawn, or another plan of the day is under way.",
+        409: "The plan is not solved, was withdrawn, or another plan of the day is under way "
+             "or was published while this request waited.",
     }),
 )
 def publish_plan(plan_id: int, db: SessionDep, _: Dispatcher) -> PlanPublished:
