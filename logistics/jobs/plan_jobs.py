@@ -7,7 +7,9 @@ worker finishes, and also when its process dies, since the connection dies with 
 So a second delivery of the same task (``acks_late``) finds the lock taken and does
 nothing, and :func:`recover_plans` can tell a plan whose worker died (``running``, lock
 free) from one still being solved. The result is written in one transaction, so a plan
-is never half-written.
+is never half-written. Changes to a plan in force (moves, late orders) are taken back the
+same way by :func:`recover_changes`: a change asked while the broker was down stays
+``queued`` until its plan's job is sent again.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from sqlalchemy.exc import OperationalError
 from logistics.planning import plan_day
 from logistics.store.db import session_scope
 from logistics.store.models import Plan, PlanStatus
+from logistics.store.plan_changes import plans_with_waiting_changes
 from logistics.store.plans import day_inputs, plan_settings, save_solved
 from routing.network import StreetNetwork
 
@@ -33,6 +36,9 @@ PLAN_LOCK = 7_102
 MAX_ATTEMPTS = 3
 #: a queued plan with no worker on it after this long is sent again (its message lost)
 REQUEUE_AFTER_S = 120
+#: a change still queued this long after it was asked is sent again: longer than a few
+#: re-plans of one plan back to back (each at most ``REPLAN_TIME_LIMIT_S`` of search)
+CHANGES_REQUEUE_AFTER_S = 45
 
 NetworkLoader = Callable[[], StreetNetwork]
 
@@ -137,3 +143,26 @@ def recover_plans(
     for plan_id in [*again, *stale]:
         send(plan_id)
     return [*again, *stale]
+
+
+def recover_changes(
+    engine: Engine, send: Callable[[int], object], *,
+    requeue_after_s: int = CHANGES_REQUEUE_AFTER_S,
+) -> list[int]:
+    """Send again the change job of every plan whose changes have waited
+    ``requeue_after_s`` seconds, unless a live worker is on that plan now (it applies
+    every queued change of the plan before it lets go); returns the plans' ids.
+
+    Sending twice is harmless: a second job finds the changes applied and does nothing.
+    """
+    with session_scope(engine) as s:
+        waiting = plans_with_waiting_changes(s, requeue_after_s)
+    again: list[int] = []
+    for plan_id in waiting:
+        with plan_lock(engine, plan_id) as free:
+            if not free:
+                continue  # a worker is applying this plan's changes now
+        log.warning("plan %s: changes waiting for %s s or more; sent again", plan_id, requeue_after_s)
+        send(plan_id)
+        again.append(plan_id)
+    return again

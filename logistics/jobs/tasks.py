@@ -23,7 +23,7 @@ from .celery_app import (
     make_celery,
 )
 from .network_cache import street_network
-from .plan_jobs import recover_plans, solve_plan
+from .plan_jobs import recover_changes, recover_plans, solve_plan
 from .replan_jobs import apply_changes
 
 log = logging.getLogger(__name__)
@@ -44,6 +44,10 @@ def send_solve(plan_id: int) -> None:
     app.send_task(SOLVE_PLAN, args=[plan_id])
 
 
+def send_apply(plan_id: int) -> None:
+    app.send_task(APPLY_CHANGES, args=[plan_id])
+
+
 @app.task(name=SOLVE_PLAN)
 def solve_plan_task(plan_id: int) -> str:
     """Solve one queued plan (safe to run twice)."""
@@ -51,9 +55,14 @@ def solve_plan_task(plan_id: int) -> str:
 
 
 @app.task(name=RECOVER_PLANS)
-def recover_plans_task() -> list[int]:
-    """Send again the plans a dead worker left, and queued plans no worker took."""
-    return recover_plans(engine(), send_solve)
+def recover_plans_task() -> dict[str, list[int]]:
+    """Send again the plans a dead worker left, queued plans no worker took, and the
+    changes of plans in force that no worker applied (asked while the broker was
+    down); returns the ids of the plans sent again, by job."""
+    return {
+        "plans": recover_plans(engine(), send_solve),
+        "changes": recover_changes(engine(), send_apply),
+    }
 
 
 @app.task(name=APPLY_CHANGES, bind=True, max_retries=200)

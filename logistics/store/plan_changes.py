@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from logistics.errors import ErrorKind
@@ -83,3 +83,14 @@ def note_late_orders(session: Session, day: dt.date) -> int | None:
         session.add(PlanChange(plan_id=plan.id, kind="late_orders", status=QUEUED))
         session.flush()
     return plan.id
+
+
+def plans_with_waiting_changes(session: Session, older_than_s: int) -> list[int]:
+    """The plans with a change still ``queued`` ``older_than_s`` seconds after it was
+    asked: its job was most likely never sent (the broker was down) or lost."""
+    cutoff = func.now() - func.make_interval(0, 0, 0, 0, 0, 0, older_than_s)
+    return list(session.scalars(
+        select(PlanChange.plan_id)
+        .where(PlanChange.status == QUEUED, PlanChange.created_at < cutoff)
+        .group_by(PlanChange.plan_id).order_by(PlanChange.plan_id)
+    ))
