@@ -7,7 +7,10 @@ comma). Times are ``HH:MM`` (``HH:MM:SS`` and ``24:00`` accepted), coordinates a
 WGS 84 longitude and latitude in decimal degrees with a dot.
 
 Every problem raises an :class:`InputError` naming the file, the line and the column,
-so that a shopkeeper can fix the spreadsheet without reading Python.
+so that a shopkeeper can fix the spreadsheet without reading Python. The bounds are the
+platform's (:mod:`logistics.limits`): ids of at most 64 characters, no NUL character in
+any cell, weights, volumes and capacities finite and at most 1,000 kg and 10,000 L, no
+point at (0, 0), a slot that lasts and a parcel ready before its slot ends.
 
 shops.csv
     ``shop_id, name, lon, lat, opens, closes``
@@ -33,6 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from logistics import limits
 from logistics.errors import DomainError
 from logistics.timeofday import format_clock, parse_clock
 
@@ -171,17 +175,29 @@ class _Row:
     def error(self, field: str | None, problem: str) -> InputError:
         return InputError(self.file, self.line, field, problem)
 
-    def text(self, field: str, *, required: bool = True) -> str | None:
+    def text(
+        self, field: str, *, required: bool = True, max_length: int = limits.ID_LENGTH
+    ) -> str | None:
         value = self.values.get(field, "").strip()
         if not value:
             if required:
                 raise self.error(field, "is empty")
             return None
+        problem = limits.text_problem(value, max_length)
+        if problem is not None:
+            raise self.error(field, problem)
         return value
 
     def ident(self, field: str) -> str:
         value = self.text(field)
         assert value is not None
+        return value
+
+    def size(self, field: str, maximum: float, unit: str) -> float:
+        """A weight, volume or capacity: finite, not negative, at most ``maximum``."""
+        value = self.number(field, non_negative=True)
+        if value > maximum:
+            raise self.error(field, f"{value:g} {unit} is more than the {maximum:g} {unit} the platform takes")
         return value
 
     def number(self, field: str, *, non_negative: bool = False) -> float:
@@ -235,6 +251,8 @@ class _Row:
         lon, lat = self.number(lon_field), self.number(lat_field)
         pair = f"{lon_field}/{lat_field}"
         shown = f"({_deg(lon)}, {_deg(lat)})"
+        if limits.null_island(lon, lat):
+            raise self.error(pair, "(0, 0) is not a place: the point is missing")
         if not -180 <= lon <= 180:
             raise self.error(lon_field, f"{_deg(lon)} is not a longitude (-180 to 180)")
         if not -90 <= lat <= 90:
@@ -331,6 +349,10 @@ def _rows(path: Path, columns: tuple[str, ...]) -> Iterator[_Row]:
                     f"has {len(cells)} values but the header has {len(header)} columns",
                 )
             cells += [""] * (len(header) - len(cells))
+            for name, cell in zip(header, cells, strict=False):
+                if "\x00" in cell:
+                    # PostgreSQL cannot store it, and no spreadsheet means it.
+                    raise InputError(file, line, name or None, "contains a NUL character (\\x00)")
             yield _Row(file, line, {name: cells[positions[name]] for name in columns})
     except csv.Error as e:
         raise InputError(file, reader.line_num, None, f"is not valid CSV ({e})") from None
@@ -346,17 +368,23 @@ def _read_shops(path: Path, bounds: _Area | None) -> tuple[Shop, ...]:
             )
         lon, lat = row.point("lon", "lat", bounds)
         opens, closes = row.window("opens", "closes", "the shop closes {} it opens", strict=True)
-        name = row.text("name", required=False) or ""
+        name = row.text("name", required=False, max_length=limits.NAME_LENGTH) or ""
         shops[shop_id] = (row.line, Shop(shop_id, name, lon, lat, opens, closes))
     return tuple(s for _, s in shops.values())
 
 
 def read_orders(
-    orders_csv: str | Path, shop_ids: set[str], *, shops_source: str = "the shops file"
+    orders_csv: str | Path,
+    shop_ids: set[str],
+    *,
+    shops_source: str = "the shops file",
+    bounds: Bounds | None = None,
 ) -> tuple[Order, ...]:
     """Read and check an orders file alone, against the shops known to ``shops_source``
-    (the store, for an import); raise :class:`InputError` on the first problem."""
-    return _read_orders(Path(orders_csv), shop_ids, None, shops_source)
+    (the store, for an import); raise :class:`InputError` on the first problem. With
+    ``bounds`` (the service area), every customer must lie inside."""
+    area = _Area(bounds, allow_outside=False) if bounds is not None else None
+    return _read_orders(Path(orders_csv), shop_ids, area, shops_source)
 
 
 def _read_orders(
@@ -375,12 +403,17 @@ def _read_orders(
             raise row.error("shop_id", f"unknown shop {shop_id!r} (not in {shops_source})")
         basket_id = row.text("basket_id", required=False)
         lon, lat = row.point("customer_lon", "customer_lat", bounds)
-        weight = row.number("weight_kg", non_negative=True)
-        volume = row.number("volume_l", non_negative=True)
+        weight = row.size("weight_kg", limits.MAX_WEIGHT_KG, "kg")
+        volume = row.size("volume_l", limits.MAX_VOLUME_L, "L")
         ready = row.clock("ready_at", default=0)
         start, end = row.window(
-            "deliver_from", "deliver_to", "the slot ends {} it begins", strict=False
+            "deliver_from", "deliver_to", "the slot ends {} it begins", strict=True
         )
+        if ready > end:
+            raise row.error(
+                "ready_at",
+                f"ready at {format_clock(ready)}, after the slot ends ({format_clock(end)})",
+            )
         order = Order(order_id, shop_id, basket_id, lon, lat, weight, volume, ready, start, end)
         if basket_id is not None:
             line, first = basket_first.setdefault(basket_id, (row.line, order))
@@ -417,8 +450,8 @@ def _read_couriers(path: Path, bounds: _Area | None) -> tuple[Courier, ...]:
         mode = row.ident("mode")
         if mode not in MODES:
             raise row.error("mode", f"unknown mode {mode!r}: expected {' or '.join(MODES)}")
-        capacity_kg = row.number("capacity_kg", non_negative=True)
-        capacity_l = row.number("capacity_l", non_negative=True)
+        capacity_kg = row.size("capacity_kg", limits.MAX_CAPACITY_KG, "kg")
+        capacity_l = row.size("capacity_l", limits.MAX_CAPACITY_L, "L")
         shift = row.window("shift_start", "shift_end", "the shift ends {} it starts", strict=True)
         start = row.point("start_lon", "start_lat", bounds)
         has_end = [row.text(f, required=False) is not None for f in ("end_lon", "end_lat")]

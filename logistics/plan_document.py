@@ -98,7 +98,8 @@ class UnassignedOrder(_Model):
 
 
 class UnavailableCourier(_Model):
-    """A courier who cannot ride that day (start or end off their mode's streets)."""
+    """A courier who cannot ride that day (start or end off their mode's streets, or a
+    capacity that is no size), with the reason."""
 
     courier_id: str
     reason: str

@@ -22,6 +22,7 @@ from routing.problem import HORIZON, Job, Problem, TravelMatrix, Vehicle, Window
 from routing.solution import Reason, Solution, Unassigned
 from routing.solver import solve
 
+from . import limits
 from .impact import avoided_car_trips, courier_km, customer_trips, trip_points
 from .inputs import Courier, DayInputs, Order
 from .plan_document import (
@@ -114,10 +115,14 @@ class _Places:
 def _mode_matrix(
     net: StreetNetwork, mode: str, points: Sequence[Point]
 ) -> tuple[TravelMatrix, list[str | None]]:
-    """Integer travel matrix of one mode; points off that mode's network are unreachable."""
+    """Integer travel matrix of one mode; points off that mode's network are unreachable,
+    and so is a point that is not finite (a row stored before the checks): its order
+    is left out as off the network rather than failing the day."""
     graph = net.graph(mode)
-    snaps = graph.snap(points)
-    ok = [i for i, s in enumerate(snaps) if s.ok]
+    usable = [i for i, (x, y) in enumerate(points) if math.isfinite(x) and math.isfinite(y)]
+    snaps = graph.snap([points[i] for i in usable]) if usable else []
+    snapped = dict(zip(usable, snaps, strict=True))
+    ok = [i for i in usable if snapped[i].ok]
     n = len(points)
     durations = np.full((n, n), TravelMatrix.UNREACHABLE, dtype=np.int64)
     distances = np.full((n, n), TravelMatrix.UNREACHABLE, dtype=np.int64)
@@ -131,7 +136,13 @@ def _mode_matrix(
         idx = np.ix_(ok, ok)
         durations[idx] = np.minimum(dur, TravelMatrix.UNREACHABLE).astype(np.int64)
         distances[idx] = np.minimum(dist, TravelMatrix.UNREACHABLE).astype(np.int64)
-    reasons = [None if s.ok else (s.reason or f"off the {mode} network") for s in snaps]
+    reasons: list[str | None] = []
+    for i, (x, y) in enumerate(points):
+        snap = snapped.get(i)
+        if snap is None:
+            reasons.append(f"({x}, {y}) is not a finite point")
+        else:
+            reasons.append(None if snap.ok else (snap.reason or f"off the {mode} network"))
     return TravelMatrix(durations, distances), reasons
 
 
@@ -195,14 +206,16 @@ def plan_day(
         matrices[mode], off[mode] = _mode_matrix(net, mode, places.points)
     matrix_s = time.monotonic() - started
 
-    # Couriers whose start or end is off their mode's streets cannot ride at all.
+    # Couriers whose start or end is off their mode's streets cannot ride at all, nor
+    # can one whose capacity is no size (a row stored before the checks).
     vehicles: list[Vehicle] = []
     unavailable: list[UnavailableCourier] = []
     for c in day.couriers:
         start, end = courier_at[c.courier_id]
-        why = off[c.mode][start] or off[c.mode][end]
+        off_streets = off[c.mode][start] or off[c.mode][end]
+        why = _capacity_problem(c) or (f"start or end {off_streets}" if off_streets else None)
         if why:
-            unavailable.append(UnavailableCourier(courier_id=c.courier_id, reason=f"start or end {why}"))
+            unavailable.append(UnavailableCourier(courier_id=c.courier_id, reason=why))
             continue
         vehicles.append(
             Vehicle(
@@ -222,6 +235,10 @@ def plan_day(
     jobs: list[Job] = []
     early: list[Unassigned] = []
     for o in day.orders:
+        absurd = _size_problem(o)
+        if absurd is not None:
+            early.append(absurd)
+            continue
         courier = on_board.get(o.order_id) or keep.get(o.order_id)
         if courier is not None and courier not in riding:
             early.append(Unassigned(
@@ -272,6 +289,35 @@ def plan_day(
     )
     total = round(time.monotonic() - started, 3)
     return plan.model_copy(update={"solver": plan.solver.model_copy(update={"total_seconds": total})})
+
+
+def _size_problem(o: Order) -> Unassigned | None:
+    """An order whose weight or volume is no size the platform takes (not finite, or
+    above :data:`~logistics.limits.MAX_WEIGHT_KG` / ``MAX_VOLUME_L``): left out as
+    ``too_heavy`` / ``too_bulky`` with its figures. The API and the files refuse such
+    an order, but a row stored before those checks (or written straight to the store)
+    must not fail the whole day by overflowing the solver's integer grams."""
+    problem = limits.number_problem(o.weight_kg, limits.MAX_WEIGHT_KG, "kg")
+    if problem is not None:
+        return Unassigned(o.order_id, Reason.TOO_HEAVY, f"weight_kg {problem}")
+    problem = limits.number_problem(o.volume_l, limits.MAX_VOLUME_L, "L")
+    if problem is not None:
+        return Unassigned(o.order_id, Reason.TOO_BULKY, f"volume_l {problem}")
+    return None
+
+
+def _capacity_problem(c: Courier) -> str | None:
+    """Why a courier's capacity is no size the platform takes (not finite, negative,
+    above :data:`~logistics.limits.MAX_CAPACITY_KG` / ``MAX_CAPACITY_L``); such a
+    courier is left out of the day as unavailable, with this reason."""
+    for name, value, maximum, unit in (
+        ("capacity_kg", c.capacity_kg, limits.MAX_CAPACITY_KG, "kg"),
+        ("capacity_l", c.capacity_l, limits.MAX_CAPACITY_L, "L"),
+    ):
+        problem = limits.number_problem(value, maximum, unit)
+        if problem is not None:
+            return f"{name} {problem}"
+    return None
 
 
 def _prescreen(

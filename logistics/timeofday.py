@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 
-_CLOCK = re.compile(r"(\d{1,3}):(\d{2})(?::(\d{2}))?")
+#: ASCII digits only: ``\d`` would take any Unicode digit (``"１０:００"``, full width)
+_CLOCK = re.compile(r"([0-9]{1,3}):([0-9]{2})(?::([0-9]{2}))?")
 
 
 def parse_clock(text: str, *, past_midnight: bool = False) -> int:

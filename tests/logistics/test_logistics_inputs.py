@@ -492,3 +492,55 @@ def test_bad_bounds_are_a_programming_error(tmp_path: Path) -> None:
 def test_baskets_and_shop_lookup() -> None:
     assert [o.order_id for o in EXPECTED.baskets()["B1"]] == ["O2", "O3"]
     assert EXPECTED.shop_by_id()["S2"].name == "Fromagerie Saint-Pierre"
+
+
+# --------------------------------------------------------------------------- the platform's bounds
+
+# (file, edit, row, field, part of the problem): what the platform's limits refuse
+OUT_OF_BOUNDS = {
+    "NUL in an id": ("orders", cell(2, "order_id", "O\x001"), 2, "order_id", "NUL"),
+    "NUL in an ignored column": (
+        "orders", lambda t: t.replace("deliver_to\n", "deliver_to,note\n").replace(
+            "12:00\nO2", "12:00,a\x00b\nO2"), 2, "note", "NUL"),
+    "65-character order id": ("orders", cell(2, "order_id", "o" * 65), 2, "order_id", "at most 64"),
+    "65-character basket id": ("orders", cell(3, "basket_id", "b" * 65), 3, "basket_id", "at most 64"),
+    "65-character courier id": ("couriers", cell(2, "courier_id", "c" * 65), 2, "courier_id", "at most 64"),
+    "201-character shop name": ("shops", cell(2, "name", "n" * 201), 2, "name", "at most 200"),
+    "weight 1e308": ("orders", cell(2, "weight_kg", "1e308"), 2, "weight_kg", "1000 kg"),
+    "weight inf": ("orders", cell(2, "weight_kg", "inf"), 2, "weight_kg", "not a finite number"),
+    "volume NaN": ("orders", cell(2, "volume_l", "NaN"), 2, "volume_l", "not a finite number"),
+    "volume 10001": ("orders", cell(2, "volume_l", "10001"), 2, "volume_l", "10000 L"),
+    "capacity Infinity": (
+        "couriers", cell(2, "capacity_kg", "Infinity"), 2, "capacity_kg", "not a finite number"),
+    "capacity 1e6 L": ("couriers", cell(2, "capacity_l", "1e6"), 2, "capacity_l", "10000 L"),
+    "customer at (0, 0)": (
+        "orders", cells(2, customer_lon="0", customer_lat="0"), 2, "customer_lon/customer_lat",
+        "(0, 0) is not a place"),
+    "shop at (0, 0)": ("shops", cells(2, lon="0", lat="0.0"), 2, "lon/lat", "(0, 0)"),
+    "zero-length slot": (
+        "orders", cells(2, deliver_from="12:00", deliver_to="12:00"), 2, "deliver_to", "when it begins"),
+    "ready after the slot ends": ("orders", cell(2, "ready_at", "12:30"), 2, "ready_at", "after the slot ends"),
+    "full-width digits": ("orders", cell(2, "deliver_from", "１０:００"), 2, "deliver_from", "not a time"),
+}
+
+
+@pytest.mark.parametrize("case", OUT_OF_BOUNDS.keys())
+def test_what_the_platform_cannot_take_is_named(tmp_path: Path, case: str) -> None:
+    """Cells the planner or the store could not use (a weight that overflows the
+    integer grams, a NUL that PostgreSQL refuses, an id longer than its column) are
+    refused with the file, row and field, like any other bad cell."""
+    file, edit, row, field, problem = OUT_OF_BOUNDS[case]
+    paths = write(tmp_path, **{file: edit(FILES[file])})
+    with pytest.raises(InputError) as e:
+        read(paths)
+    err = e.value
+    assert (err.file, err.row, err.field) == (str(paths[file]), row, field), str(err)
+    assert problem in err.problem, str(err)
+
+
+def test_the_bounds_themselves_are_taken(tmp_path: Path) -> None:
+    orders = cells(2, order_id="o" * 64, weight_kg="1000", volume_l="10000", ready_at="12:00")(ORDERS)
+    couriers = cells(2, capacity_kg="1000", capacity_l="10000")(COURIERS)
+    day = read(write(tmp_path, orders=orders, couriers=couriers))
+    assert (day.orders[0].weight_kg, day.orders[0].volume_l) == (1000, 10000)
+    assert day.couriers[0].capacity_kg == 1000

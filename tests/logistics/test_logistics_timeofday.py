@@ -26,6 +26,13 @@ def test_parse_refuses(text: str) -> None:
         parse_clock(text)
 
 
+@pytest.mark.parametrize("text", ["１０:００", "10:００", "٠٩:٣٠", "09:30:٠٠"])
+def test_only_ascii_digits_make_a_time(text: str) -> None:
+    """Python's ``\\d`` and ``int()`` take any Unicode digit; a time is ASCII."""
+    with pytest.raises(ValueError, match="time"):
+        parse_clock(text)
+
+
 def test_format() -> None:
     assert format_clock(32700) == "09:05"
     assert format_clock(32707) == "09:05:07"

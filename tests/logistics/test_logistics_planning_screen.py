@@ -1,0 +1,60 @@
+"""One bad record never fails a day: an order or a courier the platform's checks would
+refuse (a row stored before them) is left out of the plan with its reason."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from logistics.inputs import Courier, DayInputs, Order
+from logistics.planning import PlanSettings, plan_day
+
+H = 3600
+HUB = (3.0800, 50.3700)
+
+
+def order(order_id: str, *, weight: float = 1.0, volume: float = 2.0,
+          at: tuple[float, float] = (3.0900, 50.3650)) -> Order:
+    return Order(order_id, None, None, *at, weight, volume, 8 * H, 10 * H, 12 * H)
+
+
+def courier(courier_id: str, *, kg: float = 100.0, litres: float = 300.0,
+            at: tuple[float, float] = HUB) -> Courier:
+    return Courier(courier_id, "cargo_bike", kg, litres, 8 * H, 18 * H, *at, *at)
+
+
+@pytest.fixture(scope="module")
+def plan(town):
+    day = DayInputs((), (
+        order("fine"),
+        order("huge", weight=1e308),
+        order("heavy-nan", weight=math.nan),
+        order("endless", volume=math.inf),
+        order("nowhere", at=(math.nan, math.nan)),
+    ), (
+        courier("rider"),
+        courier("boundless", kg=math.inf),
+        courier("vast", litres=1e9),
+        courier("lost", at=(math.nan, 50.37)),
+    ))
+    return plan_day(day, town, PlanSettings(time_limit_s=2, solution_limit=20))
+
+
+def test_absurd_orders_are_left_out_with_their_figures(plan):
+    left = {u.order_id: (u.reason, u.detail) for u in plan.unassigned}
+    assert left["huge"] == ("too_heavy", "weight_kg 1e+308 kg is more than the 1000 kg the platform takes")
+    assert left["heavy-nan"] == ("too_heavy", "weight_kg nan is not a finite number")
+    assert left["endless"] == ("too_bulky", "volume_l inf is not a finite number")
+    assert left["nowhere"][0] == "off_network"
+    assert "not a finite point" in left["nowhere"][1]
+    assert "fine" not in left
+    assert plan.summary.planned == 1
+
+
+def test_couriers_without_a_size_or_a_place_are_unavailable(plan):
+    out = {c.courier_id: c.reason for c in plan.couriers_unavailable}
+    assert out["boundless"] == "capacity_kg inf is not a finite number"
+    assert out["vast"] == "capacity_l 1e+09 L is more than the 10000 L the platform takes"
+    assert "not a finite point" in out["lost"]
+    assert [r.courier_id for r in plan.rounds] == ["rider"]
