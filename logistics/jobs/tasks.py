@@ -14,6 +14,9 @@ from sqlalchemy import Engine
 from logistics import clock
 from logistics.store.db import make_engine, session_scope
 from logistics.store.plans import PlanError, request_plan
+from logistics.store.retirement import active_fleet
+from logistics.store.service_area import record_area
+from routing.network import StreetNetwork
 
 from .celery_app import (
     APPLY_CHANGES,
@@ -30,6 +33,8 @@ log = logging.getLogger(__name__)
 
 app = make_celery()
 _engine: Engine | None = None
+#: the network sources whose bounds this process recorded as the service area
+_recorded: set[str] = set()
 
 
 def engine() -> Engine:
@@ -38,6 +43,21 @@ def engine() -> Engine:
     if _engine is None:
         _engine = make_engine()
     return _engine
+
+
+def planning_network() -> StreetNetwork:
+    """The street network this worker plans on; the first time this process has it,
+    its bounds are recorded as the service area, so that the API refuses points the
+    worker could never reach (a failure to record is only logged: planning goes on)."""
+    net = street_network()
+    if net.source not in _recorded:
+        try:
+            with session_scope(engine()) as s:
+                record_area(s, net.source, net.bounds)
+            _recorded.add(net.source)
+        except Exception as e:  # noqa: BLE001 - the area is a check for the API, not for planning
+            log.warning("service area of %s not recorded: %s", net.source, e)
+    return net
 
 
 def send_solve(plan_id: int) -> None:
@@ -51,7 +71,7 @@ def send_apply(plan_id: int) -> None:
 @app.task(name=SOLVE_PLAN)
 def solve_plan_task(plan_id: int) -> str:
     """Solve one queued plan (safe to run twice)."""
-    return solve_plan(engine(), plan_id, street_network)
+    return solve_plan(engine(), plan_id, planning_network)
 
 
 @app.task(name=RECOVER_PLANS)
@@ -69,7 +89,7 @@ def recover_plans_task() -> dict[str, list[int]]:
 def apply_changes_task(self, plan_id: int) -> str:  # type: ignore[no-untyped-def]
     """Apply the queued changes of a plan (moves, late orders); while another worker
     is on the plan, try again a little later."""
-    outcome = apply_changes(engine(), plan_id, street_network)
+    outcome = apply_changes(engine(), plan_id, planning_network)
     if outcome == "busy":
         raise self.retry(countdown=3)
     return outcome
@@ -81,7 +101,7 @@ def plan_tomorrow_task() -> int | None:
     tomorrow = clock.tomorrow()
     try:
         with session_scope(engine()) as s:
-            plan, created = request_plan(s, tomorrow)
+            plan, created = request_plan(s, tomorrow, couriers=active_fleet(s))
             plan_id = plan.id
     except PlanError as e:
         log.info("no plan for %s: %s", tomorrow, e)
@@ -94,10 +114,10 @@ def plan_tomorrow_task() -> int | None:
 @worker_process_init.connect
 def _load_network_early(**_: object) -> None:
     """Each pool process loads the street network when it starts, not during the first
-    plan; a network that cannot be had is only logged here (the plan then fails with
-    the reason)."""
+    plan, and records its bounds as the service area; a network that cannot be had is
+    only logged here (the plan then fails with the reason)."""
     try:
-        street_network()
+        planning_network()
     except Exception as e:  # noqa: BLE001 - reported again, to the plan, when one runs
         log.warning("street network not loaded at start: %s", e)
 

@@ -1,5 +1,5 @@
 """The platform's tables: shops, orders and their events, couriers, plans, rounds, stops,
-stop events, courier positions and API users.
+stop events, courier positions, API users and the service area the workers plan on.
 
 Geometry is SRID 4326 (WGS 84 longitude/latitude) with a GiST index on every column, so
 that "orders near this street" or "couriers in the centre" are index scans. Nothing is
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import math
 from typing import Any
 
 from geoalchemy2 import Geometry
@@ -30,6 +31,7 @@ from sqlalchemy import (
     String,
     Text,
     Time,
+    TypeDecorator,
     UniqueConstraint,
     func,
     text,
@@ -46,7 +48,32 @@ NAMING = {
     "pk": "pk_%(table_name)s",
 }
 
-JSONType = JSON().with_variant(JSONB(), "postgresql")
+
+
+def _finite(value: Any) -> Any:
+    """``value`` with every float that is not finite as None, in lists and dicts too."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
+
+
+class FiniteJSONB(TypeDecorator[Any]):
+    """JSONB that writes a number that is not finite as null: PostgreSQL's JSON has no
+    NaN or Infinity, and a plan's inputs copied from a row stored before the checks
+    (a weight of NaN) must not fail the whole plan when it is saved."""
+
+    impl = JSONB
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Any) -> Any:
+        return _finite(value)
+
+
+JSONType = JSON().with_variant(FiniteJSONB(), "postgresql")
 
 
 def _point() -> Geometry:
@@ -102,6 +129,9 @@ class Shop(Base):
     opens: Mapped[dt.time] = mapped_column(Time)
     closes: Mapped[dt.time] = mapped_column(Time)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
+    #: when the dispatcher retired the shop: it takes no new orders; the row stays for
+    #: the history of its orders
+    retired_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
     __table_args__ = (CheckConstraint("opens <= closes", name="opens_before_closes"),)
 
@@ -118,6 +148,9 @@ class Courier(Base):
     start: Mapped[Any] = mapped_column(_point())
     end: Mapped[Any] = mapped_column(_point())
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
+    #: when the dispatcher retired the courier: in no new plan's fleet; the row stays for
+    #: the history of their rounds
+    retired_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
     __table_args__ = (
         CheckConstraint("mode IN ('cargo_bike', 'foot')", name="known_mode"),
@@ -343,4 +376,24 @@ class User(Base):
         CheckConstraint(
             "role <> 'courier' OR courier_id IS NOT NULL", name="courier_user_has_courier"
         ),
+    )
+
+
+class ServiceArea(Base):
+    """The bounds of a street network a worker plans on, one row per network source,
+    recorded each time a worker loads it; the newest row is the service area the API
+    checks points against (:mod:`logistics.store.service_area`)."""
+
+    __tablename__ = "service_area"
+
+    #: the network's source (``OSM_SOURCE``: a place name or a file)
+    source: Mapped[str] = mapped_column(Text, primary_key=True)
+    west: Mapped[float] = mapped_column(Float)
+    south: Mapped[float] = mapped_column(Float)
+    east: Mapped[float] = mapped_column(Float)
+    north: Mapped[float] = mapped_column(Float)
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
+
+    __table_args__ = (
+        CheckConstraint("west <= east AND south <= north", name="bounds_in_order"),
     )

@@ -19,12 +19,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from logistics import clock
+from logistics import clock, limits
 from logistics.clock import time_of_day
 from logistics.errors import DomainError, ErrorKind
+from logistics.inputs import InputError, read_orders
 from logistics.inputs import Order as OrderInput
-from logistics.inputs import read_orders
 from logistics.store.models import Order, OrderEvent, OrderStatus, Shop
+from logistics.store.service_area import area_bounds
 
 
 class OrderRefusedError(DomainError):
@@ -72,8 +73,15 @@ def add_order(
         found = _by_key(session, order.shop_id, idempotency_key)
         if found is not None:
             return _retry(found, order, day, idempotency_key)
-    if order.shop_id is not None and session.get(Shop, order.shop_id) is None:
-        raise OrderRefusedError("shop_id", f"no shop {order.shop_id!r}")
+    if order.shop_id is not None:
+        shop = session.get(Shop, order.shop_id)
+        if shop is None:
+            raise OrderRefusedError("shop_id", f"no shop {order.shop_id!r}")
+        if shop.retired_at is not None:
+            raise OrderRefusedError(
+                "shop_id", f"shop {order.shop_id!r} is retired: it takes no new orders",
+                kind=ErrorKind.CONFLICT,
+            )
     same_id = session.get(Order, order.order_id)
     if same_id is not None:
         if idempotency_key and (same_id.shop_id, same_id.idempotency_key) == (
@@ -160,7 +168,7 @@ def _retry(found: Order, order: OrderInput, day: dt.date, key: str) -> tuple[Ord
 
 def _addresses(path: Path) -> dict[str, str]:
     """The optional ``customer_address`` column of an orders file (already checked by
-    :func:`~logistics.inputs.read_orders`), by order id."""
+    :func:`~logistics.inputs.read_orders`, but for its length), by order id."""
     text = path.read_bytes().decode("utf-8-sig")
     first = text.lstrip().splitlines()[0] if text.strip() else ""
     delimiter = ";" if ";" in first and "," not in first else ","
@@ -168,8 +176,12 @@ def _addresses(path: Path) -> dict[str, str]:
     out: dict[str, str] = {}
     for row in reader:
         row = {(k or "").strip(): (v or "").strip() for k, v in row.items()}
-        if row.get("customer_address") and row.get("order_id"):
-            out[row["order_id"]] = row["customer_address"]
+        address = row.get("customer_address")
+        if address and row.get("order_id"):
+            problem = limits.text_problem(address, limits.ADDRESS_LENGTH)
+            if problem is not None:
+                raise InputError(str(path), reader.line_num, "customer_address", problem)
+            out[row["order_id"]] = address
     return out
 
 
@@ -183,13 +195,15 @@ def import_orders(
 ) -> list[Order]:
     """Store every order of a CSV file (the ``douai-delivery plan`` format), all or none.
 
-    With ``shop_id`` (a shop importing), every row must be that shop's. The first
+    With ``shop_id`` (a shop importing), every row must be that shop's; every customer
+    must lie in the service area (:mod:`logistics.store.service_area`). The first
     problem raises :class:`~logistics.inputs.InputError` (a row of the file) or
     :class:`OrderRefusedError` (a clash with the store, naming the order); the caller's
     transaction then holds nothing of the file.
     """
     known = set(session.scalars(select(Shop.id)))
-    orders = read_orders(orders_csv, known, shops_source="the shops of the platform")
+    orders = read_orders(orders_csv, known, shops_source="the shops of the platform",
+                         bounds=area_bounds(session))
     addresses = _addresses(Path(orders_csv))
     stored = []
     with session.begin_nested():
