@@ -15,7 +15,7 @@ from couriers.round_view import (
     round_view,
 )
 from couriers.stop_events import EventReport, record_event
-from logistics import clock
+from logistics import clock, limits
 from logistics.store.models import StopEventType, User
 
 from ..deps import CourierUser, Dispatcher, SessionDep
@@ -26,6 +26,7 @@ from ..schemas import (
     EventRecorded,
     PositionsCreate,
     PositionsStored,
+    RowId,
     StopEventCreate,
     error_responses,
 )
@@ -51,7 +52,7 @@ def my_round(
     date: Annotated[dt.date | None, Query(description="the day (default today, local time)")] = None,
 ) -> CourierRound:
     """The caller's round in the plan in force on ``date``: stops in order, the next one."""
-    day = date or clock.today()
+    day = limits.check_day("date", date) if date is not None else clock.today()
     rnd = courier_round(db, _courier_id(user), day)
     if rnd is None:
         raise not_found("date", f"no round for you on {day.isoformat()} (no plan in force, or none of its rounds is yours)")
@@ -71,7 +72,7 @@ def my_round(
     },
 )
 def post_stop_event(
-    stop_id: int, body: StopEventCreate, response: Response, db: SessionDep, user: CourierUser
+    stop_id: RowId, body: StopEventCreate, response: Response, db: SessionDep, user: CourierUser
 ) -> EventRecorded:
     """Report an event at a stop of the caller's round (201; a retry: 200, the first event)."""
     report = EventReport(StopEventType(body.type), body.reason, body.at, body.lon, body.lat)
@@ -98,5 +99,5 @@ def couriers_positions(
     date: Annotated[dt.date | None, Query(description="the day (default today, local time)")] = None,
 ) -> CourierPositions:
     """The latest position of each courier on ``date``, for the live map (dispatcher)."""
-    day = date or clock.today()
+    day = limits.check_day("date", date) if date is not None else clock.today()
     return CourierPositions.model_validate({"date": day, "positions": latest_positions(db, day)})

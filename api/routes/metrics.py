@@ -10,7 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from logistics import clock
+from logistics import clock, limits
 from logistics.impact import FACTORS, METHOD
 from logistics.store.impact_metrics import (
     COUNTING,
@@ -31,7 +31,8 @@ router = APIRouter(prefix="/api/metrics", tags=["metrics"])
 #: the range asked for when none is given: the last 30 days, today included
 DEFAULT_DAYS = 30
 
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+#: ASCII digits only (``\d`` takes any Unicode digit)
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def _date(value: str | None, field: str) -> dt.date | None:
@@ -40,9 +41,10 @@ def _date(value: str | None, field: str) -> dt.date | None:
     try:
         if not _DATE.fullmatch(value):
             raise ValueError
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
         raise invalid(field, f"{value!r} is not a date YYYY-MM-DD") from None
+    return limits.check_day(field, day)
 
 
 def _date_range(from_: str | None, to: str | None) -> tuple[dt.date, dt.date]:
@@ -79,7 +81,7 @@ def _period(p: PeriodImpact) -> dict[str, object]:
         **error_responses(401, 403, 422, notes={
             401: "no valid token",
             403: "neither a city nor a dispatcher token",
-            422: "a bad date, from after to, or more than 366 days",
+            422: "a bad date or one out of range, from after to, or more than 366 days",
         }),
     },
 )

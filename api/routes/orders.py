@@ -9,12 +9,14 @@ from fastapi import APIRouter, Header, Query, Request, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from logistics import limits
 from logistics.inputs import Order as OrderInput
 from logistics.jobs.celery_app import APPLY_CHANGES
 from logistics.store.models import Order, OrderStatus, Role, User
 from logistics.store.order_status import move_order
 from logistics.store.orders import add_order, import_orders
 from logistics.store.plan_changes import note_late_orders
+from logistics.store.service_area import check_in_area
 from logistics.timeofday import parse_clock
 
 from ..deps import SessionDep, ShopOrDispatcher
@@ -25,6 +27,7 @@ from ..schemas import (
     OrderPublic,
     OrdersImported,
     OrdersPublic,
+    PathIdent,
     error_responses,
     order_public,
 )
@@ -52,7 +55,9 @@ def own_order(db: Session, user: User, order_id: str, *, lock: bool = False) -> 
         200: {"model": OrderPublic, "description": "A retry with the same Idempotency-Key: the first order."},
         **error_responses(401, 403, 409, 422, notes={
             403: "A shop's token ordering for another shop.",
-            409: "The order id exists already, or the Idempotency-Key was sent with another order.",
+            409: "The order id exists already, the Idempotency-Key was sent with another "
+                 "order, or the shop is retired.",
+            422: "A bad body, or a customer outside the service area.",
         }),
     },
 )
@@ -66,11 +71,14 @@ def create_order(
 ) -> OrderPublic:
     """Add an order (a shop for itself, a dispatcher for any shop or the hub); a
     retry with the same ``Idempotency-Key`` returns the first order (200)."""
+    if idempotency_key is not None and "\x00" in idempotency_key:
+        raise invalid("Idempotency-Key", "contains a NUL character (\\x00), which cannot be stored")
     shop_id = body.shop_id
     if user.role == Role.SHOP:
         if shop_id not in (None, user.shop_id):
             raise ApiError(403, "forbidden", f"shop_id: a token of {user.shop_id!r} cannot order for {shop_id!r}")
         shop_id = user.shop_id
+    check_in_area(db, "customer_lon", "customer_lat", body.customer_lon, body.customer_lat)
     order = OrderInput(
         body.order_id, shop_id, body.basket_id, body.customer_lon, body.customer_lat,
         body.weight_kg, body.volume_l, parse_clock(body.ready_at) if body.ready_at else 0,
@@ -104,8 +112,10 @@ def _insert_late(request: Request, db: Session, days: list[dt.date]) -> None:
     status_code=201,
     openapi_extra={"requestBody": {"content": {"text/csv": {"schema": {"type": "string"}}}}},
     responses=error_responses(401, 403, 409, 413, 422, notes={
-        409: "An order of the file clashes with one stored (the file row is named).",
-        422: "The body is empty, or a row is wrong (its file row and field are named).",
+        409: "An order of the file clashes with one stored, or its shop is retired (the "
+             "order is named).",
+        422: "The body is empty, the date is out of range, or a row is wrong (its file "
+             "row and field are named).",
     }),
 )
 async def import_csv(
@@ -116,6 +126,8 @@ async def import_csv(
 ) -> OrdersImported:
     """Add every order of a CSV (the ``orders.csv`` of ``douai-delivery plan``), all or
     none: the first bad row is named (file row and field) and nothing of the file is kept."""
+    if date is not None:
+        limits.check_day("date", date)
     data = await request.body()
     if not data.strip():
         raise invalid("body", "send the CSV as the request body")
@@ -148,6 +160,8 @@ def list_orders(
     first, last = (date, date) if date is not None else (from_, to)
     if first is None or last is None:
         raise invalid("date", "give date, or from and to")
+    limits.check_day("date" if date is not None else "from", first)
+    limits.check_day("date" if date is not None else "to", last)
     if last < first:
         raise invalid("to", "is before from")
     if (last - first).days >= MAX_LIST_DAYS:
@@ -162,7 +176,7 @@ def list_orders(
 
 
 @router.get("/{order_id}", responses=error_responses(401, 403, 404, 422))
-def get_order(order_id: str, db: SessionDep, user: ShopOrDispatcher) -> OrderPublic:
+def get_order(order_id: PathIdent, db: SessionDep, user: ShopOrDispatcher) -> OrderPublic:
     """One order: a shop sees only its own."""
     return order_public(own_order(db, user, order_id))
 
@@ -173,7 +187,7 @@ def get_order(order_id: str, db: SessionDep, user: ShopOrDispatcher) -> OrderPub
         409: "The order's status no longer allows a cancel (picked up, delivered, failed).",
     }),
 )
-def cancel_order(order_id: str, body: CancelBody, db: SessionDep, user: ShopOrDispatcher) -> OrderPublic:
+def cancel_order(order_id: PathIdent, body: CancelBody, db: SessionDep, user: ShopOrDispatcher) -> OrderPublic:
     """Cancel an order not yet picked up, with a reason."""
     order = own_order(db, user, order_id, lock=True)
     move_order(db, order, OrderStatus.CANCELLED, reason=body.reason, user_id=user.id)

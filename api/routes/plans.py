@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from couriers.round_view import stop_status
+from logistics import limits
 from logistics.clock import local_iso
 from logistics.jobs.celery_app import APPLY_CHANGES, SOLVE_PLAN
 from logistics.plan_document import PlanStop, PlanSummary, UnassignedOrder, UnavailableCourier
@@ -21,9 +22,10 @@ from logistics.store.models import Order, Plan, PlanChange, PlanStatus, Round, S
 from logistics.store.plan_changes import request_move
 from logistics.store.plan_documents import document_of, plan_round
 from logistics.store.plans import publish, request_plan
+from logistics.store.retirement import active_fleet, retired_couriers
 
 from ..deps import Dispatcher, SessionDep
-from ..errors import not_found
+from ..errors import conflict, not_found
 from ..schemas import (
     ChangePublic,
     ChangeQueued,
@@ -37,6 +39,7 @@ from ..schemas import (
     PlanQueued,
     PlanRequest,
     RoundPublic,
+    RowId,
     StopPublic,
     error_responses,
 )
@@ -176,17 +179,28 @@ def _plan(db: Session, plan_id: int) -> Plan:
 @router.post(
     "", status_code=202,
     responses=error_responses(401, 403, 409, 422, notes={
-        409: "A plan of that day is published: change it with moves instead.",
+        409: "A plan of that day is published: change it with moves instead; or a courier "
+             "named is retired (or every courier is).",
         422: "A bad body, or a courier named that does not exist.",
     }),
 )
 def create_plan(body: PlanRequest, request: Request, db: SessionDep, _: Dispatcher) -> PlanQueued:
-    """Queue the plan of a day (202), with the couriers who work that day (default all).
-    While a plan of that day is queued or running, a second request gets that plan back
-    (``duplicate``: true), not a second job."""
+    """Queue the plan of a day (202), with the couriers who work that day (default all
+    but the retired, then named in its settings). While a plan of that day is queued or
+    running, a second request gets that plan back (``duplicate``: true), not a second
+    job."""
     settings = {k: v for k, v in body.model_dump().items()
                 if k not in ("date", "couriers") and v is not None}
-    plan, created = request_plan(db, body.date, settings=settings, couriers=body.couriers)
+    fleet = body.couriers
+    if fleet is not None:
+        retired = retired_couriers(db, fleet)
+        if retired:
+            raise conflict("couriers", f"retired: {', '.join(map(repr, retired))}")
+    else:
+        fleet = active_fleet(db)
+        if fleet == []:
+            raise conflict("couriers", "every courier is retired: add one first")
+    plan, created = request_plan(db, body.date, settings=settings, couriers=fleet)
     db.commit()
     warning = send(request, SOLVE_PLAN, plan.id) if created else None
     return PlanQueued.model_validate({"id": plan.id, "status": plan.status, "date": plan.day,
@@ -199,13 +213,14 @@ def list_plans(
     date: Annotated[dt.date, Query(description="the day whose plans to list")],
 ) -> list[PlanOverview]:
     """The plans of a day, newest first, without their rounds."""
+    limits.check_day("date", date)
     plans = db.scalars(select(Plan).where(Plan.day == date).order_by(Plan.id.desc())).all()
     return [PlanOverview.model_validate(_overview(db, p)) for p in plans]
 
 
 @router.get("/{plan_id}", responses=error_responses(*_ON_A_PLAN, notes=_NO_PLAN))
 def get_plan(
-    plan_id: int, db: SessionDep, _: Dispatcher,
+    plan_id: RowId, db: SessionDep, _: Dispatcher,
     geometry: Annotated[bool, Query(description="include each round's street geometry")] = True,
 ) -> PlanPublic:
     """A plan: ``status`` (queued, running, solved, failed), rounds, unassigned orders
@@ -214,7 +229,7 @@ def get_plan(
 
 
 @router.get("/{plan_id}/audit", responses=error_responses(*_ON_A_PLAN, notes=_NO_PLAN))
-def get_plan_audit(plan_id: int, db: SessionDep, _: Dispatcher) -> PlanAudit:
+def get_plan_audit(plan_id: RowId, db: SessionDep, _: Dispatcher) -> PlanAudit:
     """What the plan was solved from and with (inputs, settings, the solver's facts) and
     its whole plan document as it stands, changes included (``result``, the
     ``plan.json`` of the command line)."""
@@ -238,7 +253,7 @@ def get_plan_audit(plan_id: int, db: SessionDep, _: Dispatcher) -> PlanAudit:
              "or was published while this request waited.",
     }),
 )
-def publish_plan(plan_id: int, db: SessionDep, _: Dispatcher) -> PlanPublished:
+def publish_plan(plan_id: RowId, db: SessionDep, _: Dispatcher) -> PlanPublished:
     """Hand the plan's rounds to the couriers: it becomes the day's plan in force
     (one not yet under way is withdrawn). Publishing it again changes nothing."""
     plan = _plan(db, plan_id)
@@ -255,16 +270,18 @@ def publish_plan(plan_id: int, db: SessionDep, _: Dispatcher) -> PlanPublished:
     responses=error_responses(401, 403, 404, 409, 422, notes={
         **_NO_PLAN,
         409: "The plan takes no moves (not solved, or withdrawn), the order can no longer "
-             "change courier, or it is on that round already.",
+             "change courier, it is on that round already, or the courier is retired.",
         422: "A bad body, or an order or courier that is not the plan's.",
     }),
 )
 def move_order(
-    plan_id: int, body: MoveRequest, request: Request, db: SessionDep, user: Dispatcher
+    plan_id: RowId, body: MoveRequest, request: Request, db: SessionDep, user: Dispatcher
 ) -> ChangeQueued:
     """Move an order to another courier's round (202): the worker re-times both rounds
     and applies the move, or refuses it with the reason (see the plan's ``changes``)."""
     plan = _plan(db, plan_id)
+    if retired_couriers(db, [body.courier_id]):
+        raise conflict("courier_id", f"{body.courier_id!r} is retired")
     change = request_move(db, plan, body.order_id, body.courier_id, user_id=user.id)
     db.commit()
     warning = send(request, APPLY_CHANGES, plan.id)

@@ -1,8 +1,10 @@
 """The API's request bodies and responses, one module per resource; the names say the
-role: ``XCreate`` (a body that adds), ``XPublic`` (what the API answers), ``XsPublic``
-(a list with its count), and the bodies of the refusals (:mod:`.errors`)."""
+role: ``XCreate`` (a body that adds), ``XUpdate`` (a body that changes), ``XPublic``
+(what the API answers), ``XsPublic`` (a list with its count), and the bodies of the
+refusals (:mod:`.errors`). Bodies take what the platform's bounds allow
+(:mod:`logistics.limits`, through the types of :mod:`.common`)."""
 
-from .common import ClockText, Instant, Lat, LineString, Lon
+from .common import ClockText, Instant, Lat, LineString, Lon, PathIdent, RowId
 from .couriers import (
     CourierCreate,
     CourierPositions,
@@ -10,6 +12,7 @@ from .couriers import (
     CourierRound,
     CouriersPublic,
     CourierStop,
+    CourierUpdate,
     EventPublic,
     EventRecorded,
     PositionCreate,
@@ -26,7 +29,7 @@ from .errors import ErrorBody, InvalidBody, Problem, error_responses
 from .health import DatabaseCheck, HealthPublic, ServiceCheck, WorkerCheck
 from .metrics import ImpactDay, ImpactFigures, ImpactPeriod, ImpactPublic, ImpactWeek
 from .orders import CancelBody, OrderCreate, OrderPublic, OrdersImported, OrdersPublic, order_public
-from .places import ShopCreate, ShopPublic
+from .places import ShopCreate, ShopPublic, ShopsPublic, ShopUpdate
 from .plans import (
     ChangePublic,
     ChangeQueued,
@@ -52,6 +55,7 @@ __all__ = [
     "CourierPublic",
     "CourierRound",
     "CourierStop",
+    "CourierUpdate",
     "CouriersPublic",
     "DatabaseCheck",
     "ErrorBody",
@@ -74,6 +78,7 @@ __all__ = [
     "OrderPublic",
     "OrdersImported",
     "OrdersPublic",
+    "PathIdent",
     "PlanAudit",
     "PlanOverview",
     "PlanPublic",
@@ -87,9 +92,12 @@ __all__ = [
     "Problem",
     "RoundFeature",
     "RoundPublic",
+    "RowId",
     "ServiceCheck",
     "ShopCreate",
     "ShopPublic",
+    "ShopUpdate",
+    "ShopsPublic",
     "StopEventCreate",
     "StopEventPublic",
     "StopOrder",

@@ -11,7 +11,20 @@ from couriers.positions import Fix
 from logistics.plan_document import Mode, StopKind
 from logistics.store.models import OrderStatus
 
-from .common import ClockText, Instant, Lat, LineString, Lon, check_clock
+from .common import (
+    CapacityKg,
+    CapacityL,
+    ClockText,
+    Ident,
+    Instant,
+    Lat,
+    LineString,
+    Lon,
+    Moment,
+    Reason,
+    check_clock,
+    point_problem,
+)
 
 #: the most positions one request stores (a phone's offline queue)
 MAX_POSITIONS = 500
@@ -28,16 +41,16 @@ StopStatus = Literal["pending", "arrived", "done", "failed", "cancelled"]
 class CourierCreate(BaseModel):
     """A courier, with the columns of ``couriers.csv`` (no end point: back to the start)."""
 
-    courier_id: str = Field(min_length=1, max_length=64)
+    courier_id: Ident
     mode: Literal["cargo_bike", "foot"]
-    capacity_kg: float = Field(ge=0)
-    capacity_l: float = Field(ge=0)
+    capacity_kg: CapacityKg
+    capacity_l: CapacityL
     shift_start: str
     shift_end: str
-    start_lon: float = Field(ge=-180, le=180)
-    start_lat: float = Field(ge=-90, le=90)
-    end_lon: float | None = Field(default=None, ge=-180, le=180)
-    end_lat: float | None = Field(default=None, ge=-90, le=90)
+    start_lon: Lon
+    start_lat: Lat
+    end_lon: Lon | None = None
+    end_lat: Lat | None = None
 
     @model_validator(mode="after")
     def _shift(self) -> "CourierCreate":
@@ -45,15 +58,38 @@ class CourierCreate(BaseModel):
             raise ValueError("shift_end: the shift ends before it starts")
         if (self.end_lon is None) != (self.end_lat is None):
             raise ValueError("end_lon: give both end_lon and end_lat, or neither")
+        problem = point_problem("start_lon", "start_lat", self.start_lon, self.start_lat)
+        if problem is None and self.end_lon is not None and self.end_lat is not None:
+            problem = point_problem("end_lon", "end_lat", self.end_lon, self.end_lat)
+        if problem is not None:
+            raise ValueError(problem)
         return self
+
+
+class CourierUpdate(BaseModel):
+    """What changes of a courier (the rest stays); the courier as changed is checked
+    as a new one would be. ``end_lon`` and ``end_lat`` null: back to the start. The id
+    cannot change."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    mode: Literal["cargo_bike", "foot"] | None = None
+    capacity_kg: CapacityKg | None = None
+    capacity_l: CapacityL | None = None
+    shift_start: str | None = None
+    shift_end: str | None = None
+    start_lon: Lon | None = None
+    start_lat: Lat | None = None
+    end_lon: Lon | None = None
+    end_lat: Lat | None = None
 
 
 class StopEventCreate(BaseModel):
     """An event at a stop; ``at`` without a zone is local time, none is now."""
 
     type: EventType
-    reason: str | None = Field(default=None, max_length=1000)
-    at: dt.datetime | None = None
+    reason: Reason | None = None
+    at: Moment | None = None
     lon: Lon | None = None
     lat: Lat | None = None
 
@@ -65,7 +101,19 @@ class StopEventCreate(BaseModel):
             raise ValueError("lon: give both lon and lat, or neither")
         if self.type == "failed" and not (self.reason and self.reason.strip()):
             raise ValueError("reason: a failed event needs a reason (what went wrong)")
+        if self.lon is not None and self.lat is not None:
+            problem = point_problem("lon", "lat", self.lon, self.lat)
+            if problem is not None:
+                raise ValueError(problem)
         return self
+
+
+def _no_null_island(lon: float | None, lat: float | None, field: str = "") -> None:
+    """A position at (0, 0) is a fix the phone did not have, not a place; ``field``
+    names it (else the position's own place in the list does)."""
+    if lon is not None and lat is not None and point_problem("lon", "lat", lon, lat):
+        msg = f"{field}{': ' if field else ''}(0, 0) is not a place, the phone had no fix"
+        raise ValueError(msg)
 
 
 class PositionCreate(BaseModel):
@@ -73,7 +121,12 @@ class PositionCreate(BaseModel):
 
     lon: Lon
     lat: Lat
-    at: dt.datetime | None = None
+    at: Moment | None = None
+
+    @model_validator(mode="after")
+    def _a_place(self) -> "PositionCreate":
+        _no_null_island(self.lon, self.lat)
+        return self
 
 
 class PositionsCreate(BaseModel):
@@ -81,7 +134,7 @@ class PositionsCreate(BaseModel):
 
     lon: Lon | None = None
     lat: Lat | None = None
-    at: dt.datetime | None = None
+    at: Moment | None = None
     positions: list[PositionCreate] | None = Field(default=None, min_length=1, max_length=MAX_POSITIONS)
 
     @model_validator(mode="after")
@@ -90,6 +143,7 @@ class PositionsCreate(BaseModel):
         if self.positions is not None and single:
             raise ValueError("positions: send one position (lon, lat, at) or a list of positions, not both")
         if self.positions is None:
+            _no_null_island(self.lon, self.lat, "lon")
             if self.lon is None:
                 raise ValueError("lon: required (or send a list of positions)")
             if self.lat is None:
@@ -107,7 +161,7 @@ class PositionsCreate(BaseModel):
 
 class CourierPublic(BaseModel):
     """A courier: mode, capacity, shift and start and end points (no end when added
-    without one: back to the start)."""
+    without one: back to the start), and when they were retired (null: they work)."""
 
     courier_id: str
     mode: Mode
@@ -119,10 +173,11 @@ class CourierPublic(BaseModel):
     start_lat: float
     end_lon: float | None
     end_lat: float | None
+    retired_at: Instant | None = None
 
 
 class CouriersPublic(BaseModel):
-    """Every courier, by id, and how many."""
+    """The couriers, by id, and how many."""
 
     count: int
     couriers: list[CourierPublic]

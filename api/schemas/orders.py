@@ -7,26 +7,28 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from logistics.clock import hhmm
 from logistics.store.models import Order, OrderStatus
-from logistics.timeofday import parse_clock
+from logistics.timeofday import format_clock, parse_clock
 
-from .common import ClockText
+from .common import Address, ClockText, Day, Ident, Lat, Lon, Reason, Volume, Weight, point_problem
 
 
 class OrderCreate(BaseModel):
-    """An order, with the columns of ``orders.csv`` and an optional delivery ``date``."""
+    """An order, with the columns of ``orders.csv`` and an optional delivery ``date``
+    (a year back to five years ahead). The slot lasts (``deliver_from`` before
+    ``deliver_to``) and the parcel is ready (``ready_at``) before it ends."""
 
-    order_id: str = Field(min_length=1, max_length=64)
-    shop_id: str | None = None
-    basket_id: str | None = None
-    customer_lon: float = Field(ge=-180, le=180)
-    customer_lat: float = Field(ge=-90, le=90)
-    customer_address: str | None = Field(default=None, max_length=500)
-    weight_kg: float = Field(ge=0)
-    volume_l: float = Field(ge=0)
+    order_id: Ident
+    shop_id: Ident | None = None
+    basket_id: Ident | None = None
+    customer_lon: Lon
+    customer_lat: Lat
+    customer_address: Address | None = None
+    weight_kg: Weight
+    volume_l: Volume
     ready_at: str | None = None
     deliver_from: str
     deliver_to: str
-    date: dt.date | None = None
+    date: Day | None = None
 
     @field_validator("ready_at", "deliver_from", "deliver_to")
     @classmethod
@@ -37,15 +39,26 @@ class OrderCreate(BaseModel):
 
     @model_validator(mode="after")
     def _slot(self) -> "OrderCreate":
-        if parse_clock(self.deliver_from) > parse_clock(self.deliver_to):
+        start, end = parse_clock(self.deliver_from), parse_clock(self.deliver_to)
+        if start > end:
             raise ValueError("deliver_to: the slot ends before it begins")
+        if start == end:
+            raise ValueError(f"deliver_to: the slot ends when it begins ({format_clock(end)}): it must last")
+        if self.ready_at is not None and parse_clock(self.ready_at) > end:
+            raise ValueError(
+                f"ready_at: ready at {format_clock(parse_clock(self.ready_at))}, "
+                f"after the slot ends ({format_clock(end)})"
+            )
+        problem = point_problem("customer_lon", "customer_lat", self.customer_lon, self.customer_lat)
+        if problem is not None:
+            raise ValueError(problem)
         return self
 
 
 class CancelBody(BaseModel):
     """Why an order is cancelled."""
 
-    reason: str = Field(min_length=1)
+    reason: Reason
 
 
 class OrderPublic(BaseModel):

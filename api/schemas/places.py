@@ -1,18 +1,18 @@
-"""Shops: the body that adds one, and the shop as the API answers."""
+"""Shops: the bodies that add and change one, and the shops as the API answers."""
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, model_validator
 
-from .common import ClockText, check_clock
+from .common import Address, ClockText, Ident, Instant, Lat, Lon, Name, check_clock, point_problem
 
 
 class ShopCreate(BaseModel):
     """A shop, with the columns of ``shops.csv``."""
 
-    shop_id: str = Field(min_length=1, max_length=64)
-    name: str = Field(min_length=1, max_length=200)
-    address: str | None = Field(default=None, max_length=500)
-    lon: float = Field(ge=-180, le=180)
-    lat: float = Field(ge=-90, le=90)
+    shop_id: Ident
+    name: Name
+    address: Address | None = None
+    lon: Lon
+    lat: Lat
     opens: str
     closes: str
 
@@ -20,11 +20,29 @@ class ShopCreate(BaseModel):
     def _hours(self) -> "ShopCreate":
         if check_clock(self.opens, "opens") > check_clock(self.closes, "closes"):
             raise ValueError("closes: the shop closes before it opens")
+        problem = point_problem("lon", "lat", self.lon, self.lat)
+        if problem is not None:
+            raise ValueError(problem)
         return self
 
 
+class ShopUpdate(BaseModel):
+    """What changes of a shop (the rest stays); the shop as changed is checked as a
+    new one would be. Its id cannot change."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name | None = None
+    address: Address | None = None
+    lon: Lon | None = None
+    lat: Lat | None = None
+    opens: str | None = None
+    closes: str | None = None
+
+
 class ShopPublic(BaseModel):
-    """A shop added: its id, name, address, point and hours, as they were sent."""
+    """A shop: its id, name, address, point and hours, and when it was retired (null:
+    it takes orders)."""
 
     shop_id: str
     name: str
@@ -33,3 +51,11 @@ class ShopPublic(BaseModel):
     lat: float
     opens: ClockText
     closes: ClockText
+    retired_at: Instant | None = None
+
+
+class ShopsPublic(BaseModel):
+    """The shops, by id, and how many."""
+
+    count: int
+    shops: list[ShopPublic]

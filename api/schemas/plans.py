@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_serializer
 
+from logistics.limits import MAX_ROW_ID
 from logistics.plan_document import (
     NetworkInfo,
     PlanDocument,
@@ -21,27 +22,27 @@ from logistics.plan_document import (
 )
 from logistics.store.models import PlanStatus
 
-from .common import Instant, LineString
+from .common import Day, Ident, Instant, LineString
 from .couriers import EventPublic, StopStatus
 
 # --- requests ------------------------------------------------------------------------
 
 
 class PlanRequest(BaseModel):
-    """A day to plan, and optional solver settings."""
+    """A day to plan (a year back to five years ahead), and optional solver settings."""
 
-    date: dt.date
-    time_limit_s: float | None = Field(default=None, gt=0, le=600)
-    seed: int | None = Field(default=None, ge=0)
-    #: who works that day (default: every courier)
-    couriers: list[str] | None = Field(default=None, max_length=500)
+    date: Day
+    time_limit_s: float | None = Field(default=None, gt=0, le=600, allow_inf_nan=False)
+    seed: int | None = Field(default=None, ge=0, le=MAX_ROW_ID)
+    #: who works that day (default: every courier not retired)
+    couriers: list[Ident] | None = Field(default=None, max_length=500)
 
 
 class MoveRequest(BaseModel):
     """Put an order (and the rest of its basket) on another courier's round."""
 
-    order_id: str = Field(min_length=1)
-    courier_id: str = Field(min_length=1)
+    order_id: Ident
+    courier_id: Ident
 
 
 # --- responses -----------------------------------------------------------------------

@@ -38,7 +38,7 @@ def tokens(client, engine):
 
 def body(order_id: str, **changes):
     base = {"order_id": order_id, "customer_lon": 3.09, "customer_lat": 50.36, "weight_kg": 2,
-            "volume_l": 5, "deliver_from": "14:00", "deliver_to": "16:00", "date": "2026-11-26"}
+            "volume_l": 5, "deliver_from": "14:00", "deliver_to": "16:00", "date": "2031-11-26"}
     return {**base, **changes}
 
 
@@ -177,22 +177,22 @@ def test_a_201_means_committed_before_the_client_reads(db_url, engine, tmp_path)
 
 
 def test_orders_are_listed_by_day_or_span_a_shop_only_its_own(client, tokens):
-    for i, day in enumerate(("2026-12-01", "2026-12-01", "2026-12-02")):
+    for i, day in enumerate(("2031-12-01", "2031-12-01", "2031-12-02")):
         assert client.post("/api/orders", json=body(f"list-a{i}", date=day), headers=tokens["a"]).status_code == 201
-    assert client.post("/api/orders", json=body("list-b0", date="2026-12-01"), headers=tokens["b"]).status_code == 201
-    r = client.get("/api/orders", params={"date": "2026-12-01"}, headers=tokens["dispatcher"])
+    assert client.post("/api/orders", json=body("list-b0", date="2031-12-01"), headers=tokens["b"]).status_code == 201
+    r = client.get("/api/orders", params={"date": "2031-12-01"}, headers=tokens["dispatcher"])
     assert r.status_code == 200
     assert [o["order_id"] for o in r.json()["orders"]] == ["list-a0", "list-a1", "list-b0"]
-    r = client.get("/api/orders", params={"from": "2026-12-01", "to": "2026-12-02"}, headers=tokens["a"])
+    r = client.get("/api/orders", params={"from": "2031-12-01", "to": "2031-12-02"}, headers=tokens["a"])
     assert [o["order_id"] for o in r.json()["orders"]] == ["list-a0", "list-a1", "list-a2"]
-    r = client.get("/api/orders", params={"date": "2026-12-01", "status": "delivered"}, headers=tokens["dispatcher"])
+    r = client.get("/api/orders", params={"date": "2031-12-01", "status": "delivered"}, headers=tokens["dispatcher"])
     assert r.json()["count"] == 0
-    assert client.get("/api/orders", params={"date": "2026-12-01"}, headers=tokens["city"]).status_code == 403
-    r = client.get("/api/orders", params={"from": "2026-12-02", "to": "2026-12-01"}, headers=tokens["dispatcher"])
+    assert client.get("/api/orders", params={"date": "2031-12-01"}, headers=tokens["city"]).status_code == 403
+    r = client.get("/api/orders", params={"from": "2031-12-02", "to": "2031-12-01"}, headers=tokens["dispatcher"])
     assert (r.status_code, r.json()["detail"][0]["field"]) == (422, "to")
     r = client.get("/api/orders", headers=tokens["dispatcher"])
     assert (r.status_code, r.json()["detail"][0]["field"]) == (422, "date")
-    r = client.get("/api/orders", params={"date": "2026-12-01", "status": "lost"}, headers=tokens["dispatcher"])
+    r = client.get("/api/orders", params={"date": "2031-12-01", "status": "lost"}, headers=tokens["dispatcher"])
     assert r.status_code == 422
 
 

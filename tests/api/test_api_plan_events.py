@@ -85,7 +85,7 @@ def test_the_dispatcher_lists_the_couriers(client, day):
     assert mine == {"courier_id": day.courier, "mode": "cargo_bike", "capacity_kg": 100,
                     "capacity_l": 300, "shift_start": "08:00", "shift_end": "18:00",
                     "start_lon": seed.HUB[0], "start_lat": seed.HUB[1],
-                    "end_lon": seed.HUB[0], "end_lat": seed.HUB[1]}
+                    "end_lon": seed.HUB[0], "end_lat": seed.HUB[1], "retired_at": None}
     for who in ("courier", "shop", "city"):
         assert client.get("/api/couriers", headers=day.auth(who)).status_code == 403, who
     assert client.get("/api/couriers").status_code == 401
