@@ -1,8 +1,13 @@
 """The HTTP API under ``/api`` (FastAPI; OpenAPI at ``/docs``), one router per audience.
 
 Errors are JSON ``{"error", "detail"}`` (see :mod:`api.errors`); every request runs in
-one database transaction (see :mod:`api.deps`).
+one database transaction (see :mod:`api.deps`), each statement cut after
+``DATABASE_STATEMENT_TIMEOUT_S``. Every response carries the security headers
+(:mod:`api.security`); token guesses and anonymous health checks are rate limited
+(:mod:`api.ratelimit`).
 """
+
+from typing import Any
 
 from celery import Celery
 from fastapi import FastAPI
@@ -10,12 +15,26 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import sessionmaker
 
 from logistics.jobs.celery_app import make_celery
+from logistics.settings import get_settings
 from logistics.store.db import make_engine
 
 from .docs import install_docs
 from .errors import install_error_handlers
 from .pages import install_pages
+from .ratelimit import RateLimits
 from .routes import admin, courier, health, metrics, orders, plans
+from .schemas import ErrorBody
+from .security import SecurityHeaders
+
+_ERROR_BODY = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
+_RETRY_AFTER = {"Retry-After": {"description": "seconds to wait before trying again",
+                                "schema": {"type": "integer"}}}
+#: the refusals any operation may meet, documented on each (see :func:`_common_refusals`)
+BAD_JSON = {"description": "The body is not JSON.", "content": _ERROR_BODY}
+UNAVAILABLE = {"description": "The database does not answer in time; try again in a moment.",
+               "headers": _RETRY_AFTER, "content": _ERROR_BODY}
+TOO_MANY = {"description": "Too many failed authentications from this address.",
+            "headers": _RETRY_AFTER, "content": _ERROR_BODY}
 
 
 def create_app(
@@ -23,15 +42,66 @@ def create_app(
 ) -> FastAPI:
     """The application, on the store at ``database_url`` (default ``$DATABASE_URL``),
     sending planning jobs through ``jobs`` (default: Celery on ``$REDIS_URL``)."""
+    settings = get_settings()
     app = FastAPI(
         title="Douai delivery", docs_url=None, redoc_url=None, openapi_url="/api/openapi.json"
     )
-    app.state.engine = engine or make_engine(database_url)
+    app.state.engine = engine or make_engine(
+        database_url, statement_timeout_s=settings.database_statement_timeout_s
+    )
     app.state.sessionmaker = sessionmaker(app.state.engine, expire_on_commit=False)
     app.state.jobs = jobs or make_celery()
     install_error_handlers(app)
+    trusted = settings.trusted_proxy_networks
+    app.add_middleware(
+        RateLimits, auth_failures_per_minute=settings.auth_failures_per_minute,
+        health_checks_per_minute=settings.health_checks_per_minute, trusted=trusted,
+    )
+    app.add_middleware(SecurityHeaders, trusted=trusted)  # the outermost: on every answer
     for module in (admin, orders, plans, courier, metrics, health):
         app.include_router(module.router)
     install_pages(app)
     install_docs(app)
+    _document_common_refusals(app)
     return app
+
+
+def _document_common_refusals(app: FastAPI) -> None:
+    """Make ``app``'s OpenAPI document list the refusals no route states itself."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        first = app.openapi_schema is None
+        schema = generate()
+        if first:
+            _common_refusals(schema)
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _common_refusals(schema: dict[str, Any]) -> None:
+    """Add to every operation under ``/api/``: 400 where it takes a body (not JSON),
+    503 (the database does not answer) and, where it takes a token, 429 (too many
+    failed authentications); a route's own 503 (health) gets the error body beside
+    its own when the route also looks up a token."""
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components.setdefault("ErrorBody", ErrorBody.model_json_schema())
+    for path, item in schema.get("paths", {}).items():
+        if not path.startswith("/api/"):
+            continue
+        for op in item.values():
+            if not isinstance(op, dict) or "responses" not in op:
+                continue
+            responses = op["responses"]
+            takes_token = "401" in responses
+            if "requestBody" in op:
+                responses.setdefault("400", BAD_JSON)
+            if takes_token:
+                responses.setdefault("429", TOO_MANY)
+            own = responses.setdefault("503", UNAVAILABLE)
+            if own is not UNAVAILABLE and takes_token:
+                content = own.setdefault("content", {}).setdefault("application/json", {})
+                content["schema"] = {"anyOf": [content.get("schema", {}),
+                                               _ERROR_BODY["application/json"]["schema"]]}
+                own["description"] += "; or the database does not answer in time"

@@ -1,16 +1,29 @@
 """Errors as JSON ``{"error": ..., "detail": ...}`` with the status that says what went wrong.
 
-401 without a valid token, 403 for a role that may not call the endpoint, 404 for what
-does not exist *or is not the caller's* (a shop never learns that another shop's order
-exists), 409 for a clash with what is stored, 422 for a malformed body (``detail``
-lists each field and its problem), 503 when a service the request needs is down.
+400 for a body that is not JSON, 401 without a valid token, 403 for a role that may not
+call the endpoint, 404 for what does not exist *or is not the caller's* (a shop never
+learns that another shop's order exists) and for a path that does not exist, 405 for a
+method the path does not take, 409 for a clash with what is stored, 422 for a body
+wrong in itself (``detail`` lists each field and its problem), 429 for too many
+attempts, 500 for a failure of the API itself (logged with its traceback; the answer
+tells nothing of the server, not even a file path), 503 when the database (or another
+service the request needs) does not answer.
 """
 
-from fastapi import FastAPI, HTTPException, Request
+import logging
+import uuid
+from http import HTTPStatus
+
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy import exc as sa_exc
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from logistics.errors import DomainError, ErrorKind
+
+log = logging.getLogger(__name__)
 
 #: the HTTP status of each kind of refusal
 STATUS = {ErrorKind.INVALID: 422, ErrorKind.CONFLICT: 409, ErrorKind.NOT_FOUND: 404}
@@ -53,9 +66,80 @@ def domain_body(exc: DomainError) -> tuple[int, dict[str, object]]:
     return STATUS[exc.kind], {"error": exc.kind.value, "detail": detail}
 
 
+#: the ``error`` code of the HTTP layer's own refusals, by status
+HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+              405: "method_not_allowed", 413: "too_large", 429: "too_many_requests"}
+#: the database errors that mean "it does not answer (in time)", not "the request is wrong"
+UNAVAILABLE = (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError)
+
+
+def error_response(status: int, error: str, detail: object,
+                   headers: dict[str, str] | None = None) -> JSONResponse:
+    """The one body of every error: ``{"error", "detail"}``."""
+    return JSONResponse({"error": error, "detail": detail}, status_code=status, headers=headers)
+
+
+def _http_detail(request: Request, exc: HTTPException) -> str:
+    """Starlette's own words ("Not Found") say less than the path and method do."""
+    default = HTTPStatus(exc.status_code).phrase
+    if exc.detail != default:
+        return str(exc.detail)
+    if exc.status_code == 404:
+        return f"nothing at {request.url.path}"
+    if exc.status_code == 405:
+        allowed = (exc.headers or {}).get("Allow", "")
+        return f"{request.method} is not allowed on {request.url.path}; allowed: {allowed}"
+    return default
+
+
+def _json_problem(exc: RequestValidationError) -> str | None:
+    """What is wrong with a body that is not JSON at all, else None."""
+    for err in exc.errors():
+        if err.get("type") == "json_invalid":
+            where = [x for x in err.get("loc", ()) if isinstance(x, int)]
+            why = str((err.get("ctx") or {}).get("error", "invalid JSON"))
+            at = f" at character {where[0]}" if where else ""
+            return f"the body is not valid JSON: {why}{at}"
+    return None
+
+
+class InternalErrors:
+    """The last resort: an exception no handler took is logged with its traceback and
+    answered 500 ``{"error": "internal"}`` on the same connection (Starlette's own
+    handler re-raises it, and the server then drops the connection)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watch(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watch)
+        except Exception as e:
+            if started:
+                raise  # half a response is out: nothing sound can follow
+            reference = uuid.uuid4().hex[:12]
+            log.error("unexpected error %s on %s %s", reference, scope.get("method"),
+                      scope.get("path"), exc_info=e)
+            response = error_response(
+                500, "internal",
+                f"the API failed unexpectedly; the failure is logged as {reference}")
+            await response(scope, receive, send)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Render :class:`~logistics.errors.DomainError`, :class:`ApiError`, validation
-    errors and FastAPI's own errors as JSON, each by one handler."""
+    errors, a database that does not answer, the HTTP layer's own errors and any
+    unexpected failure as JSON, each by one handler."""
 
     @app.exception_handler(DomainError)
     async def _domain(_: Request, exc: DomainError) -> JSONResponse:
@@ -64,10 +148,13 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ApiError)
     async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
-        return JSONResponse({"error": exc.error, "detail": exc.detail}, status_code=exc.status)
+        return error_response(exc.status, exc.error, exc.detail)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        malformed = _json_problem(exc)
+        if malformed is not None:
+            return error_response(400, "bad_request", malformed)
         fields = []
         for err in exc.errors():
             loc = [str(x) for x in err.get("loc", ()) if x not in ("body",)]
@@ -80,5 +167,20 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse({"error": "invalid", "detail": fields}, status_code=422)
 
     @app.exception_handler(HTTPException)
-    async def _http(_: Request, exc: HTTPException) -> JSONResponse:
-        return JSONResponse({"error": "http", "detail": exc.detail}, status_code=exc.status_code)
+    async def _http(request: Request, exc: HTTPException) -> JSONResponse:
+        code = HTTP_CODES.get(exc.status_code) or HTTPStatus(exc.status_code).phrase.lower().replace(" ", "_")
+        return error_response(exc.status_code, code, _http_detail(request, exc), dict(exc.headers or {}))
+
+    for unavailable in UNAVAILABLE:
+        app.add_exception_handler(unavailable, _database_down)
+
+    app.add_middleware(InternalErrors)
+
+
+async def _database_down(request: Request, exc: Exception) -> JSONResponse:
+    # The driver's words name hosts and ports: they go to the log, not to the caller.
+    log.warning("database unavailable on %s %s: %s", request.method, request.url.path,
+                str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__)
+    return error_response(
+        503, "unavailable", "the database does not answer in time; try again in a moment",
+        {"Retry-After": "5"})

@@ -10,6 +10,7 @@ Tests that change a variable call :func:`reload_settings` (or use a fixture that
 
 from __future__ import annotations
 
+import ipaddress
 from functools import lru_cache
 from pathlib import Path
 
@@ -34,6 +35,18 @@ class Settings(BaseSettings):
 
     #: the PostgreSQL + PostGIS store (SQLAlchemy URL; plain ``postgresql://`` works)
     database_url: str = Field(DEFAULT_DATABASE_URL, alias="DATABASE_URL")
+    #: seconds to wait for the database to accept a connection (libpq waits 2 at least)
+    database_connect_timeout_s: int = Field(5, alias="DATABASE_CONNECT_TIMEOUT_S", gt=0)
+    #: seconds one SQL statement of an API request may run (0: no limit); the worker's
+    #: planning transactions have no such limit
+    database_statement_timeout_s: float = Field(30, alias="DATABASE_STATEMENT_TIMEOUT_S", ge=0)
+    #: the reverse proxies in front of the API (IPs or networks, comma-separated): only
+    #: their ``X-Forwarded-For`` and ``X-Forwarded-Proto`` are believed
+    trusted_proxies: str = Field("", alias="TRUSTED_PROXIES")
+    #: failed authentications (401) a client IP may make per minute, then 429 (0: no limit)
+    auth_failures_per_minute: int = Field(20, alias="AUTH_FAILURES_PER_MINUTE", ge=0)
+    #: anonymous ``GET /api/health`` a client IP may make per minute, then 429 (0: no limit)
+    health_checks_per_minute: int = Field(60, alias="HEALTH_CHECKS_PER_MINUTE", ge=0)
     #: the Celery broker
     redis_url: str = Field("redis://127.0.0.1:6379/0", alias="REDIS_URL")
     #: the Celery queue, so that several stacks can share one Redis
@@ -55,6 +68,24 @@ class Settings(BaseSettings):
     @classmethod
     def _strip(cls, value: str) -> str:
         return value.strip()
+
+    @field_validator("trusted_proxies", mode="after")
+    @classmethod
+    def _networks(cls, text: str) -> str:
+        for part in text.split(","):
+            if part.strip():
+                try:
+                    ipaddress.ip_network(part.strip(), strict=False)
+                except ValueError:
+                    msg = f"{part.strip()!r} is not an IP address or network"
+                    raise ValueError(msg) from None
+        return text
+
+    @property
+    def trusted_proxy_networks(self) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+        """``TRUSTED_PROXIES`` as networks (an address is a network of one)."""
+        return tuple(ipaddress.ip_network(p.strip(), strict=False)
+                     for p in self.trusted_proxies.split(",") if p.strip())
 
     @field_validator("plan_tomorrow_at", mode="after")
     @classmethod

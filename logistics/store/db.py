@@ -4,6 +4,11 @@ The URL is a SQLAlchemy URL; a plain ``postgresql://`` one is read with the psyc
 driver. The default suits the local stack that ``scripts/setup --with-services`` runs:
 PostgreSQL on 127.0.0.1, user ``postgres`` with the development password ``postgres``
 (ignored where the server trusts local connections), database ``douai``.
+
+Every connection gives up after ``DATABASE_CONNECT_TIMEOUT_S`` (a database that refuses
+or does not answer is an error in seconds, never a hang). A statement timeout is the
+caller's choice: the API sets one (``DATABASE_STATEMENT_TIMEOUT_S``), the worker none,
+since a planning transaction may rightly take long.
 """
 
 from __future__ import annotations
@@ -26,9 +31,16 @@ def database_url(url: str | None = None) -> str:
     return url
 
 
-def make_engine(url: str | None = None) -> Engine:
-    """An engine with pre-ping, so that a restarted database is not an error."""
-    return create_engine(database_url(url), pool_pre_ping=True, future=True)
+def make_engine(url: str | None = None, *, statement_timeout_s: float | None = None) -> Engine:
+    """An engine with pre-ping (a restarted database is not an error) and the connect
+    timeout of the settings; with ``statement_timeout_s``, the server cancels any
+    statement of its sessions that runs longer (None or 0: no limit)."""
+    connect_args: dict[str, object] = {
+        "connect_timeout": get_settings().database_connect_timeout_s
+    }
+    if statement_timeout_s:
+        connect_args["options"] = f"-c statement_timeout={max(1, round(statement_timeout_s * 1000))}"
+    return create_engine(database_url(url), pool_pre_ping=True, connect_args=connect_args)
 
 
 @contextmanager

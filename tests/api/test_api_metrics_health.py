@@ -1,5 +1,7 @@
 """GET /api/metrics/impact (city and dispatcher; JSON or CSV; aggregates only, never an
-id or a point) and GET /api/health on the real database, Redis and a real worker."""
+id or a point) and the health checks on the real database, Redis and a real worker:
+``GET /api/health`` says only up or down to anyone, ``GET /api/health/details`` which
+service failed and why to a dispatcher."""
 
 from __future__ import annotations
 
@@ -225,16 +227,22 @@ def test_impact_needs_a_city_or_dispatcher_token(client, tokens):
 # --- health -------------------------------------------------------------------------
 
 
-def _health(jobs, engine):
-    return TestClient(create_app(engine=engine, jobs=jobs)).get("/api/health")
+def _health(jobs, engine, headers=None, path="/api/health/details"):
+    """A health check of a new app on ``engine`` and ``jobs`` (the details by default)."""
+    return TestClient(create_app(engine=engine, jobs=jobs)).get(path, headers=headers or {})
 
 
-def test_health_without_a_worker_is_503(engine, redis_url, queue):
+def _up_or_down(jobs, engine):
+    return _health(jobs, engine, path="/api/health")
+
+
+def test_health_without_a_worker_is_503(engine, redis_url, queue, tokens):
     jobs = make_celery(redis_url, f"{queue}-health-none")
     try:
         started = time.monotonic()
-        r = _health(jobs, engine)
+        r = _health(jobs, engine, tokens["dispatcher"])
         assert time.monotonic() - started < 5
+        anonymous = _up_or_down(jobs, engine)
     finally:
         jobs.close()
     assert r.status_code == 503
@@ -248,13 +256,19 @@ def test_health_without_a_worker_is_503(engine, redis_url, queue):
     assert body["worker"]["workers"] == []
     assert body["worker"]["detail"] == "no worker answered within 1 s" or body["worker"]["detail"].endswith(
         f"none consuming queue {queue}-health-none")
+    # Anyone learns that it is down, and nothing more.
+    assert (anonymous.status_code, anonymous.json()) == (503, {"status": "degraded"})
+    assert anonymous.headers["cache-control"] == "no-store"
 
 
-def test_health_with_redis_down_is_503_and_quick(engine):
+def test_health_with_redis_down_is_503_and_quick(engine, tokens):
     jobs = make_celery("redis://127.0.0.1:1/0", "x")
     try:
         started = time.monotonic()
-        r = _health(jobs, engine)
+        r = _health(jobs, engine, tokens["dispatcher"])
+        assert time.monotonic() - started < 4
+        started = time.monotonic()
+        anonymous = _up_or_down(jobs, engine)
         assert time.monotonic() - started < 4
     finally:
         jobs.close()
@@ -264,23 +278,47 @@ def test_health_with_redis_down_is_503_and_quick(engine):
     assert "refused" in body["redis"]["detail"].lower()
     assert body["worker"]["ok"] is False
     assert body["database"]["ok"] is True
+    assert (anonymous.status_code, anonymous.json()) == (503, {"status": "degraded"})
 
 
-def test_health_with_the_database_down_is_503(redis_url, queue):
+def test_health_with_the_database_down_is_503(redis_url, queue, tokens):
     down = make_engine("postgresql+psycopg://nobody@127.0.0.1:1/none")
     jobs = make_celery(redis_url, f"{queue}-health-none")
     try:
-        r = _health(jobs, down)
+        anonymous = _up_or_down(jobs, down)
+        # The dispatcher's token cannot be checked either: the one error body says why.
+        details = _health(jobs, down, tokens["dispatcher"])
     finally:
         jobs.close()
         down.dispose()
-    assert r.status_code == 503
-    assert r.json()["database"]["ok"] is False
-    assert r.json()["database"]["postgis"] is None
-    assert r.json()["redis"]["ok"] is True
+    assert (anonymous.status_code, anonymous.json()) == (503, {"status": "degraded"})
+    assert details.status_code == 503
+    assert details.json()["error"] == "unavailable"
+    assert set(details.json()) == {"error", "detail"}
 
 
-def test_health_is_ok_with_a_worker_on_the_queue(engine, redis_url, queue):
+def test_health_details_are_for_the_dispatcher(engine, celery_jobs, tokens):
+    client = TestClient(create_app(engine=engine, jobs=celery_jobs))
+    r = client.get("/api/health/details")
+    assert (r.status_code, r.json()["error"]) == (401, "unauthorized")
+    for who in ("city", "shop", "courier"):
+        r = client.get("/api/health/details", headers=tokens[who])
+        assert (r.status_code, r.json()["error"]) == (403, "forbidden")
+    # A token changes nothing to what /api/health says.
+    assert set(client.get("/api/health", headers=tokens["dispatcher"]).json()) == {"status"}
+
+
+def test_health_details_name_no_file_of_the_server():
+    """A database reached by its Unix socket that fails names the socket's path: the
+    check says what failed, not where the server keeps its files."""
+    from api.routes.health import _failure
+
+    problem = _failure(OSError('connection to server on socket "/var/run/postgresql/.s.PGSQL.5432" failed'))
+    assert "/var/run" not in problem
+    assert problem.startswith("OSError: connection to server on socket")
+
+
+def test_health_is_ok_with_a_worker_on_the_queue(engine, redis_url, queue, tokens):
     q = f"{queue}-health"
     env = {**os.environ, "REDIS_URL": redis_url, "DOUAI_QUEUE": q}
     code = ("from logistics.jobs.celery_app import make_celery; make_celery().worker_main("
@@ -292,7 +330,7 @@ def test_health_is_ok_with_a_worker_on_the_queue(engine, redis_url, queue):
         client = TestClient(create_app(engine=engine, jobs=jobs))
         deadline = time.monotonic() + 30
         while True:
-            r = client.get("/api/health")
+            r = client.get("/api/health/details", headers=tokens["dispatcher"])
             if r.status_code == 200 or time.monotonic() > deadline:
                 break
             assert worker.poll() is None, worker.communicate()[0].decode()
@@ -304,6 +342,8 @@ def test_health_is_ok_with_a_worker_on_the_queue(engine, redis_url, queue):
         assert [w.split("@")[0] for w in body["worker"]["workers"]] == [q]
         assert body["database"]["ok"] is True
         assert body["redis"]["ok"] is True
+        up = client.get("/api/health")
+        assert (up.status_code, up.json()) == (200, {"status": "ok"})
     finally:
         jobs.close()
         worker.send_signal(signal.SIGTERM)

@@ -120,6 +120,23 @@ def test_refusals_use_the_error_bodies(spec):
     assert set(problem["required"]) == {"field", "problem"}
 
 
+def test_every_operation_documents_the_refusals_any_request_may_meet(spec):
+    """400 (a body that is not JSON) where it takes a body, 503 (the database does not
+    answer) everywhere, 429 (too many failed authentications) where it takes a token:
+    a client, or a fuzzer, meets no status the document does not list."""
+    for method, path, op in _operations(spec):
+        responses = op["responses"]
+        if "requestBody" in op:
+            assert _ref_name(_json_schema(responses["400"])) == "ErrorBody", f"{method} {path}"
+        assert "503" in responses, f"{method} {path}"
+        if "401" in responses:
+            assert _ref_name(_json_schema(responses["429"])) == "ErrorBody", f"{method} {path}"
+            assert "Retry-After" in responses["429"]["headers"], f"{method} {path}"
+        elif path != "/api/health":
+            assert _ref_name(_json_schema(responses["503"])) == "ErrorBody", f"{method} {path}"
+    assert "429" in spec["paths"]["/api/health"]["get"]["responses"]
+
+
 def test_the_documented_shapes(spec):
     schemas = spec["components"]["schemas"]
     paths = spec["paths"]
@@ -157,7 +174,10 @@ def test_the_documented_shapes(spec):
     events = paths["/api/stops/{stop_id}/events"]["post"]["responses"]
     assert {_ref_name(_json_schema(events[c])) for c in ("200", "201")} == {"EventRecorded"}
     health = paths["/api/health"]["get"]["responses"]
-    assert {_ref_name(_json_schema(health[c])) for c in ("200", "503")} == {"HealthPublic"}
+    assert {_ref_name(_json_schema(health[c])) for c in ("200", "503")} == {"HealthStatus"}
+    details = paths["/api/health/details"]["get"]["responses"]
+    assert _ref_name(_json_schema(details["200"])) == "HealthPublic"
+    assert {_ref_name(s) for s in _json_schema(details["503"])["anyOf"]} == {"HealthPublic", "ErrorBody"}
     impact = paths["/api/metrics/impact"]["get"]["responses"]["200"]["content"]
     assert _ref_name(impact["application/json"]["schema"]) == "ImpactPublic"
     assert impact["text/csv"]["schema"]["type"] == "string"

@@ -5,6 +5,7 @@ ever downloaded), pages at phone and desktop sizes, and screenshots kept under
 from __future__ import annotations
 
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -54,6 +55,18 @@ def browser_clock(page, clock) -> None:
     page.context.clock.install(time=clock.now())
 
 
+def wait_for_js(page, expression: str, timeout: float = 30_000) -> None:
+    """Wait until ``expression`` (JavaScript, or a function of nothing) is true in the
+    page, checking every 0.1 s for ``timeout`` ms. Playwright's ``wait_for_function``
+    compiles it in the page with eval, which the pages' Content-Security-Policy
+    forbids; ``evaluate`` goes through the browser's debugger, which it does not."""
+    deadline = time.monotonic() + timeout / 1000
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout / 1000:g} s: {expression}")
+        time.sleep(0.1)
+
+
 def shot(page, name: str) -> Path:
     """Save a screenshot of the whole page as out/screenshots/<name>.png."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -62,15 +75,32 @@ def shot(page, name: str) -> Path:
     return path
 
 
+#: reports every Content-Security-Policy violation of a page as a console error
+_REPORT_CSP = """document.addEventListener("securitypolicyviolation", (e) =>
+  console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || "inline"}`));"""
+
+
+def _counts(message) -> bool:
+    """Whether a console message is an error of the page (a tile that cannot load on a
+    machine without internet is not; a tile the page's policy refused is)."""
+    if message.type != "error":
+        return False
+    if message.text.startswith("CSP violation") or "Content Security Policy" in message.text:
+        return True
+    return not any(x in message.text for x in (
+        "tile.openstreetmap", "ERR_INTERNET_DISCONNECTED", "Failed to load resource"))
+
+
 @pytest.fixture
 def console_errors(request):
-    """Collect the page's JavaScript errors: call ``watch(page)``, then assert the list is empty."""
+    """Collect the page's JavaScript errors and Content-Security-Policy violations: call
+    ``watch(page)`` before the page opens, then assert the list is empty."""
     errors: list[str] = []
 
     def watch(page) -> list[str]:
+        page.add_init_script(_REPORT_CSP)
         page.on("pageerror", lambda e: errors.append(str(e)))
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" and "tile.openstreetmap" not in m.text
-                and "ERR_INTERNET_DISCONNECTED" not in m.text and "Failed to load resource" not in m.text else None)
+        page.on("console", lambda m: errors.append(m.text) if _counts(m) else None)
         return errors
 
     return watch

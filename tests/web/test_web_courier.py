@@ -18,7 +18,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from stack_helpers import wait_for
-from web.conftest import browser_clock, shot
+from web.conftest import browser_clock, shot, wait_for_js
 
 from logistics.demo_day import generate_day
 from logistics.store.models import CourierPosition, StopEvent
@@ -104,13 +104,13 @@ def button(page, name: str):
 
 def tap(page, name: str) -> None:
     """Tap a step button once it takes taps (new buttons ignore them for a moment)."""
-    page.wait_for_function("![...document.querySelectorAll('#actions button')].some((b) => b.disabled)")
+    wait_for_js(page, "![...document.querySelectorAll('#actions button')].some((b) => b.disabled)")
     button(page, name).click()
 
 
 def settled(page) -> None:
     """Wait until every tap is sent and the server's round is back on screen."""
-    page.wait_for_function("""() => !document.body.dataset.sending &&
+    wait_for_js(page, """() => !document.body.dataset.sending &&
         document.querySelector('#queue').textContent.startsWith('Tout est envoyé')""", timeout=20000)
 
 
@@ -266,7 +266,7 @@ def test_a_round_ridden_through_a_dead_zone(phone, api_server, platform, ride, c
     assert box["y"] + box["height"] <= 844
     readable(page)
     no_side_scroll(page, 390)
-    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=10000)
+    wait_for_js(page, "navigator.serviceWorker.controller !== null", timeout=10000)
     full_shot(page, "courier-round")
 
     # The phone's position reaches the dispatcher's live map.

@@ -10,7 +10,7 @@ import re
 import httpx
 import pytest
 from playwright.sync_api import expect
-from web.conftest import shot
+from web.conftest import shot, wait_for_js
 
 from logistics.demo_day import generate_day
 
@@ -80,7 +80,7 @@ def test_the_dispatcher_plans_moves_publishes_and_follows_the_day(
     expect(page.locator("#progress")).to_contain_text(re.compile(r"file d'attente|Calcul en cours|calculé"))
     expect(page.locator("#progress")).to_contain_text(re.compile(r"Calcul en cours : \d s sur 2 s"), timeout=30_000)
     shot(page, "dispatch-progress")
-    page.wait_for_function("document.querySelector('#progress').dataset.status === 'solved'", timeout=60_000)
+    wait_for_js(page, "document.querySelector('#progress').dataset.status === 'solved'", timeout=60_000)
     seen = page.locator("#progress").get_attribute("data-seen").split()
     assert seen == ["queued", "running", "solved"], seen
 
