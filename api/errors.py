@@ -19,6 +19,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException
+from starlette.routing import Match, Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from logistics.errors import DomainError, ErrorKind
@@ -79,7 +80,21 @@ def error_response(status: int, error: str, detail: object,
     return JSONResponse({"error": error, "detail": detail}, status_code=status, headers=headers)
 
 
-def _http_detail(request: Request, exc: HTTPException) -> str:
+#: the methods probed for ``Allow``
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+
+
+def allowed_methods(request: Request, default: str = "") -> str:
+    """Every method some route takes at the request's path (Starlette names only those
+    of the first route of that path: ``GET`` and ``POST /api/plans`` said ``POST``);
+    ``default`` under a mount (the static files say for themselves)."""
+    routes = [r for r in request.app.router.routes if not isinstance(r, Mount)]
+    methods = [m for m in _METHODS
+               if any(r.matches({**request.scope, "method": m})[0] is Match.FULL for r in routes)]
+    return ", ".join(methods) or default
+
+
+def _http_detail(request: Request, exc: HTTPException, headers: dict[str, str]) -> str:
     """Starlette's own words ("Not Found") say less than the path and method do."""
     default = HTTPStatus(exc.status_code).phrase
     if exc.detail != default:
@@ -87,7 +102,7 @@ def _http_detail(request: Request, exc: HTTPException) -> str:
     if exc.status_code == 404:
         return f"nothing at {request.url.path}"
     if exc.status_code == 405:
-        allowed = (exc.headers or {}).get("Allow", "")
+        allowed = headers.get("Allow", "")
         return f"{request.method} is not allowed on {request.url.path}; allowed: {allowed}"
     return default
 
@@ -169,7 +184,10 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(HTTPException)
     async def _http(request: Request, exc: HTTPException) -> JSONResponse:
         code = HTTP_CODES.get(exc.status_code) or HTTPStatus(exc.status_code).phrase.lower().replace(" ", "_")
-        return error_response(exc.status_code, code, _http_detail(request, exc), dict(exc.headers or {}))
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = allowed_methods(request, headers.get("Allow", ""))
+        return error_response(exc.status_code, code, _http_detail(request, exc, headers), headers)
 
     for unavailable in UNAVAILABLE:
         app.add_exception_handler(unavailable, _database_down)

@@ -70,6 +70,13 @@ def test_an_unknown_path_is_404_and_a_wrong_method_405(api):
     body = _one_body(r, 405, "method_not_allowed")
     assert r.headers["allow"] == "GET"
     assert "DELETE" in body["detail"]
+    # Allow names every method of the path, not only those of its first route.
+    r = api.request("OPTIONS", "/api/plans")
+    _one_body(r, 405, "method_not_allowed")
+    assert r.headers["allow"] == "GET, POST"
+    r = api.post("/static/common.js")  # the static files say it for themselves
+    _one_body(r, 405, "method_not_allowed")
+    assert r.headers["allow"] == "GET, HEAD"
 
 
 def test_an_unexpected_failure_is_500_json_logged_with_its_traceback(api, caplog):
