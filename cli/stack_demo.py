@@ -106,11 +106,12 @@ def run_stack_demo(
     """Post a generated day, have it planned and published, read a courier's round back;
     write the plan's files under ``out``. Returns the facts it printed."""
     api = Api(api_url)
-    health = api.call("GET", "/api/health")[1]
-    print(f"stack: {api_url} - database {_ok(health, 'database')}, redis {_ok(health, 'redis')}, "
-          f"worker {_ok(health, 'worker')}")
     with session_scope(make_engine(database_url)) as session:
         dispatcher = create_user(session, "dispatcher")[1]
+    # Which service is up is for a dispatcher: /api/health tells anyone only up or down.
+    health = api.call("GET", "/api/health/details", dispatcher)[1]
+    print(f"stack: {api_url} - database {_ok(health, 'database')}, redis {_ok(health, 'redis')}, "
+          f"worker {_ok(health, 'worker')}")
     day = generate_day(net.graph("cargo_bike").node_coordinates(), seed=seed, n_orders=n_orders, n_shops=n_shops)
     write_day_inputs(day, out / "inputs")
     t0 = time.monotonic()
