@@ -2,8 +2,9 @@
 
 Every answer says: run only this site's own scripts and styles, show images from here
 and the map tiles of tile.openstreetmap.org, never inside a frame
-(``Content-Security-Policy``, ``X-Frame-Options``), no content sniffing, no referrer
-sent on. ``/docs`` (Swagger UI) runs one inline script: its page carries a policy of its
+(``Content-Security-Policy``, ``X-Frame-Options``), no content sniffing, and only the
+site's origin as referrer (never a path; the tile servers of OpenStreetMap refuse
+requests that name no referrer at all, so ``no-referrer`` would blank the maps). ``/docs`` (Swagger UI) runs one inline script: its page carries a policy of its
 own with a nonce for it (:func:`docs_policy`), which this middleware leaves as it is.
 ``Strict-Transport-Security`` goes only on answers to HTTPS requests: the scheme, or
 ``X-Forwarded-Proto: https`` from a trusted proxy (``TRUSTED_PROXIES``).
@@ -34,7 +35,7 @@ PAGE_POLICY = "; ".join((
 HSTS = "max-age=31536000"
 HEADERS = {
     "x-content-type-options": "nosniff",
-    "referrer-policy": "no-referrer",
+    "referrer-policy": "strict-origin",
     "x-frame-options": "DENY",
 }
 

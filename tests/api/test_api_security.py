@@ -41,7 +41,7 @@ def dispatcher(engine) -> dict[str, str]:
 def test_every_answer_carries_the_security_headers(client, path):
     r = client.get(path)
     assert r.headers["x-content-type-options"] == "nosniff"
-    assert r.headers["referrer-policy"] == "no-referrer"
+    assert r.headers["referrer-policy"] == "strict-origin"  # the origin only: OSM's tiles want one
     assert r.headers["x-frame-options"] == "DENY"
     assert r.headers["content-security-policy"] == PAGE_POLICY
     assert "strict-transport-security" not in r.headers  # plain HTTP
