@@ -176,6 +176,8 @@ class Order(Base):
     deliver_to: Mapped[dt.time] = mapped_column(Time)
     status: Mapped[str] = mapped_column(String(16), default=OrderStatus.RECEIVED, index=True)
     status_reason: Mapped[str | None] = mapped_column(Text)
+    #: set when its personal data (address, home point, free texts) was erased
+    erased_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     #: the key a shop sent with the order: a retry with the same key returns this order
     idempotency_key: Mapped[str | None] = mapped_column(String(200))
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -367,6 +369,12 @@ class User(Base):
     #: SHA-256 of the bearer token; the token itself is shown once and never stored
     token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
+    #: who holds it, in words ("Boulangerie Dupont, comptoir")
+    label: Mapped[str | None] = mapped_column(String(200))
+    #: after this instant the token is refused (None: never)
+    expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    #: set when the token is revoked (or replaced by rotation): refused from then on
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
     __table_args__ = (
         CheckConstraint(
@@ -377,6 +385,21 @@ class User(Base):
             "role <> 'courier' OR courier_id IS NOT NULL", name="courier_user_has_courier"
         ),
     )
+
+
+class UserSession(Base):
+    """A short-lived token a page gets for a user's token (``POST /api/sessions``), so
+    that the long-lived one is never kept by a browser."""
+
+    __tablename__ = "sessions"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    user: Mapped[User] = relationship()
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class ServiceArea(Base):
