@@ -47,6 +47,12 @@ class Settings(BaseSettings):
     auth_failures_per_minute: int = Field(20, alias="AUTH_FAILURES_PER_MINUTE", ge=0)
     #: anonymous ``GET /api/health`` a client IP may make per minute, then 429 (0: no limit)
     health_checks_per_minute: int = Field(60, alias="HEALTH_CHECKS_PER_MINUTE", ge=0)
+    #: days a new user token is valid by default (``users create --expires-in-days``)
+    token_ttl_days: int = Field(365, alias="TOKEN_TTL_DAYS", gt=0, le=3650)
+    #: hours a page's session lasts (the short token a page gets for a user token)
+    session_hours: float = Field(12, alias="SESSION_HOURS", gt=0, le=24 * 7)
+    #: days after the delivery day a customer's personal data is kept, then erased
+    personal_data_retention_days: int = Field(90, alias="PERSONAL_DATA_RETENTION_DAYS", ge=1, le=3650)
     #: the Celery broker
     redis_url: str = Field("redis://127.0.0.1:6379/0", alias="REDIS_URL")
     #: the Celery queue, so that several stacks can share one Redis

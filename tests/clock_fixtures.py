@@ -68,6 +68,9 @@ def install() -> TestClock:
     test_clock.set(DEFAULT)
     os.environ["DOUAI_CLOCK"] = str(test_clock.path)
     os.environ["DOUAI_TZ"] = "Europe/Paris"
+    # Tokens made at the default instant must still work on the days the tests set,
+    # years later: ten years, the longest a token may live.
+    os.environ.setdefault("TOKEN_TTL_DAYS", "3650")
     reload_settings()
     return test_clock
 

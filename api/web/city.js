@@ -388,7 +388,7 @@
     status("Export en cours…");
     try {
       const r = await fetch(`/api/metrics/impact?${query()}&format=csv`, {
-        headers: { Authorization: `Bearer ${Douai.token() || ""}` },
+        headers: { Authorization: `Bearer ${(await Douai.session()) || ""}` },
       });
       if (!r.ok) {
         let body = null;

@@ -1,24 +1,66 @@
-// Shared by the three pages: the token (from #token=… or the sign-in form, kept in
-// localStorage per page), JSON calls to the API, and French formatting helpers.
+// Shared by the three pages: signing in (the token from #token=… or the sign-in form is
+// traded at once for a short session token, POST /api/sessions, so that the long-lived
+// token never stays in the browser), JSON calls to the API, French formatting helpers.
+// The session token is kept for the tab only (sessionStorage) on the dispatcher's and
+// the city's pages, which may run on a shared counter computer, and on the phone
+// (localStorage, data-keep="device") on the courier's page, which must open offline.
 // English in code, French on screen: the people using the pages are in Douai.
 "use strict";
 
 const Douai = (() => {
   const role = document.body.dataset.role || "app";
   const KEY = `douai.token.${role}`;
+  const store = document.body.dataset.keep === "device" ? window.localStorage : window.sessionStorage;
+  let pending = null;     // a user token given to this page, not yet traded for a session
+  let trading = null;     // the trade under way (one at a time)
 
-  /** The token: from the address (#token=…, then removed from it), else the saved one. */
+  /** The token the page calls the API with: the session's, else one just given
+   * (#token=…, then removed from the address). */
   function token() {
     const m = location.hash.match(/token=([^&]+)/);
     if (m) {
-      localStorage.setItem(KEY, decodeURIComponent(m[1]));
+      pending = decodeURIComponent(m[1]);
+      store.removeItem(KEY);
       history.replaceState(null, "", location.pathname + location.search);
     }
-    return localStorage.getItem(KEY);
+    return store.getItem(KEY) || pending;
   }
 
+  /** Trade a pending user token for a session token; without network it is used as it
+   * is until the next call. A refused token is an ApiError (401). */
+  async function session() {
+    if (!pending) return store.getItem(KEY);
+    if (!trading) {
+      const given = pending;
+      trading = (async () => {
+        const r = await fetch("/api/sessions", { method: "POST", headers: { Authorization: `Bearer ${given}` } });
+        const data = await r.json().catch(() => null);
+        if (!r.ok) {
+          pending = null;
+          throw new ApiError(r.status, data);
+        }
+        store.setItem(KEY, data.token);
+        if (pending === given) pending = null;
+        return data.token;
+      })().finally(() => { trading = null; });
+    }
+    try {
+      return await trading;
+    } catch (e) {
+      if (e instanceof ApiError) throw e;
+      return pending;  // no network: the user token for now, traded later
+    }
+  }
+
+  /** Sign out: the session ends on the server (when it can be told) and here. */
   function signOut() {
-    localStorage.removeItem(KEY);
+    const current = store.getItem(KEY);
+    store.removeItem(KEY);
+    pending = null;
+    if (current) {
+      fetch("/api/sessions/current", { method: "DELETE", headers: { Authorization: `Bearer ${current}` } })
+        .catch(() => {});
+    }
   }
 
   /** The sign-in form in `root`; calls `onToken(token)` once a token is given. */
@@ -35,7 +77,8 @@ const Douai = (() => {
       ev.preventDefault();
       const value = root.querySelector("#token-input").value.trim();
       if (!value) return;
-      localStorage.setItem(KEY, value);
+      store.removeItem(KEY);
+      pending = value;
       onToken(value);
     });
   }
@@ -61,7 +104,7 @@ const Douai = (() => {
    * ApiError (the server answered 4xx/5xx) or a TypeError (no network).
    */
   async function api(method, path, body, extraHeaders) {
-    const headers = { Authorization: `Bearer ${localStorage.getItem(KEY) || ""}`, ...(extraHeaders || {}) };
+    const headers = { Authorization: `Bearer ${(await session()) || ""}`, ...(extraHeaders || {}) };
     const init = { method, headers };
     if (body !== undefined) {
       headers["Content-Type"] = "application/json";
@@ -106,5 +149,5 @@ const Douai = (() => {
   /** GeoJSON [lon, lat] pairs as Leaflet [lat, lon]. */
   const latlngs = (coords) => coords.map(([x, y]) => [y, x]);
 
-  return { role, token, signIn, signOut, api, ApiError, describe, esc, km, num, hm, today, map, latlngs };
+  return { role, token, session, signIn, signOut, api, ApiError, describe, esc, km, num, hm, today, map, latlngs };
 })();

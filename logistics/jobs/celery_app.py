@@ -20,6 +20,7 @@ SOLVE_PLAN = "douai.solve_plan"
 APPLY_CHANGES = "douai.apply_plan_changes"
 PLAN_TOMORROW = "douai.plan_tomorrow"
 RECOVER_PLANS = "douai.recover_plans"
+ERASE_EXPIRED = "douai.erase_expired_personal_data"
 
 
 def redis_url(url: str | None = None) -> str:
@@ -57,6 +58,10 @@ def make_celery(url: str | None = None, queue: str | None = None) -> Celery:
                 "schedule": crontab(hour=hour, minute=minute),
             },
             "recover-plans": {"task": RECOVER_PLANS, "schedule": 60.0},
+            # every night, what the retention period no longer covers (RGPD)
+            "erase-expired-personal-data": {
+                "task": ERASE_EXPIRED, "schedule": crontab(hour=3, minute=30),
+            },
         },
     )
     return app

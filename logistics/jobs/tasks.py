@@ -20,6 +20,7 @@ from routing.network import StreetNetwork
 
 from .celery_app import (
     APPLY_CHANGES,
+    ERASE_EXPIRED,
     PLAN_TOMORROW,
     RECOVER_PLANS,
     SOLVE_PLAN,
@@ -93,6 +94,17 @@ def apply_changes_task(self, plan_id: int) -> str:  # type: ignore[no-untyped-de
     if outcome == "busy":
         raise self.retry(countdown=3)
     return outcome
+
+
+@app.task(name=ERASE_EXPIRED)
+def erase_expired_task() -> dict[str, int]:
+    """Erase the personal data the retention period no longer covers (beat, nightly)."""
+    from logistics.store.retention import erase_expired
+
+    with session_scope(engine()) as s:
+        done = erase_expired(s)
+    log.info("personal data erased: %s", done.as_dict())
+    return done.as_dict()
 
 
 @app.task(name=PLAN_TOMORROW)

@@ -137,6 +137,8 @@ def day_inputs(
     fleet = select(Courier).order_by(Courier.id)
     if couriers is not None:
         fleet = fleet.where(Courier.id.in_(couriers))
+    else:  # every courier at work: the retired ones are in no new plan
+        fleet = fleet.where(Courier.retired_at.is_(None))
     courier_rows = session.scalars(fleet).all()
     shop_in = [
         ShopInput(s.id, s.name, *_point(s.location), seconds_of_day(s.opens), seconds_of_day(s.closes))

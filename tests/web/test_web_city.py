@@ -14,6 +14,7 @@ import impact_seed as seed
 import pytest
 from clock_fixtures import EVENING, MORNING
 from playwright.sync_api import expect
+from stack_helpers import wait_for
 from web.conftest import browser_clock, shot
 
 #: this module's days (the database is shared by the session): Wed 9 to Tue 15 Feb 2033
@@ -157,7 +158,7 @@ def test_city_dashboard(api_server, desktop, console_errors, seeded, city, impac
         assert secret not in html, secret
     assert "webcity" not in html
     api_calls = {u.split("?")[0].removeprefix(api_server) for u in asked if "/api/" in u}
-    assert api_calls == {"/api/metrics/impact"}
+    assert api_calls == {"/api/sessions", "/api/metrics/impact"}  # the sign-in trade, then figures only
     assert all(u.startswith(api_server) or u.startswith("blob:") for u in asked), asked
     shot(desktop, "city-dashboard")
     assert errors == []
@@ -221,10 +222,21 @@ def test_sign_in_form_and_refused_tokens(api_server, desktop, console_errors, se
     desktop.get_by_label("Jeton d'accès").fill(city)
     desktop.get_by_role("button", name="Se connecter").click()
     expect(desktop.locator('[data-figure="orders_delivered"] .value')).not_to_have_text("—")
-    # kept for the next visit, until signing out
+    # the browser keeps a session token for this tab only, never the long-lived token
+    kept = desktop.evaluate("[JSON.stringify(localStorage), JSON.stringify(sessionStorage)]")
+    assert city not in kept[0]
+    assert city not in kept[1]
+    assert desktop.evaluate("localStorage.getItem('douai.token.city')") is None
+    session = desktop.evaluate("sessionStorage.getItem('douai.token.city')")
+    assert session
+    assert session != city
+    # kept for a reload of the tab, until signing out
     desktop.reload()
     expect(desktop.locator('[data-figure="orders_delivered"] .value')).not_to_have_text("—")
     desktop.get_by_role("button", name="Se déconnecter").click()
     expect(desktop.get_by_label("Jeton d'accès")).to_be_visible()
+    # signing out ended the session on the server too
+    wait_for(lambda: httpx.get(f"{api_server}/api/metrics/impact", timeout=10,
+                               headers={"Authorization": f"Bearer {session}"}).status_code == 401, timeout=10)
     # the 401 and 403 are expected answers, shown on the page: nothing else went wrong
     assert [e for e in errors if "401" not in e and "403" not in e] == []

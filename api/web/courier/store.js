@@ -11,7 +11,7 @@ export const STORE = {
   refusals: "douai.courier.refusals",  // taps the server refused, until the courier reads them
 };
 
-const tokenNow = () => localStorage.getItem(`douai.token.${Douai.role}`);
+const tokenNow = () => Douai.token();
 
 export const signedIn = () => !!tokenNow();
 

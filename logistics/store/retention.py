@@ -1,0 +1,158 @@
+"""Personal data kept only as long as it is needed (RGPD).
+
+What the platform holds about a customer: the delivery address (text), the point of the
+home, free-text reasons (why a hand-over failed), the points where the courier's phone
+was at the door, and the same coordinates in each plan's audit copy of its inputs. About
+a courier: the positions their phone sent. None of it is needed once the delivery day is
+well over: the city's figures keep only aggregates.
+
+After the retention period (``PERSONAL_DATA_RETENTION_DAYS`` after the delivery day),
+:func:`erase_expired` erases the texts and generalises every customer point to the centre
+of its cell of about 500 m (so that figures by area still add up), and deletes the
+couriers' positions; :func:`erase_customer` does the same at once for one customer's
+request (by order, with its basket, or by address). Both are idempotent and say what they
+changed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import math
+from collections.abc import Iterable
+from typing import Any
+
+from geoalchemy2.shape import from_shape, to_shape
+from shapely.geometry import Point
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from logistics import clock
+from logistics.store.models import CourierPosition, Order, OrderEvent, Plan, Round, Stop, StopEvent
+
+#: the side of the cells customer points are generalised to, in metres
+CELL_M = 500.0
+_M_PER_DEG_LAT = 111_320.0
+
+
+def generalise(lon: float, lat: float, cell_m: float = CELL_M) -> tuple[float, float]:
+    """The centre of the cell of about ``cell_m`` metres a point falls in (a grid of
+    whole cells in latitude, and in longitude at that latitude band)."""
+    dlat = cell_m / _M_PER_DEG_LAT
+    row = math.floor(lat / dlat)
+    centre_lat = (row + 0.5) * dlat
+    dlon = cell_m / (_M_PER_DEG_LAT * max(math.cos(math.radians(centre_lat)), 1e-6))
+    col = math.floor(lon / dlon)
+    return round((col + 0.5) * dlon, 6), round(centre_lat, 6)
+
+
+@dataclasses.dataclass
+class Erased:
+    """What one erasure changed."""
+
+    orders: int = 0
+    stops: int = 0
+    stop_events: int = 0
+    positions: int = 0
+    plans: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return dataclasses.asdict(self)
+
+
+def _point(geom: Any) -> tuple[float, float]:
+    p = to_shape(geom)
+    return p.x, p.y
+
+
+def _generalised(geom: Any) -> Any:
+    return from_shape(Point(*generalise(*_point(geom))), 4326)
+
+
+def erase_orders(session: Session, order_ids: Iterable[str]) -> Erased:
+    """Erase the personal data of these orders (texts gone, points generalised),
+    wherever it lies: the order, its events' reasons, its hand-over stops and their
+    events, the audit copies of the plans' inputs. Orders already erased are skipped."""
+    done = Erased()
+    orders = list(session.scalars(
+        select(Order).where(Order.id.in_(list(order_ids)), Order.erased_at.is_(None))
+        .order_by(Order.id).with_for_update()
+    ))
+    if not orders:
+        return done
+    ids = [o.id for o in orders]
+    for o in orders:
+        o.customer_address = None
+        o.customer_location = _generalised(o.customer_location)
+        o.status_reason = "erased" if o.status_reason else None
+        o.erased_at = func.now()
+    done.orders = len(orders)
+    for e in session.scalars(select(OrderEvent).where(OrderEvent.order_id.in_(ids),
+                                                      OrderEvent.reason.is_not(None))):
+        e.reason = "erased"
+    erased = set(ids)
+    days = sorted({o.delivery_date for o in orders})
+    stops = [s for s in session.scalars(
+        select(Stop).join(Round, Round.id == Stop.round_id).join(Plan, Plan.id == Round.plan_id)
+        .where(Plan.day.in_(days), Stop.kind == "delivery"))
+        if s.order_ids and set(s.order_ids) <= erased]
+    for s in stops:
+        s.location = _generalised(s.location)
+    done.stops = len(stops)
+    if stops:
+        for ev in session.scalars(select(StopEvent).where(StopEvent.stop_id.in_([s.id for s in stops]))):
+            ev.location, ev.reason = None, ("erased" if ev.reason else None)
+            done.stop_events += 1
+    for plan in session.scalars(select(Plan).where(Plan.day.in_(days), Plan.inputs.is_not(None))):
+        rows = (plan.inputs or {}).get("orders") or []
+        touched = False
+        for row in rows:
+            if row.get("order_id") in erased and "customer_lon" in row:
+                row["customer_lon"], row["customer_lat"] = generalise(row["customer_lon"], row["customer_lat"])
+                touched = True
+        if touched:
+            plan.inputs = {**plan.inputs, "orders": rows}
+            done.plans += 1
+    session.flush()
+    return done
+
+
+def erase_expired(session: Session, *, today: dt.date | None = None,
+                  retention_days: int | None = None) -> Erased:
+    """Erase what the retention period no longer covers: the orders of days more than
+    ``retention_days`` (default ``PERSONAL_DATA_RETENTION_DAYS``) before ``today``, and
+    the couriers' positions older than that."""
+    from logistics.settings import get_settings
+
+    today = today or clock.today()
+    days = get_settings().personal_data_retention_days if retention_days is None else retention_days
+    last = today - dt.timedelta(days=days)
+    ids = list(session.scalars(select(Order.id).where(Order.delivery_date < last,
+                                                       Order.erased_at.is_(None))))
+    done = erase_orders(session, ids)
+    gone = session.execute(delete(CourierPosition).where(
+        CourierPosition.at < clock.day_start(last)))
+    done.positions = gone.rowcount or 0
+    session.flush()
+    return done
+
+
+def erase_customer(session: Session, *, order_id: str | None = None,
+                   address: str | None = None) -> Erased:
+    """A customer's request: erase the order (with the rest of its basket), or every
+    order at an address (the same text, case and spaces aside), whatever their day."""
+    if (order_id is None) == (address is None):
+        msg = "give an order id or an address"
+        raise ValueError(msg)
+    if order_id is not None:
+        order = session.get(Order, order_id)
+        if order is None:
+            return Erased()
+        ids = [order.id]
+        if order.basket_id is not None:
+            ids = list(session.scalars(select(Order.id).where(Order.basket_id == order.basket_id)))
+    else:
+        key = " ".join((address or "").split()).lower()
+        spaced = func.lower(func.trim(func.regexp_replace(Order.customer_address, r"\s+", " ", "g")))
+        ids = list(session.scalars(select(Order.id).where(spaced == key)))
+    return erase_orders(session, ids)
