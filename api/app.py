@@ -4,7 +4,7 @@ Errors are JSON ``{"error", "detail"}`` (see :mod:`api.errors`); every request r
 one database transaction (see :mod:`api.deps`), each statement cut after
 ``DATABASE_STATEMENT_TIMEOUT_S``. Every response carries the security headers
 (:mod:`api.security`); token guesses and anonymous health checks are rate limited
-(:mod:`api.ratelimit`).
+(:mod:`api.ratelimit`); request bodies are bounded (:mod:`api.body_limit`).
 """
 
 from typing import Any
@@ -18,6 +18,7 @@ from logistics.jobs.celery_app import make_celery
 from logistics.settings import get_settings
 from logistics.store.db import make_engine
 
+from .body_limit import BodyLimit
 from .docs import install_docs
 from .errors import install_error_handlers
 from .pages import install_pages
@@ -31,6 +32,8 @@ _RETRY_AFTER = {"Retry-After": {"description": "seconds to wait before trying ag
                                 "schema": {"type": "integer"}}}
 #: the refusals any operation may meet, documented on each (see :func:`_common_refusals`)
 BAD_JSON = {"description": "The body is not JSON.", "content": _ERROR_BODY}
+TOO_LARGE = {"description": "The body is larger than the API takes (MAX_BODY_BYTES; a CSV "
+                            "import has its own bound).", "content": _ERROR_BODY}
 UNAVAILABLE = {"description": "The database does not answer in time; try again in a moment.",
                "headers": _RETRY_AFTER, "content": _ERROR_BODY}
 TOO_MANY = {"description": "Too many failed authentications from this address.",
@@ -52,6 +55,8 @@ def create_app(
     app.state.sessionmaker = sessionmaker(app.state.engine, expire_on_commit=False)
     app.state.jobs = jobs or make_celery()
     install_error_handlers(app)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes,
+                       paths={f"{orders.router.prefix}/import": orders.MAX_IMPORT_BYTES})
     trusted = settings.trusted_proxy_networks
     app.add_middleware(
         RateLimits, auth_failures_per_minute=settings.auth_failures_per_minute,
@@ -81,10 +86,10 @@ def _document_common_refusals(app: FastAPI) -> None:
 
 
 def _common_refusals(schema: dict[str, Any]) -> None:
-    """Add to every operation under ``/api/``: 400 where it takes a body (not JSON),
-    503 (the database does not answer) and, where it takes a token, 429 (too many
-    failed authentications); a route's own 503 (health) gets the error body beside
-    its own when the route also looks up a token."""
+    """Add to every operation under ``/api/``: 400 and 413 where it takes a body (not
+    JSON, too large), 503 (the database does not answer) and, where it takes a token,
+    429 (too many failed authentications); a route's own 503 (health) gets the error
+    body beside its own when the route also looks up a token."""
     components = schema.setdefault("components", {}).setdefault("schemas", {})
     components.setdefault("ErrorBody", ErrorBody.model_json_schema())
     for path, item in schema.get("paths", {}).items():
@@ -97,6 +102,7 @@ def _common_refusals(schema: dict[str, Any]) -> None:
             takes_token = "401" in responses
             if "requestBody" in op:
                 responses.setdefault("400", BAD_JSON)
+                responses.setdefault("413", TOO_LARGE)
             if takes_token:
                 responses.setdefault("429", TOO_MANY)
             own = responses.setdefault("503", UNAVAILABLE)

@@ -444,7 +444,7 @@ async def _shop_client(client: httpx.AsyncClient, token: str, n: int, day: dt.da
         headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": uuid.uuid4().hex}
         r = await _timed(client, stats, "POST", "/api/orders", json=body, headers=headers)
         if r is not None and r.status_code == 201:
-            accepted.append(order_id)
+            accepted.append(r.json()["order_id"])  # the public id (the shop's namespace)
 
 
 async def orders_phase(base: str, tokens: Sequence[str], clients: int, duration_s: float,

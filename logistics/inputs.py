@@ -8,8 +8,8 @@ WGS 84 longitude and latitude in decimal degrees with a dot.
 
 Every problem raises an :class:`InputError` naming the file, the line and the column,
 so that a shopkeeper can fix the spreadsheet without reading Python. The bounds are the
-platform's (:mod:`logistics.limits`): ids of at most 64 characters, no NUL character in
-any cell, weights, volumes and capacities finite and at most 1,000 kg and 10,000 L, no
+platform's (:mod:`logistics.limits`): ids of at most 64 characters, ASCII letters,
+digits, ``_``, ``.`` and ``-`` (the first a letter or a digit), no NUL character in any cell, weights, volumes and capacities finite and at most 1,000 kg and 10,000 L, no
 point at (0, 0), a slot that lasts and a parcel ready before its slot ends.
 
 shops.csv
@@ -189,8 +189,18 @@ class _Row:
         return value
 
     def ident(self, field: str) -> str:
-        value = self.text(field)
+        value = self.optional_ident(field, required=True)
         assert value is not None
+        return value
+
+    def optional_ident(self, field: str, *, required: bool = False) -> str | None:
+        """A shop, order, basket or courier id (:func:`logistics.limits.id_problem`)."""
+        value = self.text(field, required=required)
+        if value is None:
+            return None
+        problem = limits.id_problem(value)
+        if problem is not None:
+            raise self.error(field, problem)
         return value
 
     def size(self, field: str, maximum: float, unit: str) -> float:
@@ -383,25 +393,56 @@ def read_orders(
     """Read and check an orders file alone, against the shops known to ``shops_source``
     (the store, for an import); raise :class:`InputError` on the first problem. With
     ``bounds`` (the service area), every customer must lie inside."""
+    rows = read_order_rows(orders_csv, shop_ids, shops_source=shops_source, bounds=bounds)
+    return tuple(o for _, o in rows)
+
+
+def read_order_rows(
+    orders_csv: str | Path,
+    shop_ids: set[str],
+    *,
+    shops_source: str = "the shops file",
+    bounds: Bounds | None = None,
+    own_shop: str | None = None,
+    per_shop: bool = False,
+) -> tuple[tuple[int, Order], ...]:
+    """:func:`read_orders` with each order's row (its line in the file), for the
+    store's import, whose ids are scoped per shop (:mod:`logistics.ids`).
+
+    With ``own_shop`` (a shop's file), an empty ``shop_id`` is that shop and any other
+    is refused, saying only that it is not the shop's (never whether it exists). With
+    ``per_shop``, an order id needs to be unique within its shop only (the hub counting
+    as one), so that two shops' orders of the same id may share a file."""
     area = _Area(bounds, allow_outside=False) if bounds is not None else None
-    return _read_orders(Path(orders_csv), shop_ids, area, shops_source)
+    return _read_orders(Path(orders_csv), shop_ids, area, shops_source, own_shop=own_shop,
+                        per_shop=per_shop)
 
 
 def _read_orders(
-    path: Path, shop_ids: set[str], bounds: _Area | None, shops_source: str = "the shops file"
-) -> tuple[Order, ...]:
-    orders: dict[str, tuple[int, Order]] = {}
+    path: Path, shop_ids: set[str], bounds: _Area | None, shops_source: str = "the shops file",
+    *, own_shop: str | None = None, per_shop: bool = False,
+) -> tuple[tuple[int, Order], ...]:
+    orders: dict[tuple[str | None, str], tuple[int, Order]] = {}
     basket_first: dict[str, tuple[int, Order]] = {}
     for row in _rows(path, ORDER_COLUMNS):
         order_id = row.ident("order_id")
-        if order_id in orders:
+        shop_id = row.optional_ident("shop_id")
+        if own_shop is not None:
+            if shop_id not in (None, own_shop):
+                raise row.error(
+                    "shop_id", f"{shop_id!r} is not your shop: a shop's file holds only its "
+                    f"own orders (shop_id {own_shop!r} or empty)",
+                )
+            shop_id = own_shop
+        key = (shop_id if per_shop else None, order_id)
+        if key in orders:
+            whose = f" of {shop_id or 'the hub'}" if per_shop and own_shop is None else ""
             raise row.error(
-                "order_id", f"duplicate order id {order_id!r} (first in row {orders[order_id][0]})"
+                "order_id", f"duplicate order id {order_id!r}{whose} (first in row {orders[key][0]})"
             )
-        shop_id = row.text("shop_id", required=False)
         if shop_id is not None and shop_id not in shop_ids:
             raise row.error("shop_id", f"unknown shop {shop_id!r} (not in {shops_source})")
-        basket_id = row.text("basket_id", required=False)
+        basket_id = row.optional_ident("basket_id")
         lon, lat = row.point("customer_lon", "customer_lat", bounds)
         weight = row.size("weight_kg", limits.MAX_WEIGHT_KG, "kg")
         volume = row.size("volume_l", limits.MAX_VOLUME_L, "L")
@@ -432,10 +473,10 @@ def _read_orders(
                     f"{format_clock(start)}-{format_clock(end)} here: the orders of a "
                     "basket share one slot",
                 )
-        orders[order_id] = (row.line, order)
+        orders[key] = (row.line, order)
     if not orders:
         raise InputError(str(path), 2, None, "there are no orders (only the header row)")
-    return tuple(o for _, o in orders.values())
+    return tuple(orders.values())
 
 
 def _read_couriers(path: Path, bounds: _Area | None) -> tuple[Courier, ...]:
@@ -447,7 +488,7 @@ def _read_couriers(path: Path, bounds: _Area | None) -> tuple[Courier, ...]:
                 "courier_id",
                 f"duplicate courier id {courier_id!r} (first in row {couriers[courier_id][0]})",
             )
-        mode = row.ident("mode")
+        mode = row.text("mode") or ""
         if mode not in MODES:
             raise row.error("mode", f"unknown mode {mode!r}: expected {' or '.join(MODES)}")
         capacity_kg = row.size("capacity_kg", limits.MAX_CAPACITY_KG, "kg")
@@ -491,7 +532,7 @@ def read_day_inputs(
             raise ValueError(msg)
     area = _Area(bounds, outside == "allow") if bounds is not None else None
     shops = _read_shops(Path(shops_csv), area)
-    orders = _read_orders(Path(orders_csv), {s.shop_id for s in shops}, area)
+    orders = tuple(o for _, o in _read_orders(Path(orders_csv), {s.shop_id for s in shops}, area))
     couriers = _read_couriers(Path(couriers_csv), area)
     return DayInputs(shops, orders, couriers)
 

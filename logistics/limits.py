@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 
 from logistics import clock
 from logistics.errors import DomainError
@@ -30,6 +31,14 @@ MAX_CAPACITY_L = 10_000.0
 
 #: shop, order, basket and courier ids
 ID_LENGTH = 64
+#: the characters an id takes: ASCII letters, digits, ``_``, ``.`` and ``-``, the first a
+#: letter or a digit. Never ``:`` (it joins a shop's id and its own reference into the
+#: platform-wide id of an order or a basket, :mod:`logistics.ids`) nor ``~`` (it starts
+#: the platform's own namespaces), nor anything a path, a CSV cell or a log would need
+#: to escape.
+ID_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_.-]*"
+#: a platform-wide order or basket id: a namespace (a shop id), ``:``, a reference
+PUBLIC_ID_LENGTH = 2 * ID_LENGTH + 1
 #: a shop's name
 NAME_LENGTH = 200
 #: a street address (shops, customers)
@@ -69,6 +78,27 @@ def text_problem(value: str, max_length: int) -> str | None:
     if len(value) > max_length:
         return f"is {len(value)} characters long, at most {max_length}"
     return None
+
+
+_ID = re.compile(ID_PATTERN)
+
+
+def id_problem(value: str) -> str | None:
+    """What is wrong with a shop, order, basket or courier id: what
+    :func:`text_problem` finds with :data:`ID_LENGTH`, then a character outside
+    :data:`ID_PATTERN` (named, with its place); None when it is fine."""
+    problem = text_problem(value, ID_LENGTH)
+    if problem is not None:
+        return problem
+    if not value:
+        return "is empty"
+    if _ID.fullmatch(value):
+        return None
+    allowed = "ids take ASCII letters, digits, '_', '.' and '-', and begin with a letter or a digit"
+    if value[0] in "_.-":
+        return f"begins with {value[0]!r}: {allowed}"
+    at = next(i for i, c in enumerate(value) if not _ID.fullmatch("a" + c))
+    return f"holds {value[at]!r} (character {at + 1}): {allowed}"
 
 
 def number_problem(value: float, maximum: float, unit: str) -> str | None:

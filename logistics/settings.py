@@ -53,6 +53,14 @@ class Settings(BaseSettings):
     session_hours: float = Field(12, alias="SESSION_HOURS", gt=0, le=24 * 7)
     #: days after the delivery day a customer's personal data is kept, then erased
     personal_data_retention_days: int = Field(90, alias="PERSONAL_DATA_RETENTION_DAYS", ge=1, le=3650)
+    #: a CSV import of at most this many data rows is stored in the request (201);
+    #: a bigger one becomes a job the worker runs (202)
+    import_inline_rows: int = Field(500, alias="IMPORT_INLINE_ROWS", ge=0)
+    #: the most data rows one CSV import may hold (more: 413)
+    import_max_rows: int = Field(20_000, alias="IMPORT_MAX_ROWS", gt=0)
+    #: the largest request body the API reads, in bytes (more: 413); the CSV import
+    #: has its own, larger bound
+    max_body_bytes: int = Field(1_000_000, alias="MAX_BODY_BYTES", gt=0)
     #: the Celery broker
     redis_url: str = Field("redis://127.0.0.1:6379/0", alias="REDIS_URL")
     #: the Celery queue, so that several stacks can share one Redis

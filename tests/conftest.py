@@ -12,8 +12,8 @@ import pytest
 
 # The tests' clock, set before any process starts (see clock_fixtures).
 from clock_fixtures import _clock_at_default, clock, env  # noqa: F401  (imported to register them)
-from sqlalchemy import Engine, create_engine, text
-from sqlalchemy.engine import make_url
+from databases import new_database
+from sqlalchemy import Engine
 
 # The platform's fixtures (town, worker, API server, users), for every test folder.
 from stack_fixtures import (  # noqa: E402,F401  (imported to register them)
@@ -26,22 +26,14 @@ from stack_fixtures import (  # noqa: E402,F401  (imported to register them)
     worker_env,
 )
 
-from logistics.store.db import database_url, make_engine
-from logistics.store.migrate import upgrade
+from logistics.store.db import make_engine
 
 
 @pytest.fixture(scope="session")
 def db_url() -> Iterator[str]:
     """The URL of a new, migrated database; the server must be up (no skip: CI has it)."""
-    base = make_url(database_url(os.environ.get("DATABASE_URL")))
-    url = base.set(database=f"douai_test_{uuid.uuid4().hex[:12]}")
-    text_url = url.render_as_string(hide_password=False)
-    upgrade(text_url)
-    yield text_url
-    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
-    admin.dispose()
+    with new_database() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

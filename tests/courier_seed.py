@@ -15,6 +15,7 @@ from factories import courier_row, plan_document_json, round_row, shop_row, stop
 from sqlalchemy import Engine, func
 from sqlalchemy.orm import Session
 
+from logistics import ids
 from logistics.inputs import Order as OrderInput
 from logistics.store.models import (
     OrderStatus,
@@ -79,7 +80,8 @@ def seed_day(engine: Engine, prefix: str, day: dt.date, *, published: bool = Tru
         for c in (c1, c2):
             s.add(courier_row(c, HUB))
         s.flush()
-        orders = {k: f"{prefix}-{k}" for k in ("o1", "o2", "o3", "o4")}
+        refs = {k: f"{prefix}-{k}" for k in ("o1", "o2", "o3", "o4")}
+        orders: dict[str, str] = {}  # the public ids (:mod:`logistics.ids`)
         specs = {
             "o1": (bakery, f"{prefix}-basket", HOME_1, 2.0, 5.0, "09:30", "14:00", "16:00",
                    "Mme Martin, 3 place d'Armes, Douai"),
@@ -89,8 +91,9 @@ def seed_day(engine: Engine, prefix: str, day: dt.date, *, published: bool = Tru
             "o4": (bakery, None, HOME_2, 3.0, 6.0, None, "10:00", "12:00", None),
         }
         for key, (shop, basket, home, kg, litres, ready, start, end, address) in specs.items():
+            orders[key] = ids.order_id(shop, refs[key])
             row, _ = add_order(
-                s, OrderInput(orders[key], shop, basket, home[0], home[1], kg, litres,
+                s, OrderInput(refs[key], shop, basket, home[0], home[1], kg, litres,
                               _clock(ready) if ready else 0, _clock(start), _clock(end)),
                 delivery_date=day, customer_address=address,
             )

@@ -108,15 +108,24 @@ def courier_row(courier_id: str, at: LonLat, *, mode: str = "cargo_bike", capaci
 
 
 def order_row(order_id: str, day: dt.date, at: LonLat, *, shop_id: str | None = None,
-              basket_id: str | None = None, weight_kg: float = 1, volume_l: float = 1,
+              basket_id: str | None = None, basket_owner: str | None = None,
+              weight_kg: float = 1, volume_l: float = 1,
               slot: tuple[str, str] = ("14:00", "16:00"), status: str = "received",
               address: str | None = None) -> Any:
-    """An order row written straight (no events): for seeding figures and views."""
+    """An order row written straight (no events): for seeding figures and views.
+
+    ``order_id`` and ``basket_id`` are references, as a poster gives them: the row's
+    ids are the public ones (:mod:`logistics.ids`), the order's in its shop's namespace
+    (the hub's without a shop), the basket's in ``basket_owner``'s (by default the
+    shop's; the dispatcher's for a parcel at the hub)."""
+    from logistics import ids
     from logistics.store.models import Order
 
-    return Order(id=order_id, shop_id=shop_id, basket_id=basket_id, customer_location=point(at),
-                 customer_address=address, weight_kg=weight_kg, volume_l=volume_l,
-                 delivery_date=day, deliver_from=stored_time(slot[0]),
+    owner = basket_owner or shop_id or ids.DISPATCH
+    return Order(id=ids.order_id(shop_id, order_id), shop_id=shop_id, shop_ref=order_id,
+                 basket_id=ids.basket_id(owner, basket_id) if basket_id else None,
+                 customer_location=point(at), customer_address=address, weight_kg=weight_kg,
+                 volume_l=volume_l, delivery_date=day, deliver_from=stored_time(slot[0]),
                  deliver_to=stored_time(slot[1]), status=status)
 
 

@@ -26,6 +26,7 @@ from factories import (
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from logistics.ids import DISPATCH, order_id
 from logistics.impact import CAR_KG_CO2E_PER_KM, FACTORS
 from logistics.store.models import Plan, StopEvent
 
@@ -142,14 +143,15 @@ def _seed_day(s: Session, rng: random.Random, prefix: str, day: dt.date,
             n += 1
             shop = None if rng.random() < 0.1 else rng.choice(sorted(shops))
             outcome = rng.choices(OUTCOMES, OUTCOME_WEIGHTS)[0] if started else "planned"
-            group.append({"id": oid, "shop": shop, "home": home, "outcome": outcome,
+            group.append({"id": order_id(shop, oid), "ref": oid, "shop": shop, "home": home, "outcome": outcome,
                           "basket": f"{prefix}-{day:%m%d}-b{n}" if size == 2 else None})
         trips.append(group)
     address = {}
     for group in trips:
         for o in group:
             address[o["id"]] = f"M. Secret {o['id']}, {rng.randint(1, 90)} rue des Potiers, Douai"
-            s.add(order_row(o["id"], day, o["home"], shop_id=o["shop"], basket_id=o["basket"],
+            s.add(order_row(o["ref"], day, o["home"], shop_id=o["shop"], basket_id=o["basket"],
+                            basket_owner=DISPATCH,  # a basket across shops: the dispatcher's
                             address=address[o["id"]], weight_kg=2.0, volume_l=5.0,
                             slot=("09:00", "18:00"), status=STATUS[o["outcome"]]))
             secrets += [o["id"], address[o["id"]]] + ([o["basket"]] if o["basket"] else [])

@@ -1,20 +1,33 @@
-"""Orders: a shop posts and reads its own, a dispatcher any; CSV import; cancel."""
+"""Orders: a shop posts and reads its own, a dispatcher any; CSV import; cancel.
+
+Ids are scoped (:mod:`logistics.ids`): a shop names its orders and baskets in its own
+namespace, reads and cancels an order by its own reference or by the order's public
+id, and gets the same 404 for another shop's order as for one that does not exist. The
+dispatcher names orders by their public ids and forms baskets in its own namespace."""
 
 import datetime as dt
-import tempfile
-from pathlib import Path
-from typing import Annotated
+import logging
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi.responses import JSONResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
-from logistics import limits
+from logistics import clock, ids, limits
 from logistics.inputs import Order as OrderInput
-from logistics.jobs.celery_app import APPLY_CHANGES
-from logistics.store.models import Order, OrderStatus, Role, User
+from logistics.jobs.celery_app import APPLY_CHANGES, IMPORT_ORDERS
+from logistics.settings import get_settings
+from logistics.store.import_jobs import (
+    count_rows,
+    import_csv_bytes,
+    queue_import,
+    readable_import,
+)
+from logistics.store.models import ImportStatus, Order, OrderStatus, Role, User
 from logistics.store.order_status import move_order
-from logistics.store.orders import add_order, import_orders
+from logistics.store.orders import add_order, find_order
 from logistics.store.plan_changes import note_late_orders
 from logistics.store.service_area import check_in_area
 from logistics.timeofday import parse_clock
@@ -23,15 +36,21 @@ from ..deps import SessionDep, ShopOrDispatcher
 from ..errors import ApiError, invalid, not_found
 from ..schemas import (
     CancelBody,
+    ImportJobPublic,
+    ImportQueued,
     OrderCreate,
     OrderPublic,
     OrdersImported,
     OrdersPublic,
-    PathIdent,
+    PathOrderIdent,
+    RowId,
     error_responses,
+    import_job_public,
     order_public,
 )
 from .plans import send
+
+log = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/api/orders", tags=["orders"])
 
@@ -40,11 +59,15 @@ MAX_IMPORT_BYTES = 5_000_000
 
 
 def own_order(db: Session, user: User, order_id: str, *, lock: bool = False) -> Order:
-    """The order, if the caller may see it; 404 otherwise (existing or not). With
-    ``lock``, the row is locked until the request commits, so that a courier's pick-up
-    and a cancel cannot both win."""
-    order = db.get(Order, order_id, with_for_update=lock)
-    if order is None or (user.role == Role.SHOP and order.shop_id != user.shop_id):
+    """The order, if the caller may see it: a shop's own by its reference or public id,
+    any by its public id for the dispatcher; 404 otherwise, the same whether another's
+    exists or not. With ``lock``, the row is locked until the request commits, so that
+    a courier's pick-up and a cancel cannot both win."""
+    shop_id = user.shop_id if user.role == Role.SHOP else None
+    if user.role == Role.SHOP and shop_id is None:  # a shop user always has its shop
+        raise not_found("order_id", f"no order {order_id!r}")
+    order = find_order(db, order_id, shop_id=shop_id, lock=lock)
+    if order is None:
         raise not_found("order_id", f"no order {order_id!r}")
     return order
 
@@ -55,8 +78,9 @@ def own_order(db: Session, user: User, order_id: str, *, lock: bool = False) -> 
         200: {"model": OrderPublic, "description": "A retry with the same Idempotency-Key: the first order."},
         **error_responses(401, 403, 409, 422, notes={
             403: "A shop's token ordering for another shop.",
-            409: "The order id exists already, the Idempotency-Key was sent with another "
-                 "order, or the shop is retired.",
+            409: "The order id exists already (in its shop's namespace), the "
+                 "Idempotency-Key was sent with another order, the basket goes to another "
+                 "place or in another slot, or the shop is retired.",
             422: "A bad body, or a customer outside the service area.",
         }),
     },
@@ -70,7 +94,8 @@ def create_order(
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> OrderPublic:
     """Add an order (a shop for itself, a dispatcher for any shop or the hub); a
-    retry with the same ``Idempotency-Key`` returns the first order (200)."""
+    retry with the same ``Idempotency-Key`` returns the first order (200). The ids
+    sent are the poster's references; the answer carries the public ``order_id``."""
     if idempotency_key is not None and "\x00" in idempotency_key:
         raise invalid("Idempotency-Key", "contains a NUL character (\\x00), which cannot be stored")
     shop_id = body.shop_id
@@ -84,9 +109,11 @@ def create_order(
         body.weight_kg, body.volume_l, parse_clock(body.ready_at) if body.ready_at else 0,
         parse_clock(body.deliver_from), parse_clock(body.deliver_to),
     )
+    # A shop's basket is its own; the dispatcher's (across shops or not) the dispatcher's.
+    basket_owner = user.shop_id if user.role == Role.SHOP else ids.DISPATCH
     row, created = add_order(
-        db, order, delivery_date=body.date, idempotency_key=idempotency_key, user_id=user.id,
-        customer_address=body.customer_address,
+        db, order, basket_owner=basket_owner, delivery_date=body.date,
+        idempotency_key=idempotency_key, user_id=user.id, customer_address=body.customer_address,
     )
     out = order_public(row)
     if created:
@@ -110,36 +137,102 @@ def _insert_late(request: Request, db: Session, days: list[dt.date]) -> None:
 @router.post(
     "/import",
     status_code=201,
+    response_model=OrdersImported,
     openapi_extra={"requestBody": {"content": {"text/csv": {"schema": {"type": "string"}}}}},
-    responses=error_responses(401, 403, 409, 413, 422, notes={
-        409: "An order of the file clashes with one stored, or its shop is retired (the "
-             "order is named).",
-        422: "The body is empty, the date is out of range, or a row is wrong (its file "
-             "row and field are named).",
-    }),
+    responses={
+        202: {"model": ImportQueued,
+              "description": "More than IMPORT_INLINE_ROWS rows: the file is queued for the "
+                             "worker; its status is at the Location.",
+              "headers": {"Location": {"description": "the job's status",
+                                       "schema": {"type": "string"}}}},
+        **error_responses(401, 403, 409, 413, 422, notes={
+            409: "An order of the file clashes with one stored, or its shop is retired (the "
+                 "order is named).",
+            413: f"The body is over {MAX_IMPORT_BYTES} bytes, or holds more than "
+                 "IMPORT_MAX_ROWS data rows.",
+            422: "The body is empty, the date is out of range, or a row is wrong (its file "
+                 "row and field are named).",
+        }),
+    },
 )
 async def import_csv(
     request: Request,
     db: SessionDep,
     user: ShopOrDispatcher,
     date: Annotated[dt.date | None, Query(description="delivery day of every row (default today)")] = None,
-) -> OrdersImported:
+) -> Any:
     """Add every order of a CSV (the ``orders.csv`` of ``douai-delivery plan``), all or
-    none: the first bad row is named (file row and field) and nothing of the file is kept."""
+    none: the first bad row is named (file row and field) and nothing of the file is kept.
+    Ids are read as in a ``POST`` (a shop's file: only its own orders, ``shop_id`` empty
+    or its own). A file of more than ``IMPORT_INLINE_ROWS`` rows is imported by the
+    worker (202): its status and outcome are at ``status_url``."""
     if date is not None:
         limits.check_day("date", date)
-    data = await request.body()
+    data = await _read_body(request)
     if not data.strip():
         raise invalid("body", "send the CSV as the request body")
-    if len(data) > MAX_IMPORT_BYTES:
-        raise ApiError(413, "too_large", f"body: at most {MAX_IMPORT_BYTES} bytes per import")
+    # Reading the file and storing its orders block: never on the event loop, which
+    # serves every other request meanwhile.
+    return await run_in_threadpool(_import, request, db, user, data, date)
+
+
+async def _read_body(request: Request) -> bytes:
+    """The body, refused (413) as soon as it passes :data:`MAX_IMPORT_BYTES`."""
+    data = bytearray()
+    async for chunk in request.stream():
+        data += chunk
+        if len(data) > MAX_IMPORT_BYTES:
+            raise ApiError(413, "too_large", f"body: at most {MAX_IMPORT_BYTES} bytes per import")
+    return bytes(data)
+
+
+def _import(
+    request: Request, db: Session, user: User, data: bytes, date: dt.date | None
+) -> OrdersImported | JSONResponse:
+    """Import ``data`` now (a small file), or queue it for the worker (a big one)."""
+    settings = get_settings()
+    rows = count_rows(data)
+    if rows > settings.import_max_rows:
+        raise ApiError(413, "too_large", f"body: at most {settings.import_max_rows} data rows "
+                       f"per import, this file has {rows}; split it")
     shop_id = user.shop_id if user.role == Role.SHOP else None
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "orders.csv"
-        path.write_bytes(data)
-        rows = import_orders(db, path, delivery_date=date, shop_id=shop_id, user_id=user.id)
-    _insert_late(request, db, [r.delivery_date for r in rows])
-    return OrdersImported(imported=len(rows), order_ids=[r.id for r in rows])
+    if rows <= settings.import_inline_rows:
+        stored = import_csv_bytes(db, data, delivery_date=date, shop_id=shop_id, user_id=user.id)
+        _insert_late(request, db, [r.delivery_date for r in stored])
+        return OrdersImported(imported=len(stored), order_ids=[r.id for r in stored],
+                              shop_refs=[r.shop_ref for r in stored])
+    job = queue_import(db, data, rows, delivery_date=date or clock.today(), shop_id=shop_id,
+                       user_id=user.id)
+    db.commit()  # stored before the worker hears of it
+    url = request.app.url_path_for("get_import", job_id=str(job.id))
+    warning = None
+    try:
+        request.app.state.jobs.send_task(IMPORT_ORDERS, args=[job.id])
+    except Exception as e:  # noqa: BLE001 - a broker outage must not lose the stored job
+        log.warning("could not queue import job %s: %s", job.id, e)
+        warning = (f"the job queue is unreachable ({type(e).__name__}); the import is kept "
+                   "and will be sent again")
+    body = ImportQueued(job_id=job.id, status=ImportStatus.QUEUED, status_url=url, warning=warning)
+    return JSONResponse(body.model_dump(mode="json"), status_code=202, headers={"Location": url})
+
+
+@router.get(
+    "/imports/{job_id}",
+    responses=error_responses(401, 403, 404, 422, notes={
+        404: "No import job of that id, or none the caller may see (another shop's).",
+    }),
+)
+def get_import(job_id: RowId, db: SessionDep, user: ShopOrDispatcher) -> ImportJobPublic:
+    """A CSV import the worker runs: its status; once done, the orders it stored, once
+    failed, the row and field that stopped it (nothing of the file is stored). A shop
+    reads only its own imports, the dispatcher any."""
+    if user.role == Role.SHOP:
+        job = readable_import(db, job_id, shop_id=user.shop_id) if user.shop_id else None
+    else:
+        job = readable_import(db, job_id, shop_id=None)
+    if job is None:
+        raise not_found("job_id", f"no import job {job_id}")
+    return import_job_public(job)
 
 
 #: the longest span one listing covers (a quarter)
@@ -176,8 +269,9 @@ def list_orders(
 
 
 @router.get("/{order_id}", responses=error_responses(401, 403, 404, 422))
-def get_order(order_id: PathIdent, db: SessionDep, user: ShopOrDispatcher) -> OrderPublic:
-    """One order: a shop sees only its own."""
+def get_order(order_id: PathOrderIdent, db: SessionDep, user: ShopOrDispatcher) -> OrderPublic:
+    """One order, by its public id (a shop: also by its own reference); a shop sees only
+    its own."""
     return order_public(own_order(db, user, order_id))
 
 
@@ -187,7 +281,7 @@ def get_order(order_id: PathIdent, db: SessionDep, user: ShopOrDispatcher) -> Or
         409: "The order's status no longer allows a cancel (picked up, delivered, failed).",
     }),
 )
-def cancel_order(order_id: PathIdent, body: CancelBody, db: SessionDep, user: ShopOrDispatcher) -> OrderPublic:
+def cancel_order(order_id: PathOrderIdent, body: CancelBody, db: SessionDep, user: ShopOrDispatcher) -> OrderPublic:
     """Cancel an order not yet picked up, with a reason."""
     order = own_order(db, user, order_id, lock=True)
     move_order(db, order, OrderStatus.CANCELLED, reason=body.reason, user_id=user.id)

@@ -4,7 +4,7 @@ role: ``XCreate`` (a body that adds), ``XUpdate`` (a body that changes), ``XPubl
 refusals (:mod:`.errors`). Bodies take what the platform's bounds allow
 (:mod:`logistics.limits`, through the types of :mod:`.common`)."""
 
-from .common import ClockText, Instant, Lat, LineString, Lon, PathIdent, RowId
+from .common import ClockText, Instant, Lat, LineString, Lon, PathIdent, PathOrderIdent, RowId
 from .couriers import (
     CourierCreate,
     CourierPositions,
@@ -27,6 +27,7 @@ from .couriers import (
 )
 from .errors import ErrorBody, InvalidBody, Problem, error_responses
 from .health import DatabaseCheck, HealthPublic, ServiceCheck, WorkerCheck
+from .imports import ImportJobPublic, ImportProblem, ImportQueued, import_job_public
 from .metrics import ImpactDay, ImpactFigures, ImpactPeriod, ImpactPublic, ImpactWeek
 from .orders import CancelBody, OrderCreate, OrderPublic, OrdersImported, OrdersPublic, order_public
 from .places import ShopCreate, ShopPublic, ShopsPublic, ShopUpdate
@@ -67,6 +68,9 @@ __all__ = [
     "ImpactPeriod",
     "ImpactPublic",
     "ImpactWeek",
+    "ImportJobPublic",
+    "ImportProblem",
+    "ImportQueued",
     "Instant",
     "InvalidBody",
     "Lat",
@@ -79,6 +83,7 @@ __all__ = [
     "OrdersImported",
     "OrdersPublic",
     "PathIdent",
+    "PathOrderIdent",
     "PlanAudit",
     "PlanOverview",
     "PlanPublic",
@@ -105,5 +110,6 @@ __all__ = [
     "StopWindow",
     "WorkerCheck",
     "error_responses",
+    "import_job_public",
     "order_public",
 ]

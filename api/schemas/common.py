@@ -46,8 +46,30 @@ Volume = Annotated[float, Field(ge=0, le=limits.MAX_VOLUME_L, allow_inf_nan=Fals
 CapacityKg = Annotated[float, Field(ge=0, le=limits.MAX_CAPACITY_KG, allow_inf_nan=False)]
 #: what a courier carries at most (litres)
 CapacityL = Annotated[float, Field(ge=0, le=limits.MAX_CAPACITY_L, allow_inf_nan=False)]
-#: a shop, order, basket or courier id (``varchar(64)``)
+#: a shop, order, basket or courier id (``varchar(64)``), naming one that exists
 Ident = Annotated[str, Field(min_length=1, max_length=limits.ID_LENGTH), AfterValidator(_storable)]
+
+
+def _new_id(value: str) -> str:
+    problem = limits.id_problem(value)
+    if problem is not None:
+        raise ValueError(problem)
+    return value
+
+
+#: the id of a new shop, courier, order or basket: also only the characters of
+#: :data:`logistics.limits.ID_PATTERN` (no ``:``: it joins a shop's id and its own
+#: references into public ids, :mod:`logistics.ids`)
+NewIdent = Annotated[
+    str,
+    Field(min_length=1, max_length=limits.ID_LENGTH,
+          json_schema_extra={"pattern": f"^{limits.ID_PATTERN}$"}),
+    AfterValidator(_new_id),
+]
+#: a platform-wide order id (``<shop_id>:<ref>``, ``~hub:<ref>``), or a shop's own reference
+OrderIdent = Annotated[
+    str, Field(min_length=1, max_length=limits.PUBLIC_ID_LENGTH), AfterValidator(_storable)
+]
 #: a shop's name (``varchar(200)``)
 Name = Annotated[str, Field(min_length=1, max_length=limits.NAME_LENGTH), AfterValidator(_storable)]
 #: a street address
@@ -61,9 +83,13 @@ Moment = Annotated[dt.datetime, AfterValidator(_instant)]
 
 #: the id of a row the store numbers (a plan, a stop), in a path: PostgreSQL's integer
 RowId = Annotated[int, Path(ge=1, le=limits.MAX_ROW_ID)]
-#: a shop, order or courier id in a path
+#: a shop or courier id in a path
 PathIdent = Annotated[
     str, Path(min_length=1, max_length=limits.ID_LENGTH), AfterValidator(_storable)
+]
+#: an order id in a path: the public id, or a shop's own reference
+PathOrderIdent = Annotated[
+    str, Path(min_length=1, max_length=limits.PUBLIC_ID_LENGTH), AfterValidator(_storable)
 ]
 
 

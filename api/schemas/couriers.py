@@ -15,12 +15,12 @@ from .common import (
     CapacityKg,
     CapacityL,
     ClockText,
-    Ident,
     Instant,
     Lat,
     LineString,
     Lon,
     Moment,
+    NewIdent,
     Reason,
     check_clock,
     point_problem,
@@ -41,7 +41,7 @@ StopStatus = Literal["pending", "arrived", "done", "failed", "cancelled"]
 class CourierCreate(BaseModel):
     """A courier, with the columns of ``couriers.csv`` (no end point: back to the start)."""
 
-    courier_id: Ident
+    courier_id: NewIdent
     mode: Literal["cargo_bike", "foot"]
     capacity_kg: CapacityKg
     capacity_l: CapacityL

@@ -9,17 +9,35 @@ from logistics.clock import hhmm
 from logistics.store.models import Order, OrderStatus
 from logistics.timeofday import format_clock, parse_clock
 
-from .common import Address, ClockText, Day, Ident, Lat, Lon, Reason, Volume, Weight, point_problem
+from .common import (
+    Address,
+    ClockText,
+    Day,
+    Ident,
+    Lat,
+    Lon,
+    NewIdent,
+    Reason,
+    Volume,
+    Weight,
+    point_problem,
+)
 
 
 class OrderCreate(BaseModel):
     """An order, with the columns of ``orders.csv`` and an optional delivery ``date``
     (a year back to five years ahead). The slot lasts (``deliver_from`` before
-    ``deliver_to``) and the parcel is ready (``ready_at``) before it ends."""
+    ``deliver_to``) and the parcel is ready (``ready_at``) before it ends.
 
-    order_id: Ident
+    ``order_id`` and ``basket_id`` are the poster's own references (letters, digits,
+    ``_``, ``.``, ``-``): a shop's live in its own namespace, so two shops may both use
+    ``O1`` and ``B1`` (a shop's basket holds only its orders); a dispatcher's order id is
+    in its shop's namespace (the hub's without a shop), its basket ids in the
+    dispatcher's own (a basket across shops). The answer carries the public ids."""
+
+    order_id: NewIdent
     shop_id: Ident | None = None
-    basket_id: Ident | None = None
+    basket_id: NewIdent | None = None
     customer_lon: Lon
     customer_lat: Lat
     customer_address: Address | None = None
@@ -63,9 +81,15 @@ class CancelBody(BaseModel):
 
 class OrderPublic(BaseModel):
     """An order: the customer's point and address, the parcel, the day and slot, and
-    how far it got (``status``, with the reason of a cancel or a failure)."""
+    how far it got (``status``, with the reason of a cancel or a failure).
+
+    ``order_id`` is the platform-wide id (``<shop_id>:<shop_ref>``; ``~hub:<shop_ref>``
+    for a parcel at the hub), the one plans, stops and rounds name; ``shop_ref`` the id
+    its poster gave (a shop's own reference); ``basket_id`` the basket's public id
+    (``<shop_id>:<ref>`` for a shop's, ``~dispatch:<ref>`` for the dispatcher's)."""
 
     order_id: str
+    shop_ref: str
     shop_id: str | None
     basket_id: str | None
     customer_lon: float
@@ -93,10 +117,12 @@ class OrdersPublic(BaseModel):
 
 
 class OrdersImported(BaseModel):
-    """How many orders a CSV added, and their ids in file order."""
+    """How many orders a CSV added, and their ids in file order: the public ones, and
+    the file's own (``shop_refs``)."""
 
     imported: int
     order_ids: list[str]
+    shop_refs: list[str]
 
 
 def order_public(order: Order) -> OrderPublic:
@@ -104,6 +130,7 @@ def order_public(order: Order) -> OrderPublic:
     point = to_shape(order.customer_location)
     return OrderPublic(
         order_id=order.id,
+        shop_ref=order.shop_ref,
         shop_id=order.shop_id,
         basket_id=order.basket_id,
         customer_lon=point.x,

@@ -2,13 +2,23 @@
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
-from .common import Address, ClockText, Ident, Instant, Lat, Lon, Name, check_clock, point_problem
+from .common import (
+    Address,
+    ClockText,
+    Instant,
+    Lat,
+    Lon,
+    Name,
+    NewIdent,
+    check_clock,
+    point_problem,
+)
 
 
 class ShopCreate(BaseModel):
     """A shop, with the columns of ``shops.csv``."""
 
-    shop_id: Ident
+    shop_id: NewIdent
     name: Name
     address: Address | None = None
     lon: Lon

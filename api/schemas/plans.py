@@ -22,7 +22,7 @@ from logistics.plan_document import (
 )
 from logistics.store.models import PlanStatus
 
-from .common import Day, Ident, Instant, LineString
+from .common import Day, Ident, Instant, LineString, OrderIdent
 from .couriers import EventPublic, StopStatus
 
 # --- requests ------------------------------------------------------------------------
@@ -39,9 +39,10 @@ class PlanRequest(BaseModel):
 
 
 class MoveRequest(BaseModel):
-    """Put an order (and the rest of its basket) on another courier's round."""
+    """Put an order (and the rest of its basket) on another courier's round; the order
+    by its public id (``<shop_id>:<ref>``, ``~hub:<ref>``)."""
 
-    order_id: Ident
+    order_id: OrderIdent
     courier_id: Ident
 
 

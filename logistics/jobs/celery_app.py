@@ -21,6 +21,7 @@ APPLY_CHANGES = "douai.apply_plan_changes"
 PLAN_TOMORROW = "douai.plan_tomorrow"
 RECOVER_PLANS = "douai.recover_plans"
 ERASE_EXPIRED = "douai.erase_expired_personal_data"
+IMPORT_ORDERS = "douai.import_orders"
 
 
 def redis_url(url: str | None = None) -> str:

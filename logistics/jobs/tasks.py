@@ -1,4 +1,5 @@
-"""The Celery tasks, thin wrappers over :mod:`logistics.jobs.plan_jobs`.
+"""The Celery tasks, thin wrappers over :mod:`logistics.jobs.plan_jobs` (and
+:mod:`logistics.jobs.import_jobs`, the big CSV imports).
 
 ``app`` is configured from the environment when this module is imported (the worker
 and beat processes); the API sends tasks by name through its own Celery app.
@@ -21,11 +22,13 @@ from routing.network import StreetNetwork
 from .celery_app import (
     APPLY_CHANGES,
     ERASE_EXPIRED,
+    IMPORT_ORDERS,
     PLAN_TOMORROW,
     RECOVER_PLANS,
     SOLVE_PLAN,
     make_celery,
 )
+from .import_jobs import recover_imports, run_import
 from .network_cache import street_network
 from .plan_jobs import recover_changes, recover_plans, solve_plan
 from .replan_jobs import apply_changes
@@ -69,6 +72,10 @@ def send_apply(plan_id: int) -> None:
     app.send_task(APPLY_CHANGES, args=[plan_id])
 
 
+def send_import(job_id: int) -> None:
+    app.send_task(IMPORT_ORDERS, args=[job_id])
+
+
 @app.task(name=SOLVE_PLAN)
 def solve_plan_task(plan_id: int) -> str:
     """Solve one queued plan (safe to run twice)."""
@@ -77,13 +84,21 @@ def solve_plan_task(plan_id: int) -> str:
 
 @app.task(name=RECOVER_PLANS)
 def recover_plans_task() -> dict[str, list[int]]:
-    """Send again the plans a dead worker left, queued plans no worker took, and the
+    """Send again the plans a dead worker left, queued plans no worker took, the
     changes of plans in force that no worker applied (asked while the broker was
-    down); returns the ids of the plans sent again, by job."""
+    down), and the CSV import jobs no worker took or finished; returns the ids sent
+    again, by job."""
     return {
         "plans": recover_plans(engine(), send_solve),
         "changes": recover_changes(engine(), send_apply),
+        "imports": recover_imports(engine(), send_import),
     }
+
+
+@app.task(name=IMPORT_ORDERS)
+def import_orders_task(job_id: int) -> str:
+    """Store the orders of a queued CSV import, all or none (safe to run twice)."""
+    return run_import(engine(), job_id, send_apply)
 
 
 @app.task(name=APPLY_CHANGES, bind=True, max_retries=200)

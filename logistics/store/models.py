@@ -159,12 +159,34 @@ class Courier(Base):
     )
 
 
+#: a platform-wide order or basket id: a namespace of at most 64 characters, ``:``, a
+#: reference of at most 64 (:data:`logistics.limits.PUBLIC_ID_LENGTH`)
+PUBLIC_ID = String(129)
+
+
 class Order(Base):
+    """An order: a parcel from a shop (or the hub) to a customer, on a day, in a slot.
+
+    Ids are scoped (:mod:`logistics.ids`). ``shop_ref`` is the order's id as its poster
+    gave it, in its owner's namespace: the shop's own (whoever posted it), or the hub's
+    for a parcel the dispatcher posted without a shop; it is unique per
+    ``(shop_id, shop_ref)``. ``id`` is the public id, unique across the platform by
+    construction: ``<shop_id>:<shop_ref>``, or ``~hub:<shop_ref>`` for a parcel at the
+    hub. The planner, plans, stops, the couriers' and the dispatcher's views use ``id``;
+    a shop reads and cancels its orders by either. ``basket_id`` is public too:
+    ``<shop_id>:<ref>`` for a basket a shop formed of its own orders (it holds no other
+    shop's), ``~dispatch:<ref>`` for one the dispatcher formed, across shops or not. Shop
+    ids and references take no ``:`` nor ``~`` (:data:`logistics.limits.ID_PATTERN`), so
+    no shop can name, reach or block another party's order or basket.
+    """
+
     __tablename__ = "orders"
 
-    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    id: Mapped[str] = mapped_column(PUBLIC_ID, primary_key=True)
     shop_id: Mapped[str | None] = mapped_column(ForeignKey("shops.id"), index=True)
-    basket_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    #: the order's id in its owner's namespace, as its poster gave it
+    shop_ref: Mapped[str] = mapped_column(String(64))
+    basket_id: Mapped[str | None] = mapped_column(PUBLIC_ID, index=True)
     customer_location: Mapped[Any] = mapped_column(_point())
     #: street address and name shown to the courier who hands the parcel over
     customer_address: Mapped[str | None] = mapped_column(Text)
@@ -190,6 +212,9 @@ class Order(Base):
 
     __table_args__ = (
         UniqueConstraint("shop_id", "idempotency_key", name="uq_orders_shop_idempotency"),
+        UniqueConstraint("shop_id", "shop_ref", name="uq_orders_shop_ref"),
+        # The public id is the owner's namespace and the reference (logistics.ids).
+        CheckConstraint("id = coalesce(shop_id, '~hub') || ':' || shop_ref", name="public_id"),
         CheckConstraint("weight_kg >= 0 AND volume_l >= 0", name="load_not_negative"),
         CheckConstraint("deliver_from <= deliver_to", name="slot_in_order"),
         CheckConstraint(
@@ -205,7 +230,9 @@ class OrderEvent(Base):
     __tablename__ = "order_events"
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
-    order_id: Mapped[str] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    order_id: Mapped[str] = mapped_column(
+        PUBLIC_ID, ForeignKey("orders.id", ondelete="CASCADE"), index=True
+    )
     from_status: Mapped[str | None] = mapped_column(String(16))
     to_status: Mapped[str] = mapped_column(String(16))
     reason: Mapped[str | None] = mapped_column(Text)
@@ -265,7 +292,7 @@ class PlanChange(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(16))
-    order_id: Mapped[str | None] = mapped_column(ForeignKey("orders.id"))
+    order_id: Mapped[str | None] = mapped_column(PUBLIC_ID, ForeignKey("orders.id"))
     courier_id: Mapped[str | None] = mapped_column(ForeignKey("couriers.id"))
     status: Mapped[str] = mapped_column(String(16), default="queued", server_default="queued")
     detail: Mapped[str | None] = mapped_column(Text)
@@ -419,4 +446,44 @@ class ServiceArea(Base):
 
     __table_args__ = (
         CheckConstraint("west <= east AND south <= north", name="bounds_in_order"),
+    )
+
+
+class ImportStatus(enum.StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class ImportJob(Base):
+    """A CSV import too big to run in its request: the file waits here for the worker,
+    which stores its orders all or none and writes down the outcome (``result``). The
+    file holds customers' addresses and points: it is deleted once the job is finished."""
+
+    __tablename__ = "import_jobs"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    #: who posted it
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    #: the shop whose file it is (None: the dispatcher's, for any shop)
+    shop_id: Mapped[str | None] = mapped_column(ForeignKey("shops.id"))
+    #: the delivery day of every row (the request's, else the day it was posted)
+    delivery_date: Mapped[dt.date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), default=ImportStatus.QUEUED)
+    #: the file as posted; None once the job is finished
+    csv: Mapped[bytes | None] = mapped_column()
+    #: its data rows
+    rows: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
+    started_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    #: done: ``{"imported", "order_ids", "shop_refs"}``; failed: ``{"error", "field",
+    #: "problem", "row"}``
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('queued', 'running', 'done', 'failed')", name="known_status"
+        ),
     )

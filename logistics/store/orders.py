@@ -4,6 +4,12 @@ A shop may send the same order twice (a timeout, a double click). With the same
 ``Idempotency-Key`` the second call gets the first order back; two calls racing each
 other are settled by the database's unique constraint on (shop, key), not by a check
 that both could pass. A key reused for a different order is a conflict.
+
+Ids are scoped (:mod:`logistics.ids`): an order's poster names it and its basket in its
+own namespace, the store keeps the order under its public id. So a shop's order, its
+basket and every refusal it gets concern that shop's own orders only: no message names
+another shop's order, customer, slot or id, and no shop can tell whether another's id
+exists.
 """
 
 from __future__ import annotations
@@ -19,10 +25,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from logistics import clock, limits
-from logistics.clock import time_of_day
+from logistics import clock, ids, limits
+from logistics.clock import hhmm, time_of_day
 from logistics.errors import DomainError, ErrorKind
-from logistics.inputs import InputError, read_orders
+from logistics.inputs import InputError, read_order_rows
 from logistics.inputs import Order as OrderInput
 from logistics.store.models import Order, OrderEvent, OrderStatus, Shop
 from logistics.store.service_area import area_bounds
@@ -33,11 +39,11 @@ class OrderRefusedError(DomainError):
     order already stored (``conflict``)."""
 
 
-def _same(row: Order, order: OrderInput, day: dt.date) -> bool:
+def _same(row: Order, order: OrderInput, day: dt.date, public_id: str, basket: str | None) -> bool:
     point = to_shape(row.customer_location)
     return (
-        row.id == order.order_id
-        and row.basket_id == order.basket_id
+        row.id == public_id
+        and row.basket_id == basket
         and abs(point.x - order.customer_lon) < 1e-9
         and abs(point.y - order.customer_lat) < 1e-9
         and row.weight_kg == order.weight_kg
@@ -54,10 +60,28 @@ def _by_key(session: Session, shop_id: str | None, key: str) -> Order | None:
     ).first()
 
 
+def find_order(
+    session: Session, order_id: str, *, shop_id: str | None = None, lock: bool = False
+) -> Order | None:
+    """The order ``order_id`` as its reader names it: the public id; for a shop
+    (``shop_id``) also its own reference, and only ever one of its own orders (None
+    for another shop's, exactly as for one that does not exist). With ``lock``, the row
+    is locked until the transaction ends."""
+    if shop_id is None:
+        return session.get(Order, order_id, with_for_update=lock)
+    if order_id.startswith(shop_id + ids.SEPARATOR):
+        row = session.get(Order, order_id, with_for_update=lock)
+        if row is not None:  # its namespace is the shop's: its own by construction
+            return row
+    query = select(Order).where(Order.shop_id == shop_id, Order.shop_ref == order_id)
+    return session.scalars(query.with_for_update() if lock else query).first()
+
+
 def add_order(
     session: Session,
     order: OrderInput,
     *,
+    basket_owner: str | None = None,
     delivery_date: dt.date | None = None,
     idempotency_key: str | None = None,
     user_id: int | None = None,
@@ -66,13 +90,30 @@ def add_order(
     """Store ``order`` as ``received`` with its first event; returns the row and whether
     it was created (False: a retry with the same key, the stored order comes back).
 
+    ``order.order_id`` is the order's reference in its owner's namespace (its shop's,
+    else the hub's), ``order.basket_id`` a basket's reference in ``basket_owner``'s: a
+    shop id (a shop's basket takes only that shop's orders) or :data:`ids.DISPATCH`;
+    by default the order's shop (the dispatcher's namespace for a parcel at the hub).
+    The row's ``id`` and ``basket_id`` are the public ids (:mod:`logistics.ids`).
+
     Orders of one basket are handed over together, so they must share the customer's
     place and slot: one that differs from the basket's stored orders is refused."""
     day = delivery_date or clock.today()
+    for field, value in (("order_id", order.order_id), ("basket_id", order.basket_id)):
+        problem = limits.id_problem(value) if value is not None else None
+        if problem is not None:
+            raise OrderRefusedError(field, problem)
+    public_id = ids.order_id(order.shop_id, order.order_id)
+    owner = basket_owner or order.shop_id or ids.DISPATCH
+    if ids.is_shop(owner) and owner != order.shop_id:
+        raise OrderRefusedError(
+            "basket_id", f"a basket of shop {owner!r} takes only that shop's orders"
+        )
+    basket = ids.basket_id(owner, order.basket_id) if order.basket_id is not None else None
     if idempotency_key:
         found = _by_key(session, order.shop_id, idempotency_key)
         if found is not None:
-            return _retry(found, order, day, idempotency_key)
+            return _retry(found, order, day, idempotency_key, public_id, basket)
     if order.shop_id is not None:
         shop = session.get(Shop, order.shop_id)
         if shop is None:
@@ -82,20 +123,21 @@ def add_order(
                 "shop_id", f"shop {order.shop_id!r} is retired: it takes no new orders",
                 kind=ErrorKind.CONFLICT,
             )
-    same_id = session.get(Order, order.order_id)
+    same_id = session.get(Order, public_id)
     if same_id is not None:
         if idempotency_key and (same_id.shop_id, same_id.idempotency_key) == (
             order.shop_id, idempotency_key
         ):
             # The first copy of this retry was committed after our look-up by key.
-            return _retry(same_id, order, day, idempotency_key)
-        raise OrderRefusedError("order_id", f"{order.order_id!r} exists already", kind=ErrorKind.CONFLICT)
-    if order.basket_id is not None:
-        _check_basket(session, order, day)
+            return _retry(same_id, order, day, idempotency_key, public_id, basket)
+        raise OrderRefusedError("order_id", f"{public_id!r} exists already", kind=ErrorKind.CONFLICT)
+    if basket is not None:
+        _check_basket(session, order, basket, day)
     row = Order(
-        id=order.order_id,
+        id=public_id,
         shop_id=order.shop_id,
-        basket_id=order.basket_id,
+        shop_ref=order.order_id,
+        basket_id=basket,
         customer_location=from_shape(Point(order.customer_lon, order.customer_lat), 4326),
         customer_address=customer_address,
         weight_kg=order.weight_kg,
@@ -120,17 +162,20 @@ def add_order(
         if idempotency_key:
             found = _by_key(session, order.shop_id, idempotency_key)
             if found is not None:
-                return _retry(found, order, day, idempotency_key)
+                return _retry(found, order, day, idempotency_key, public_id, basket)
         raise OrderRefusedError(
-            "order_id", f"{order.order_id!r} exists already", kind=ErrorKind.CONFLICT
+            "order_id", f"{public_id!r} exists already", kind=ErrorKind.CONFLICT
         ) from None
     return row, True
 
 
-def _check_basket(session: Session, order: OrderInput, day: dt.date) -> None:
+def _check_basket(session: Session, order: OrderInput, basket: str, day: dt.date) -> None:
+    """The basket's stored orders of ``day`` (its owner's own: a shop's basket holds
+    only its orders) share the customer's place and slot with ``order``. A refusal
+    names the basket as its poster named it and its own place or slot, no order."""
     other = session.scalars(
         select(Order).where(
-            Order.basket_id == order.basket_id,
+            Order.basket_id == basket,
             Order.delivery_date == day,
             Order.status != OrderStatus.CANCELLED.value,
         ).limit(1)
@@ -141,7 +186,7 @@ def _check_basket(session: Session, order: OrderInput, day: dt.date) -> None:
     if abs(point.x - order.customer_lon) > 1e-9 or abs(point.y - order.customer_lat) > 1e-9:
         raise OrderRefusedError(
             "basket_id",
-            f"basket {order.basket_id!r} goes to ({point.x}, {point.y}) with order {other.id!r}; "
+            f"basket {order.basket_id!r} of {day} goes to ({point.x}, {point.y}); "
             "every order of a basket goes to the same place",
             kind=ErrorKind.CONFLICT,
         )
@@ -149,15 +194,16 @@ def _check_basket(session: Session, order: OrderInput, day: dt.date) -> None:
     if slot != (other.deliver_from, other.deliver_to):
         raise OrderRefusedError(
             "basket_id",
-            f"basket {order.basket_id!r} is delivered {other.deliver_from:%H:%M}-"
-            f"{other.deliver_to:%H:%M} with order {other.id!r}; every order of a basket "
-            "has the same slot",
+            f"basket {order.basket_id!r} of {day} is delivered {hhmm(other.deliver_from)}-"
+            f"{hhmm(other.deliver_to)}; every order of a basket has the same slot",
             kind=ErrorKind.CONFLICT,
         )
 
 
-def _retry(found: Order, order: OrderInput, day: dt.date, key: str) -> tuple[Order, bool]:
-    if not _same(found, order, day):
+def _retry(
+    found: Order, order: OrderInput, day: dt.date, key: str, public_id: str, basket: str | None
+) -> tuple[Order, bool]:
+    if not _same(found, order, day, public_id, basket):
         raise OrderRefusedError(
             "Idempotency-Key",
             f"{key!r} was used for order {found.id!r} with other content",
@@ -166,14 +212,15 @@ def _retry(found: Order, order: OrderInput, day: dt.date, key: str) -> tuple[Ord
     return found, False
 
 
-def _addresses(path: Path) -> dict[str, str]:
+def _addresses(path: Path, own_shop: str | None) -> dict[tuple[str | None, str], str]:
     """The optional ``customer_address`` column of an orders file (already checked by
-    :func:`~logistics.inputs.read_orders`, but for its length), by order id."""
+    :func:`~logistics.inputs.read_order_rows`, but for its length), by (shop, order
+    id); an empty shop is ``own_shop``."""
     text = path.read_bytes().decode("utf-8-sig")
     first = text.lstrip().splitlines()[0] if text.strip() else ""
     delimiter = ";" if ";" in first and "," not in first else ","
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
-    out: dict[str, str] = {}
+    out: dict[tuple[str | None, str], str] = {}
     for row in reader:
         row = {(k or "").strip(): (v or "").strip() for k, v in row.items()}
         address = row.get("customer_address")
@@ -181,7 +228,7 @@ def _addresses(path: Path) -> dict[str, str]:
             problem = limits.text_problem(address, limits.ADDRESS_LENGTH)
             if problem is not None:
                 raise InputError(str(path), reader.line_num, "customer_address", problem)
-            out[row["order_id"]] = address
+            out[(row.get("shop_id") or own_shop, row["order_id"])] = address
     return out
 
 
@@ -195,31 +242,37 @@ def import_orders(
 ) -> list[Order]:
     """Store every order of a CSV file (the ``douai-delivery plan`` format), all or none.
 
-    With ``shop_id`` (a shop importing), every row must be that shop's; every customer
-    must lie in the service area (:mod:`logistics.store.service_area`). The first
-    problem raises :class:`~logistics.inputs.InputError` (a row of the file) or
-    :class:`OrderRefusedError` (a clash with the store, naming the order); the caller's
-    transaction then holds nothing of the file.
+    With ``shop_id`` (a shop importing), every row is that shop's: its ``shop_id`` is
+    empty or the shop's own (any other is refused the same whether it exists or not),
+    its order and basket ids are the shop's references, as in a ``POST``. Without (the
+    dispatcher), an order id is its shop's reference (the hub's with an empty shop) and
+    a basket id the dispatcher's (:mod:`logistics.ids`), so one file may hold the
+    same order id for two shops, and a basket across shops. Every customer must lie in
+    the service area (:mod:`logistics.store.service_area`). The first problem raises
+    :class:`~logistics.inputs.InputError` (a row of the file) or
+    :class:`OrderRefusedError` (a clash with the store, naming the row and the order);
+    the caller's transaction then holds nothing of the file.
     """
-    known = set(session.scalars(select(Shop.id)))
-    orders = read_orders(orders_csv, known, shops_source="the shops of the platform",
-                         bounds=area_bounds(session))
-    addresses = _addresses(Path(orders_csv))
+    if shop_id is not None:
+        rows = read_order_rows(orders_csv, {shop_id}, own_shop=shop_id,
+                               bounds=area_bounds(session))
+    else:
+        known = set(session.scalars(select(Shop.id)))
+        rows = read_order_rows(orders_csv, known, shops_source="the shops of the platform",
+                               bounds=area_bounds(session), per_shop=True)
+    addresses = _addresses(Path(orders_csv), shop_id)
     stored = []
     with session.begin_nested():
-        for order in orders:
-            if shop_id is not None and order.shop_id != shop_id:
-                raise OrderRefusedError(
-                    "shop_id", f"order {order.order_id!r} is for {order.shop_id!r}, not {shop_id!r}"
-                )
+        for line, order in rows:
             try:
                 row, _ = add_order(
-                    session, order, delivery_date=delivery_date, user_id=user_id,
-                    customer_address=addresses.get(order.order_id),
+                    session, order, basket_owner=shop_id or ids.DISPATCH,
+                    delivery_date=delivery_date, user_id=user_id,
+                    customer_address=addresses.get((order.shop_id, order.order_id)),
                 )
             except OrderRefusedError as e:
                 raise OrderRefusedError(
-                    e.field, f"order {order.order_id!r}: {e.problem}", kind=e.kind
+                    e.field, f"row {line}, order {order.order_id!r}: {e.problem}", kind=e.kind
                 ) from None
             stored.append(row)
     return stored

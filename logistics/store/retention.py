@@ -104,7 +104,9 @@ def erase_orders(session: Session, order_ids: Iterable[str]) -> Erased:
             ev.location, ev.reason = None, ("erased" if ev.reason else None)
             done.stop_events += 1
     for plan in session.scalars(select(Plan).where(Plan.day.in_(days), Plan.inputs.is_not(None))):
-        rows = (plan.inputs or {}).get("orders") or []
+        # New dicts, never the loaded ones changed in place: a JSON column is saved only
+        # when its value differs from the one loaded.
+        rows = [dict(row) for row in (plan.inputs or {}).get("orders") or []]
         touched = False
         for row in rows:
             if row.get("order_id") in erased and "customer_lon" in row:
@@ -150,7 +152,8 @@ def erase_customer(session: Session, *, order_id: str | None = None,
             return Erased()
         ids = [order.id]
         if order.basket_id is not None:
-            ids = list(session.scalars(select(Order.id).where(Order.basket_id == order.basket_id)))
+            ids = list(session.scalars(select(Order.id).where(
+                Order.basket_id == order.basket_id, Order.delivery_date == order.delivery_date)))
     else:
         key = " ".join((address or "").split()).lower()
         spaced = func.lower(func.trim(func.regexp_replace(Order.customer_address, r"\s+", " ", "g")))

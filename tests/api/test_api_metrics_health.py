@@ -71,23 +71,23 @@ def seeded(engine) -> None:
         def document(trips, factors):
             return plan_document_json(
                 trips=[(t["order_ids"], t["car_km"]) for t in trips], factors=factors,
-                unassigned=[("apim-order-x", "too_heavy", f"{ADDRESS}: 90 kg")],
+                unassigned=[("apim-shop:apim-order-x", "too_heavy", f"{ADDRESS}: 90 kg")],
             )
 
         sunday = Plan(day=SUN, status="solved", published_at=AT, result=document(
-            [{"order_ids": ["apim-order-a", "apim-order-b"], "car_km": 6.25}],
+            [{"order_ids": ["apim-shop:apim-order-a", "apim-shop:apim-order-b"], "car_km": 6.25}],
             {**FACTORS, "car_kg_co2e_per_km": 0.2}))
         sunday.rounds = [
             round_row("apim-courier-bike", [
-                _stop(0, "start", [], START_AT), _stop(1, "pickup", ["apim-order-a", "apim-order-b"], SHOP_AT),
-                _stop(2, "delivery", ["apim-order-a", "apim-order-b"], HOME_AT)],
+                _stop(0, "start", [], START_AT), _stop(1, "pickup", ["apim-shop:apim-order-a", "apim-shop:apim-order-b"], SHOP_AT),
+                _stop(2, "delivery", ["apim-shop:apim-order-a", "apim-shop:apim-order-b"], HOME_AT)],
                 distance_m=9876, duration_s=3600),
             round_row("apim-courier-foot", [
                 _stop(0, "start", [], START_AT), _stop(1, "delivery", [], HOME_AT)],
                 distance_m=1234, duration_s=3600),
         ]
         monday = Plan(day=MON, status="solved", published_at=AT, result=document(
-            [{"order_ids": ["apim-order-c"], "car_km": 2.5}], dict(FACTORS)))
+            [{"order_ids": ["apim-shop:apim-order-c"], "car_km": 2.5}], dict(FACTORS)))
         monday.rounds = [round_row("apim-courier-bike", [_stop(0, "start", [], START_AT)],
                                    distance_m=4321, duration_s=3600)]
         s.add_all([sunday, monday])

@@ -57,14 +57,17 @@ def test_no_token_wrong_token_and_wrong_role(client, tokens):
 def test_shop_posts_reads_and_cancels_its_order_but_not_another_shops(client, tokens):
     r = client.post("/api/orders", json=body("api-1"), headers=tokens["a"])
     assert r.status_code == 201, r.text
+    assert (r.json()["order_id"], r.json()["shop_ref"]) == ("api-a:api-1", "api-1")
     assert r.json()["shop_id"] == "api-a"
     assert r.json()["status"] == "received"
     assert client.get("/api/orders/api-1", headers=tokens["a"]).json()["deliver_to"] == "16:00"
+    assert client.get("/api/orders/api-a:api-1", headers=tokens["a"]).json()["shop_ref"] == "api-1"
     assert client.get("/api/orders/api-1", headers=tokens["b"]).status_code == 404
-    assert client.get("/api/orders/api-1", headers=tokens["dispatcher"]).status_code == 200
+    assert client.get("/api/orders/api-a:api-1", headers=tokens["b"]).status_code == 404
+    assert client.get("/api/orders/api-a:api-1", headers=tokens["dispatcher"]).status_code == 200
     r = client.post("/api/orders", json=body("api-2", shop_id="api-a"), headers=tokens["b"])
     assert r.status_code == 403
-    assert client.post("/api/orders/api-1/cancel", json={"reason": "x"}, headers=tokens["b"]).status_code == 404
+    assert client.post("/api/orders/api-a:api-1/cancel", json={"reason": "x"}, headers=tokens["b"]).status_code == 404
     r = client.post("/api/orders/api-1/cancel", json={"reason": "customer away"}, headers=tokens["a"])
     assert r.json()["status"] == "cancelled"
     r = client.post("/api/orders/api-1/cancel", json={"reason": "again"}, headers=tokens["a"])
@@ -182,9 +185,9 @@ def test_orders_are_listed_by_day_or_span_a_shop_only_its_own(client, tokens):
     assert client.post("/api/orders", json=body("list-b0", date="2031-12-01"), headers=tokens["b"]).status_code == 201
     r = client.get("/api/orders", params={"date": "2031-12-01"}, headers=tokens["dispatcher"])
     assert r.status_code == 200
-    assert [o["order_id"] for o in r.json()["orders"]] == ["list-a0", "list-a1", "list-b0"]
+    assert [o["order_id"] for o in r.json()["orders"]] == ["api-a:list-a0", "api-a:list-a1", "api-b:list-b0"]
     r = client.get("/api/orders", params={"from": "2031-12-01", "to": "2031-12-02"}, headers=tokens["a"])
-    assert [o["order_id"] for o in r.json()["orders"]] == ["list-a0", "list-a1", "list-a2"]
+    assert [o["shop_ref"] for o in r.json()["orders"]] == ["list-a0", "list-a1", "list-a2"]
     r = client.get("/api/orders", params={"date": "2031-12-01", "status": "delivered"}, headers=tokens["dispatcher"])
     assert r.json()["count"] == 0
     assert client.get("/api/orders", params={"date": "2031-12-01"}, headers=tokens["city"]).status_code == 403

@@ -8,6 +8,7 @@ Nothing is downloaded: the packages come from uv's cache, which ``scripts/setup`
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -42,15 +43,15 @@ def venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     built = run(uv, "build", "--wheel", "--out-dir", tmp / "dist", cwd=REPO)
     assert built.returncode == 0, built.stderr
     (wheel,) = (tmp / "dist").glob("douai_delivery-*.whl")
-    req = tmp / "requirements.txt"
-    exported = run(uv, "export", "--frozen", "--no-default-groups", "--no-emit-project",
-                   "--no-hashes", "--format", "requirements-txt", "-o", req, "--quiet", cwd=REPO)
-    assert exported.returncode == 0, exported.stderr
+    # The locked product dependencies alone (no dev or bench group), from uv's cache
+    # (filled by scripts/setup's sync of the same lock): nothing is downloaded.
     env = tmp / "venv"
-    made = run(uv, "venv", "--python", "python3.11", env, "--quiet", cwd=tmp)
-    assert made.returncode == 0, made.stderr
-    installed = run(uv, "pip", "install", "--offline", "--python", env / "bin" / "python",
-                    "-r", req, wheel, "--quiet", cwd=tmp)
+    synced = run(uv, "sync", "--frozen", "--offline", "--no-default-groups", "--no-install-project",
+                 "--python", "python3.11", "--quiet", cwd=REPO,
+                 env={**os.environ, "UV_PROJECT_ENVIRONMENT": str(env)})
+    assert synced.returncode == 0, synced.stderr
+    installed = run(uv, "pip", "install", "--offline", "--no-deps", "--python", env / "bin" / "python",
+                    wheel, "--quiet", cwd=tmp)
     assert installed.returncode == 0, installed.stderr
     return env
 

@@ -39,9 +39,9 @@ def test_absurd_orders_and_couriers_stored_straight_do_not_fail_the_day(engine, 
         result = plan.result
         left = {u["order_id"]: (u["reason"], u["detail"]) for u in result["unassigned"]}
         assert left == {
-            "br-huge": ("too_heavy", "weight_kg 1e+308 kg is more than the 1000 kg the platform takes"),
-            "br-nan-kg": ("too_heavy", "weight_kg nan is not a finite number"),
-            "br-inf-l": ("too_bulky", "volume_l inf is not a finite number"),
+            "br-shop:br-huge": ("too_heavy", "weight_kg 1e+308 kg is more than the 1000 kg the platform takes"),
+            "br-shop:br-nan-kg": ("too_heavy", "weight_kg nan is not a finite number"),
+            "br-shop:br-inf-l": ("too_bulky", "volume_l inf is not a finite number"),
         }
         assert {r.courier_id for r in plan.rounds} == {"br-rider"}
         out = {c["courier_id"]: c["reason"] for c in result["couriers_unavailable"]}
@@ -50,4 +50,4 @@ def test_absurd_orders_and_couriers_stored_straight_do_not_fail_the_day(engine, 
         # The inputs kept for audit hold null where the row holds no finite number
         # (PostgreSQL's JSON has no NaN or Infinity).
         weights = {o["order_id"]: o["weight_kg"] and float(o["weight_kg"]) for o in plan.inputs["orders"]}
-        assert weights == {"br-fine": 2, "br-huge": 1e308, "br-nan-kg": None, "br-inf-l": 2}
+        assert weights == {"br-shop:br-fine": 2, "br-shop:br-huge": 1e308, "br-shop:br-nan-kg": None, "br-shop:br-inf-l": 2}

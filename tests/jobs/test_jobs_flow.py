@@ -72,7 +72,7 @@ def test_shop_dispatcher_worker_courier_city(platform, tokens, published, day, c
         if done == "delivered":
             delivered += [o["order_id"] for o in stop["orders"]]
     for order_id in delivered:
-        shop_id = next(o.shop_id for o in day.orders if "f-" + o.order_id == order_id)
+        shop_id = next(o.shop_id for o in day.orders if order_id.endswith(":f-" + o.order_id))
         headers = tokens["shops"]["f-" + shop_id] if shop_id else platform.dispatcher
         assert c.get(f"/api/orders/{order_id}", headers=headers).json()["status"] == "delivered"
 
@@ -119,9 +119,9 @@ def test_every_role_is_kept_out_of_what_is_not_theirs(platform, tokens, publishe
     assert c.get("/api/metrics/impact", headers=other).status_code == 403
 
 
-def post_late_order(platform, tokens, town, published, order_id: str) -> dict:
+def post_late_order(platform, tokens, town, published, order_id: str) -> tuple[dict, str]:
     """A shop posts an order for the day in force; returns the plan once the worker has
-    settled the late-order change."""
+    settled the late-order change, and the order's public id."""
     c = platform.client
 
     def late_changes() -> tuple[dict, list[dict]]:
@@ -135,26 +135,28 @@ def post_late_order(platform, tokens, town, published, order_id: str) -> dict:
             "weight_kg": 1.5, "volume_l": 3, "deliver_from": "08:00", "deliver_to": "20:00", "date": DATE}
     r = c.post("/api/orders", headers=tokens["shops"][shop_id], json=body)
     assert r.status_code == 201, r.text
+    public_id = r.json()["order_id"]
+    assert public_id == f"{shop_id}:{order_id}"
 
     def applied():
         plan, late = late_changes()
         new = [ch for ch in late if ch["change_id"] not in seen]
         return plan if new and new[-1]["status"] != "queued" else None
 
-    return wait_for(applied, timeout=60)
+    return wait_for(applied, timeout=60), public_id
 
 
 def test_a_late_order_is_inserted_by_the_worker(platform, tokens, published, day, town, clock):
     clock.on(DATE, MORNING)  # the worker reads this clock too: the courier is free from now
-    plan = post_late_order(platform, tokens, town, published, "f-late-1")
+    plan, late = post_late_order(platform, tokens, town, published, "f-late-1")
     change = [ch for ch in plan["changes"] if ch["kind"] == "late_orders"][-1]
     assert change["status"] == "applied", change["detail"]
     on = {o for r in plan["rounds"] for s in r["stops"] for o in s["order_ids"]}
-    assert "f-late-1" in on
+    assert late in on
     assert plan["revision"] >= 1
     # Nothing new is planned before the morning's now (the taps of the first test).
     new_arrivals = [s["arrival"] for r in plan["rounds"] for s in r["stops"]
-                    if "f-late-1" in s["order_ids"]]
+                    if late in s["order_ids"]]
     assert new_arrivals
     assert min(new_arrivals) >= MORNING
     # The stops the first courier finished are still there, unchanged.
@@ -182,19 +184,19 @@ def test_a_late_order_in_the_evening_is_left_out_with_its_reason(platform, token
                     assert r.status_code in (200, 201), r.text
     # ... and at 19:40 an order comes in: every shop of the day has closed.
     clock.on(DATE, EVENING)
-    plan = post_late_order(platform, tokens, town, published, "f-late-2")
+    plan, late = post_late_order(platform, tokens, town, published, "f-late-2")
     change = [ch for ch in plan["changes"] if ch["kind"] == "late_orders"][-1]
     assert change["status"] == "applied", change["detail"]
     inserted, _, left_out = change["detail"].partition("; left out: ")
-    assert "f-late-2" not in inserted
-    assert "f-late-2 (" in left_out  # named with its reason
+    assert late not in inserted
+    assert f"{late} (" in left_out  # named with its reason
     on = {o for r in plan["rounds"] for s in r["stops"] for o in s["order_ids"]}
-    assert "f-late-2" not in on
-    (left,) = [u for u in plan["unassigned"] if u["order_id"] == "f-late-2"]
+    assert late not in on
+    (left,) = [u for u in plan["unassigned"] if u["order_id"] == late]
     assert left["reason"] in ("shop_closed", "slot_impossible", "no_courier_left")
     assert left["detail"]
     # What was planned in the morning is still planned.
-    assert "f-late-1" in on
+    assert late.replace("f-late-2", "f-late-1") in on
 
 
 def test_bad_input_names_the_field(platform, tokens, published):
@@ -233,5 +235,5 @@ def test_concurrent_order_posts_over_http_lose_nothing(db_url, platform, tokens,
         assert sorted(set(codes)) == [200, 201]
         assert codes.count(201) == 40
         with Session(platform.engine) as s:
-            assert s.scalar(select(func.count()).select_from(Order).where(Order.id.like("f-c%"))) == 40
-            assert s.scalar(select(func.count()).select_from(OrderEvent).where(OrderEvent.order_id.like("f-c%"))) == 40
+            assert s.scalar(select(func.count()).select_from(Order).where(Order.shop_ref.like("f-c%"))) == 40
+            assert s.scalar(select(func.count()).select_from(OrderEvent).where(OrderEvent.order_id.like(f"{shop_id}:f-c%"))) == 40

@@ -36,6 +36,11 @@ def nodes(town):
     return town.graph("cargo_bike").node_coordinates()
 
 
+def oid(prefix: str, i: int) -> str:
+    """The public id of order ``i`` of :func:`publish_day` (its shop's namespace)."""
+    return f"{prefix}-s{i % 2}:{prefix}-o{i}"
+
+
 def publish_day(engine, town, nodes, day: dt.date, prefix: str, *, opens: int = 8, closes: int = 19) -> int:
     """A published plan of 10 orders from 2 shops on ``day``; two bikes at the hub, shops
     and shifts from ``opens`` to ``closes`` o'clock, slots 10:00 to ``closes``."""
@@ -119,13 +124,13 @@ def test_late_order_goes_in_without_moving_what_is_done(engine, town, nodes, pla
         assert "rp-late" in change.detail
         plan = s.get(Plan, plan_id)
         assert plan.revision == 1
-        assert s.get(OrderRow, "rp-late").status == "planned"
+        assert s.get(OrderRow, "rp-s0:rp-late").status == "planned"
     # The stops done stay as they were: same rows, same order, same times.
     assert after[courier][: len(frozen)] == frozen
     on = {o: c for c, sts in after.items() for st in sts if st[2] == "delivery" for o in st[3]}
-    assert "rp-late" in on
+    assert "rp-s0:rp-late" in on
     # Orders already on a round stay with their courier; picked-up ones are not collected again.
-    assert all(on[f"rp-o{i}"] == courier for i in range(10))
+    assert all(on[oid("rp", i)] == courier for i in range(10))
     picked = set(first_pickup[3])
     later_pickups = {o for st in after[courier][len(frozen):] if st[2] == "pickup" for o in st[3]}
     assert not picked & later_pickups
@@ -138,7 +143,7 @@ def test_move_to_another_courier_is_applied_and_retimed(engine, town, plan_id):
     (courier, stops), = before.items()
     other = "rp-c1" if courier == "rp-c0" else "rp-c0"
     pending = [st for st in stops if st[2] == "delivery" and st[0] not in _frozen_ids(engine, plan_id)]
-    target = next(o for st in pending for o in st[3] if not o.startswith("rp-late"))
+    target = next(o for st in pending for o in st[3] if not o.endswith(":rp-late"))
     with Session(engine) as s:
         request_move(s, s.get(Plan, plan_id), target, other)
         s.commit()
@@ -168,12 +173,12 @@ def _frozen_ids(engine, plan_id) -> set[int]:
 def test_moves_that_cannot_be_are_refused_with_the_reason(engine, town, plan_id):
     with Session(engine) as s:
         plan = s.get(Plan, plan_id)
-        picked = s.scalars(select(OrderRow).where(OrderRow.status == "picked_up", OrderRow.id.like("rp-%"))).first()
+        picked = s.scalars(select(OrderRow).where(OrderRow.status == "picked_up", OrderRow.id.like("rp-s_:rp-%"))).first()
         with pytest.raises(PlanError, match="picked_up") as e:
             request_move(s, plan, picked.id, "rp-c1")
         assert e.value.field == "order_id"
         with pytest.raises(PlanError, match="no courier") as e:
-            request_move(s, plan, "rp-o1", "nobody")
+            request_move(s, plan, oid("rp", 1), "nobody")
         assert (e.value.field, e.value.conflict) == ("courier_id", False)
         with pytest.raises(PlanError, match="no order"):
             request_move(s, plan, "nope", "rp-c1")
@@ -181,7 +186,7 @@ def test_moves_that_cannot_be_are_refused_with_the_reason(engine, town, plan_id)
         s.add(courier_row("rp-walker", (3.08, 50.37), mode="foot", capacity_kg=1, capacity_l=50,
                           shift=("08:00", "19:00")))
         s.flush()
-        mover = next(o for o in (f"rp-o{i}" for i in range(10)) if s.get(OrderRow, o).status == "planned")
+        mover = next(o for o in (oid("rp", i) for i in range(10)) if s.get(OrderRow, o).status == "planned")
         request_move(s, plan, mover, "rp-walker")
         s.commit()
     on = rounds(engine, plan_id)
@@ -259,9 +264,9 @@ def test_an_event_of_another_day_is_not_read_as_a_time_of_this_one(engine, town,
     with Session(engine) as s:
         change = s.scalars(select(PlanChange).where(PlanChange.plan_id == pid)).one()
         assert change.status == "applied", change.detail
-        assert s.get(OrderRow, "ck-eve-late").status == "planned", change.detail
+        assert s.get(OrderRow, "ck-eve-s0:ck-eve-late").status == "planned", change.detail
     after = rounds(engine, pid)
-    arrivals = [st[4] for sts in after.values() for st in sts if "ck-eve-late" in st[3]]
+    arrivals = [st[4] for sts in after.values() for st in sts if "ck-eve-s0:ck-eve-late" in st[3]]
     assert arrivals
     assert all(dt.time(8, 30) <= a < dt.time(19) for a in arrivals)
 
@@ -271,7 +276,7 @@ def test_a_change_on_a_day_that_is_over_is_refused(engine, town, nodes, clock):
     pid = publish_day(engine, town, nodes, day, "ck-over")
     clock.on(day + dt.timedelta(days=1), "00:10")
     with Session(engine) as s:
-        request_move(s, s.get(Plan, pid), "ck-over-o1", "ck-over-c1")
+        request_move(s, s.get(Plan, pid), oid("ck-over", 1), "ck-over-c1")
         s.commit()
     assert apply_changes(engine, pid, lambda: town) == "done"
     with Session(engine) as s:

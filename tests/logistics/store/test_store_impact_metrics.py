@@ -11,6 +11,7 @@ from factories import courier_row, order_row, plan_document_json, round_row, sho
 from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session
 
+from logistics import ids
 from logistics.impact import FACTORS
 from logistics.store.impact_metrics import (
     MAX_DAYS,
@@ -34,16 +35,21 @@ def _order(order_id: str, day: dt.date, status: str) -> Order:
     return order_row(order_id, day, HOME, shop_id="im-shop", status=status)
 
 
+def _ids(refs: list[str]) -> list[str]:
+    """The public ids of the shop's orders ``refs`` (:mod:`logistics.ids`)."""
+    return [ids.order_id("im-shop", ref) for ref in refs]
+
+
 def _round(courier_id: str, metres: int, orders: list[str]) -> Round:
     """A round of a start, a pick-up and a delivery stop (no events yet)."""
-    stops = [stop_row(i, kind, HERE, order_ids=orders if kind != "start" else [])
+    stops = [stop_row(i, kind, HERE, order_ids=_ids(orders) if kind != "start" else [])
              for i, kind in enumerate(("start", "pickup", "delivery"))]
     return round_row(courier_id, stops, distance_m=metres, duration_s=3600)
 
 
 def _impact(trips: list[tuple[list[str], float]], factor: float | None) -> dict:
     factors = dict(FACTORS) if factor is None else {**FACTORS, "car_kg_co2e_per_km": factor}
-    return plan_document_json(trips=trips, factors=factors)
+    return plan_document_json(trips=[(_ids(o), km) for o, km in trips], factors=factors)
 
 
 def _plan(day: dt.date, result: dict | None, rounds: list[Round], *, published: bool = True,

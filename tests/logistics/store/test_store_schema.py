@@ -14,6 +14,7 @@ from sqlalchemy import Engine, func, inspect, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from logistics import ids
 from logistics.store.migrate import alembic_config, create_database_if_missing
 from logistics.store.models import Base, Order, OrderEvent, OrderStatus, Shop
 from logistics.store.order_status import StatusError, move_order
@@ -65,7 +66,7 @@ def _shop(session: Session, shop_id: str) -> Shop:
 
 def _order(order_id: str, shop_id: str | None) -> Order:
     return Order(
-        id=order_id, shop_id=shop_id, customer_location=from_shape(Point(3.09, 50.36), 4326),
+        id=ids.order_id(shop_id, order_id), shop_id=shop_id, shop_ref=order_id, customer_location=from_shape(Point(3.09, 50.36), 4326),
         weight_kg=2.5, volume_l=10, delivery_date=dt.date(2026, 11, 25),
         deliver_from=dt.time(14), deliver_to=dt.time(16),
     )
@@ -90,7 +91,7 @@ def test_order_status_moves_forward_with_one_event_per_move(engine: Engine) -> N
         move_order(session, order, OrderStatus.FAILED, reason="nobody home")
         session.commit()
         events = session.scalars(
-            select(OrderEvent).where(OrderEvent.order_id == "o-forward").order_by(OrderEvent.id)
+            select(OrderEvent).where(OrderEvent.order_id == order.id).order_by(OrderEvent.id)
         ).all()
         assert [(e.from_status, e.to_status) for e in events] == [
             ("received", "planned"), ("planned", "picked_up"), ("picked_up", "failed"),
@@ -134,7 +135,7 @@ def test_spatial_query_finds_orders_near_a_point(engine: Engine) -> None:
                 )
             )
         ).all()
-        assert "o-near" in near
+        assert "s-near:o-near" in near
 
 
 def test_db_upgrade_without_a_server_is_one_line_and_exit_2(capsys) -> None:
