@@ -112,7 +112,19 @@ Instant = Annotated[
 ClockText = Annotated[
     str,
     WithJsonSchema({"type": "string", "examples": ["09:30"],
-                    "description": "a time of day, HH:MM (24:00: the end of the day)"}),
+                    "pattern": "^[0-9]{1,3}:[0-5][0-9](:[0-5][0-9])?$",
+                    "description": "a time of day, HH:MM in ASCII digits (24:00: the end "
+                                   "of the day; a plan's times after midnight go on: "
+                                   "25:30), seconds only when not zero"}),
+]
+
+#: a time of day a request sends: ``HH:MM`` (or ``H:MM``, ``HH:MM:SS``) in ASCII digits,
+#: ``00:00`` to ``24:00``; the model's validator reads it and names the field when wrong
+ClockIn = Annotated[
+    str,
+    WithJsonSchema({"type": "string", "examples": ["09:30"],
+                    "pattern": "^[0-9]{1,2}:[0-5][0-9](:[0-5][0-9])?$",
+                    "description": "a time of day, HH:MM in ASCII digits, 00:00 to 24:00"}),
 ]
 
 

@@ -14,6 +14,7 @@ from logistics.store.models import OrderStatus
 from .common import (
     CapacityKg,
     CapacityL,
+    ClockIn,
     ClockText,
     Instant,
     Lat,
@@ -45,8 +46,8 @@ class CourierCreate(BaseModel):
     mode: Literal["cargo_bike", "foot"]
     capacity_kg: CapacityKg
     capacity_l: CapacityL
-    shift_start: str
-    shift_end: str
+    shift_start: ClockIn
+    shift_end: ClockIn
     start_lon: Lon
     start_lat: Lat
     end_lon: Lon | None = None
@@ -76,8 +77,8 @@ class CourierUpdate(BaseModel):
     mode: Literal["cargo_bike", "foot"] | None = None
     capacity_kg: CapacityKg | None = None
     capacity_l: CapacityL | None = None
-    shift_start: str | None = None
-    shift_end: str | None = None
+    shift_start: ClockIn | None = None
+    shift_end: ClockIn | None = None
     start_lon: Lon | None = None
     start_lat: Lat | None = None
     end_lon: Lon | None = None

@@ -11,6 +11,7 @@ from logistics.timeofday import format_clock, parse_clock
 
 from .common import (
     Address,
+    ClockIn,
     ClockText,
     Day,
     Ident,
@@ -43,9 +44,9 @@ class OrderCreate(BaseModel):
     customer_address: Address | None = None
     weight_kg: Weight
     volume_l: Volume
-    ready_at: str | None = None
-    deliver_from: str
-    deliver_to: str
+    ready_at: ClockIn | None = None
+    deliver_from: ClockIn
+    deliver_to: ClockIn
     date: Day | None = None
 
     @field_validator("ready_at", "deliver_from", "deliver_to")

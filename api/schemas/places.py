@@ -4,6 +4,7 @@ from pydantic import BaseModel, ConfigDict, model_validator
 
 from .common import (
     Address,
+    ClockIn,
     ClockText,
     Instant,
     Lat,
@@ -23,8 +24,8 @@ class ShopCreate(BaseModel):
     address: Address | None = None
     lon: Lon
     lat: Lat
-    opens: str
-    closes: str
+    opens: ClockIn
+    closes: ClockIn
 
     @model_validator(mode="after")
     def _hours(self) -> "ShopCreate":
@@ -46,8 +47,8 @@ class ShopUpdate(BaseModel):
     address: Address | None = None
     lon: Lon | None = None
     lat: Lat | None = None
-    opens: str | None = None
-    closes: str | None = None
+    opens: ClockIn | None = None
+    closes: ClockIn | None = None
 
 
 class ShopPublic(BaseModel):

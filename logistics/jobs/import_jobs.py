@@ -32,6 +32,8 @@ log = logging.getLogger(__name__)
 
 #: a job queued (or left running by a dead worker) this long is sent again
 REQUEUE_AFTER_S = 120
+#: a job taken this many times without finishing (its worker died each time) is failed
+MAX_ATTEMPTS = 3
 FINISHED = (ImportStatus.DONE.value, ImportStatus.FAILED.value)
 
 
@@ -58,8 +60,17 @@ def run_import(engine: Engine, job_id: int, send_apply: Callable[[int], object])
             return "missing" if s.get(ImportJob, job_id) is None else "busy"
         if job.status in FINISHED:
             return job.status
+        if job.attempts >= MAX_ATTEMPTS:
+            # Each worker that took it died (a file that kills the worker, say): stop.
+            job.status, job.csv, job.finished_at = ImportStatus.FAILED.value, None, func.now()
+            job.result = {"error": "internal", "field": "body", "row": None,
+                          "problem": f"the worker stopped {job.attempts} times on this file; "
+                                     "it was not imported (split it, or send it again)"}
+            log.error("import job %s failed: its worker died %s times", job_id, job.attempts)
+            return job.status
         job.status = ImportStatus.RUNNING.value
         job.started_at = func.now()
+        job.attempts += 1
     plan_id: int | None = None
     with session_scope(engine) as s:
         job = _take(s, job_id)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -25,8 +24,6 @@ from logistics.store.orders import import_orders
 
 #: the name a posted file's rows are given in refusals (never a server path)
 CSV_NAME = "orders.csv"
-#: how a refusal of the store names its row (:func:`~logistics.store.orders.import_orders`)
-_ROW = re.compile(r"^row (\d+), ")
 
 
 def count_rows(data: bytes) -> int:
@@ -100,6 +97,5 @@ def refusal(e: DomainError) -> dict[str, Any]:
     file row (None when the file as a whole is wrong)."""
     if isinstance(e, InputError):
         return {"error": e.kind.value, "field": e.field or "body", "problem": str(e), "row": e.row}
-    found = _ROW.match(e.problem)
     return {"error": e.kind.value, "field": e.field or "body", "problem": e.problem,
-            "row": int(found.group(1)) if found else None}
+            "row": e.extra.get("row")}

@@ -475,6 +475,8 @@ class ImportJob(Base):
     csv: Mapped[bytes | None] = mapped_column()
     #: its data rows
     rows: Mapped[int] = mapped_column(Integer)
+    #: how many times a worker took it (one that dies on it three times fails it)
+    attempts: Mapped[int] = mapped_column(Integer, server_default="0")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
     started_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))

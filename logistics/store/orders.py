@@ -272,7 +272,8 @@ def import_orders(
                 )
             except OrderRefusedError as e:
                 raise OrderRefusedError(
-                    e.field, f"row {line}, order {order.order_id!r}: {e.problem}", kind=e.kind
+                    e.field, f"row {line}, order {order.order_id!r}: {e.problem}", kind=e.kind,
+                    row=line,
                 ) from None
             stored.append(row)
     return stored

@@ -24,11 +24,21 @@ from typing import Any
 
 from geoalchemy2.shape import from_shape, to_shape
 from shapely.geometry import Point
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from logistics import clock
-from logistics.store.models import CourierPosition, Order, OrderEvent, Plan, Round, Stop, StopEvent
+from logistics.store.models import (
+    CourierPosition,
+    ImportJob,
+    ImportStatus,
+    Order,
+    OrderEvent,
+    Plan,
+    Round,
+    Stop,
+    StopEvent,
+)
 
 #: the side of the cells customer points are generalised to, in metres
 CELL_M = 500.0
@@ -55,6 +65,7 @@ class Erased:
     stop_events: int = 0
     positions: int = 0
     plans: int = 0
+    import_files: int = 0
 
     def as_dict(self) -> dict[str, int]:
         return dataclasses.asdict(self)
@@ -135,6 +146,17 @@ def erase_expired(session: Session, *, today: dt.date | None = None,
     gone = session.execute(delete(CourierPosition).where(
         CourierPosition.at < clock.day_start(last)))
     done.positions = gone.rowcount or 0
+    # A posted CSV waits for the worker only minutes; one left longer (no worker ever
+    # ran it) still holds its customers' addresses: it goes with the rest. Its age is
+    # the database's, as its stamp is.
+    age = func.make_interval(0, 0, 0, days)
+    files = session.execute(
+        update(ImportJob).where(ImportJob.csv.is_not(None), ImportJob.created_at < func.now() - age)
+        .values(csv=None, status=ImportStatus.FAILED.value, finished_at=func.now(),
+                result={"error": "internal", "field": "body", "row": None,
+                        "problem": "no worker ran this import within the retention period; "
+                                   "its file was erased"}))
+    done.import_files = files.rowcount or 0
     session.flush()
     return done
 

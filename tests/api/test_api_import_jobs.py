@@ -214,6 +214,28 @@ def test_a_job_runs_once_and_lost_ones_are_sent_again(engine, tokens, worker, ce
     assert run_import(engine, 999_999_999, lambda _: None) == "missing"
 
 
+def test_a_job_whose_worker_died_three_times_is_failed_and_its_file_dropped(engine):
+    """A file that kills the worker would otherwise be sent again every minute, for
+    ever: at its fourth taking, after three workers died on it, it is failed."""
+    with Session(engine) as s:
+        user_id = create_user(s, "dispatcher")[0].id
+        job = queue_import(s, csv_of("ij-doom", 2).encode(), 2, delivery_date=dt.date(2031, 9, 19),
+                           shop_id=None, user_id=user_id)
+        job_id = job.id
+        s.commit()
+    for attempt in (1, 2, 3):  # a worker takes it, then dies before it finishes
+        with Session(engine) as s:
+            s.execute(text("UPDATE import_jobs SET status = 'running', attempts = :n WHERE id = :id"),
+                      {"n": attempt, "id": job_id})
+            s.commit()
+    assert run_import(engine, job_id, lambda _: None) == "failed"
+    failed = _job(engine, job_id)
+    assert (failed.status, failed.csv, failed.attempts) == ("failed", None, 3)
+    assert "stopped 3 times" in failed.result["problem"]
+    with Session(engine) as s:
+        assert s.scalar(text("SELECT count(*) FROM orders WHERE shop_ref LIKE 'ij-doom%'")) == 0
+
+
 # --- over real HTTP ---------------------------------------------------------------------
 
 SERVED_BODY_BYTES = 20_000

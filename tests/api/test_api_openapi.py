@@ -153,6 +153,16 @@ def test_the_documented_shapes(spec):
                          ("09:30", False), ("9:30:00", False), ("09:61:00", False)):
             assert bool(re.search(clock["pattern"], text)) is ok, (key, text)
     assert rnd["properties"]["start"]["pattern"] == stop["properties"]["arrival"]["pattern"]
+    # The times a request sends: HH:MM in ASCII digits, wherever a body takes one.
+    for model, keys in (("OrderCreate", ("deliver_from", "deliver_to", "ready_at")),
+                        ("ShopCreate", ("opens", "closes")), ("ShopUpdate", ("opens", "closes")),
+                        ("CourierCreate", ("shift_start", "shift_end"))):
+        for key in keys:
+            prop = schemas[model]["properties"][key]
+            (clock,) = [p for p in prop.get("anyOf", [prop]) if p.get("type") == "string"]
+            for text, ok in (("09:30", True), ("9:30", True), ("24:00", True), ("09:30:15", True),
+                             ("１０:００", False), ("9h30", False), ("09:60", False), ("", False)):
+                assert bool(re.search(clock["pattern"], text)) is ok, (model, key, text)
     # A plan's parts are the plan document's: the summary and the orders left out.
     assert _ref_name(plan["properties"]["unassigned"]["items"]) == "UnassignedOrder"
     assert {_ref_name(s) for s in plan["properties"]["summary"]["anyOf"]} == {"PlanSummary", None}

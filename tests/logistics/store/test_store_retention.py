@@ -11,13 +11,15 @@ import pytest
 from databases import new_database
 from factories import courier_row, order_row, point, round_row, shop_row, stop_row
 from geoalchemy2.shape import to_shape
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from cli.main import main
 from logistics.store.db import make_engine
+from logistics.store.import_jobs import queue_import
 from logistics.store.models import CourierPosition, Order, OrderEvent, Plan, Stop, StopEvent
 from logistics.store.retention import erase_customer, erase_expired, generalise
+from logistics.store.users import create_user
 
 HOME, SHOP = (3.08312, 50.37147), (3.0800, 50.3700)
 DAY = dt.date(2030, 1, 10)  # the test clock starts on 2030-06-03: 144 days later
@@ -131,3 +133,24 @@ def test_the_command_line_erases_by_address(engine, seeded, db_url, capsys):
     with Session(engine) as s:
         assert _facts(s, seeded)["erased"] == {"rt-shop:rt-a": False, "rt-shop:rt-b": False, "rt-shop:rt-c": True}
     assert main(["privacy", "erase-expired", "--days", "0", "--database-url", db_url]) == 2
+
+
+def test_an_import_file_no_worker_ran_is_erased_with_the_rest(engine, seeded):
+    """A posted CSV waits for the worker for minutes; one never run keeps customers'
+    addresses: after the retention period it is erased and the job failed, saying so."""
+    with Session(engine) as s:
+        user_id = create_user(s, "dispatcher")[0].id
+        old = queue_import(s, b"order_id,customer_address\nrt-x,M. Secret\n", 1,
+                           delivery_date=DAY, shop_id=None, user_id=user_id)
+        new = queue_import(s, b"order_id\nrt-y\n", 1, delivery_date=DAY, shop_id=None, user_id=user_id)
+        s.flush()
+        s.execute(text("UPDATE import_jobs SET created_at = now() - interval '91 days' WHERE id = :id"),
+                  {"id": old.id})
+        s.commit()
+        done = erase_expired(s, retention_days=90)
+        s.commit()
+        assert done.import_files == 1
+        s.expire_all()
+        assert (old.csv, old.status) == (None, "failed")
+        assert "retention" in old.result["problem"]
+        assert (new.csv, new.status) == (b"order_id\nrt-y\n", "queued")
