@@ -18,12 +18,13 @@ from logistics.store.migrate import upgrade
 
 
 @contextmanager
-def new_database() -> Iterator[str]:
-    """The URL of a new, migrated database, dropped on leaving."""
+def new_database(revision: str = "head") -> Iterator[str]:
+    """The URL of a new database migrated to ``revision`` (the latest by default),
+    dropped on leaving."""
     base = make_url(database_url(os.environ.get("DATABASE_URL")))
     url = base.set(database=f"douai_test_{uuid.uuid4().hex[:12]}")
     text_url = url.render_as_string(hide_password=False)
-    upgrade(text_url)
+    upgrade(text_url, revision)
     try:
         yield text_url
     finally:
