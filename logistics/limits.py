@@ -53,8 +53,12 @@ MAX_ROW_ID = 2**31 - 1
 
 # ---- dates: a day or an instant the platform takes, around today (local)
 
-#: how far back a date may be: a year of history (a leap year included)
+#: how far back a date may be written (an order, a plan, an event): a year (a leap
+#: year included)
 PAST_DAYS = 366
+#: how far back a date may be read (listings, a round, the city's figures): the
+#: history the platform keeps, years of it
+HISTORY_YEARS = 20
 #: how far ahead a date may be: five years (to the same day; 29 February: the 28th)
 FUTURE_YEARS = 5
 
@@ -206,4 +210,15 @@ def check_day(field: str, day: dt.date) -> dt.date:
     problem = day_problem(day)
     if problem is not None:
         raise DomainError(field, problem)
+    return day
+
+
+def check_read_day(field: str, day: dt.date) -> dt.date:
+    """``day``, if a read may ask for it: the window of :func:`date_window` reaching
+    :data:`HISTORY_YEARS` back (the city compares years); else a :class:`DomainError`."""
+    _, last = date_window()
+    first = dt.date(max(clock.today().year - HISTORY_YEARS, 1), 1, 1)
+    if not first <= day <= last:
+        raise DomainError(field, f"{day.isoformat()} is outside the days the platform keeps "
+                                 f"({first.isoformat()} to {last.isoformat()})")
     return day

@@ -52,7 +52,7 @@ def my_round(
     date: Annotated[dt.date | None, Query(description="the day (default today, local time)")] = None,
 ) -> CourierRound:
     """The caller's round in the plan in force on ``date``: stops in order, the next one."""
-    day = limits.check_day("date", date) if date is not None else clock.today()
+    day = limits.check_read_day("date", date) if date is not None else clock.today()
     rnd = courier_round(db, _courier_id(user), day)
     if rnd is None:
         raise not_found("date", f"no round for you on {day.isoformat()} (no plan in force, or none of its rounds is yours)")
@@ -99,5 +99,5 @@ def couriers_positions(
     date: Annotated[dt.date | None, Query(description="the day (default today, local time)")] = None,
 ) -> CourierPositions:
     """The latest position of each courier on ``date``, for the live map (dispatcher)."""
-    day = limits.check_day("date", date) if date is not None else clock.today()
+    day = limits.check_read_day("date", date) if date is not None else clock.today()
     return CourierPositions.model_validate({"date": day, "positions": latest_positions(db, day)})

@@ -44,7 +44,7 @@ def _date(value: str | None, field: str) -> dt.date | None:
         day = dt.date.fromisoformat(value)
     except ValueError:
         raise invalid(field, f"{value!r} is not a date YYYY-MM-DD") from None
-    return limits.check_day(field, day)
+    return limits.check_read_day(field, day)
 
 
 def _date_range(from_: str | None, to: str | None) -> tuple[dt.date, dt.date]:

@@ -253,8 +253,8 @@ def list_orders(
     first, last = (date, date) if date is not None else (from_, to)
     if first is None or last is None:
         raise invalid("date", "give date, or from and to")
-    limits.check_day("date" if date is not None else "from", first)
-    limits.check_day("date" if date is not None else "to", last)
+    limits.check_read_day("date" if date is not None else "from", first)
+    limits.check_read_day("date" if date is not None else "to", last)
     if last < first:
         raise invalid("to", "is before from")
     if (last - first).days >= MAX_LIST_DAYS:

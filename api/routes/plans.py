@@ -213,7 +213,7 @@ def list_plans(
     date: Annotated[dt.date, Query(description="the day whose plans to list")],
 ) -> list[PlanOverview]:
     """The plans of a day, newest first, without their rounds."""
-    limits.check_day("date", date)
+    limits.check_read_day("date", date)
     plans = db.scalars(select(Plan).where(Plan.day == date).order_by(Plan.id.desc())).all()
     return [PlanOverview.model_validate(_overview(db, p)) for p in plans]
 
