@@ -66,7 +66,9 @@ def new_user(body: UserCreate, db: SessionDep, _: Dispatcher) -> UserToken:
     return UserToken(user=user_public(user), token=token)
 
 
-@router.post("/users/{user_id}/revoke", tags=["users"], responses=error_responses(401, 403, 404, 422))
+@router.post("/users/{user_id}/revoke", tags=["users"], responses=error_responses(
+    401, 403, 404, 409, 422, notes={409: "The caller's own token (another dispatcher or the "
+                                     "command line revokes it)."}))
 def revoke(user_id: RowId, db: SessionDep, caller: Dispatcher) -> UserPublic:
     """Refuse a user's token and sessions from now on (again: no change) (dispatcher)."""
     if user_id == caller.id:
