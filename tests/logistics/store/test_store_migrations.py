@@ -103,9 +103,9 @@ def test_0006_gives_every_order_and_every_copy_of_its_id_the_public_id(at_0005):
         ("~hub:H1", None)]
     assert result["unassigned"][0]["order_id"] == "~hub:H1"
     assert result["impact"]["trips"][0]["order_ids"] == ["S1:O1", "S1:O2"]
-    with engine.begin() as c:  # the database keeps the rule: id = shop:ref
-        with pytest.raises(Exception, match="ck_orders_public_id"):
-            c.execute(text("UPDATE orders SET shop_ref = 'other' WHERE id = 'S1:O1'"))
+    # The database keeps the rule: id = shop:ref.
+    with pytest.raises(Exception, match="ck_orders_public_id"), engine.begin() as c:
+        c.execute(text("UPDATE orders SET shop_ref = 'other' WHERE id = 'S1:O1'"))
     # And back: the store as it was.
     command.downgrade(alembic_config(url), "0005")
     assert _state(engine) == before
