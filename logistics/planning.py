@@ -150,6 +150,20 @@ def _grams(kg: float) -> int:
     return int(math.ceil(kg * 1000 - 1e-9))
 
 
+@dataclass(frozen=True)
+class DayProblem:
+    """A day turned into the solver's :class:`~routing.problem.Problem`, with what the
+    plan document needs beside it: the orders and couriers left out before solving,
+    the points behind the matrix indices, the hub's index and the matrices' time."""
+
+    problem: Problem
+    early: tuple[Unassigned, ...]
+    unavailable: tuple[UnavailableCourier, ...]
+    points: tuple[Point, ...]
+    hub: int | None
+    matrix_seconds: float
+
+
 def plan_day(
     day: DayInputs,
     net: StreetNetwork,
@@ -183,6 +197,24 @@ def plan_day(
         ``unassigned`` (with reasons), ``couriers_unavailable``, ``summary``, ``impact``
         and ``solver`` (settings and search facts, for audit).
     """
+    settings = settings or PlanSettings()
+    started = time.monotonic()
+    built = build_day_problem(day, net, settings, keep=keep, on_board=on_board)
+    solution = solve(built.problem, settings.solve_params())
+    return plan_from_solution(day, net, built, solution, settings, started=started)
+
+
+def build_day_problem(
+    day: DayInputs,
+    net: StreetNetwork,
+    settings: PlanSettings | None = None,
+    *,
+    keep: Mapping[str, str] | None = None,
+    on_board: Mapping[str, str] | None = None,
+) -> DayProblem:
+    """The day as the solver's problem (matrices per mode, jobs, vehicles), before any
+    search; :func:`plan_day` solves it, and the benchmarks hand the same one to peers.
+    The parameters are :func:`plan_day`'s."""
     settings = settings or PlanSettings()
     started = time.monotonic()
     shops = day.shop_by_id()
@@ -282,11 +314,27 @@ def plan_day(
             )
         )
     problem = Problem(tuple(jobs), tuple(vehicles), matrices, stop_time=settings.stop_time_s)
-    solution = solve(problem, settings.solve_params())
-    timings = {"matrix_seconds": round(matrix_s, 3)}
+    return DayProblem(problem, tuple(early), tuple(unavailable), tuple(places.points), hub_at, matrix_s)
+
+
+def plan_from_solution(
+    day: DayInputs,
+    net: StreetNetwork,
+    built: DayProblem,
+    solution: Solution,
+    settings: PlanSettings,
+    *,
+    started: float | None = None,
+) -> PlanDocument:
+    """The plan document of ``solution`` to ``built``; ``started`` (``time.monotonic()``)
+    dates the planning's start for ``solver.total_seconds``."""
+    timings = {"matrix_seconds": round(built.matrix_seconds, 3)}
     plan = _document(
-        day, net, places.points, problem, solution, early, unavailable, settings, hub_at, timings
+        day, net, list(built.points), built.problem, solution, list(built.early),
+        list(built.unavailable), settings, built.hub, timings,
     )
+    if started is None:
+        return plan
     total = round(time.monotonic() - started, 3)
     return plan.model_copy(update={"solver": plan.solver.model_copy(update={"total_seconds": total})})
 
