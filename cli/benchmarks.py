@@ -56,6 +56,9 @@ def register(sub: Any) -> dict[str, Handler]:
     p.add_argument("--orders-counts", dest="sizes", type=int_list, default=[100, 300, 1000])
     p.add_argument("--time-limit", type=positive_float, default=30.0)
     p.add_argument("--csv", type=Path, required=True)
+    p.add_argument("--peers", default="",
+                   help="comma-separated: vroom,pyvrp; the same day's problem, one row per solver")
+    p.add_argument("--threads", type=int, default=1, help="VROOM's threads (default 1)")
 
     p = sub.add_parser(
         "bench-api", help="load-test the HTTP API on 127.0.0.1: orders per second, courier endpoints' latency"
@@ -122,16 +125,22 @@ def solver_options(pairs: Sequence[str]) -> dict[str, object]:
     return options
 
 
+def peer_names(text: str) -> tuple[str, ...]:
+    """``--peers`` as names, each known."""
+    peers = tuple(p.strip() for p in text.split(",") if p.strip())
+    unknown = set(peers) - {"vroom", "pyvrp"}
+    if unknown:
+        raise UserError(f"--peers: unknown solver(s) {', '.join(sorted(unknown))} (known: vroom, pyvrp)")
+    return peers
+
+
 def bench(args: argparse.Namespace) -> int:
     """``douai-delivery bench``: exit 1 when a run failed (each named on stderr)."""
     if not args.directory.is_dir():
         raise UserError(f"{args.directory}: no such folder")
     if not args.bks.is_file():
         raise UserError(f"--bks: no such file: {args.bks}")
-    peers = tuple(p.strip() for p in args.peers.split(",") if p.strip())
-    unknown = set(peers) - {"vroom", "pyvrp"}
-    if unknown:
-        raise UserError(f"--peers: unknown solver(s) {', '.join(sorted(unknown))} (known: vroom, pyvrp)")
+    peers = peer_names(args.peers)
     only = tuple(x.strip() for x in args.only.split(",") if x.strip()) or None
     options = solver_options(args.solver_option)
     runner = _benchmarks("vrp.runner")
@@ -153,11 +162,16 @@ def bench_network(args: argparse.Namespace) -> int:
 
 def bench_day(args: argparse.Namespace) -> int:
     """``douai-delivery bench-day``."""
+    peers = peer_names(args.peers)
+    if args.threads < 1:
+        raise UserError("--threads: at least 1")
     day = _benchmarks("day")
+    if peers:
+        _benchmarks("day_peers")
     load_network(args)  # fails early without a network, and fills the cache
     day.run_day_benchmark(
         str(network_source(args)), args.cache_dir, sizes=tuple(args.sizes),
-        time_limit_s=args.time_limit, csv_path=args.csv,
+        time_limit_s=args.time_limit, csv_path=args.csv, peers=peers, threads=args.threads,
     )
     return 0
 
