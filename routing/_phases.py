@@ -158,6 +158,7 @@ def _eliminate_routes(
         seed=params.seed,
         floor=floor,
         max_ejections=params.max_ejections,
+        patience=params.elimination_patience,
     )
     used = sum(1 for r in elimination.routes if r)
     log.append(

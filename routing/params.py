@@ -21,6 +21,11 @@ METAHEURISTICS = frozenset(
     {"AUTOMATIC", "GREEDY_DESCENT", "GUIDED_LOCAL_SEARCH", "SIMULATED_ANNEALING", "TABU_SEARCH",
      "GENERIC_TABU_SEARCH"}
 )
+#: ruin strategies of OR-Tools' iterated local search (``ortools/routing/ils.proto``);
+#: "ALL" runs one of the three at random each time
+RUIN_STRATEGIES = frozenset({"SISR", "RANDOM_WALK", "SPATIALLY_CLOSE_ROUTES", "ALL"})
+#: how iterated local search accepts a perturbed plan as its new reference
+ILS_ACCEPTANCES = frozenset({"SIMULATED_ANNEALING", "GREEDY_DESCENT"})
 
 
 @dataclass(frozen=True)
@@ -54,6 +59,9 @@ class SolveParams:
     #: with ``solution_limit`` set, route elimination stops after this many
     #: placements (None: 20 per job), so that the plan is reproducible
     elimination_iterations: int | None = None
+    #: route elimination gives up (and leaves its time to the last improvement) after
+    #: this many placements without a new smallest pool; None: it runs to its share
+    elimination_patience: int | None = None
     #: how many jobs one placement may push out of a route
     max_ejections: int = 2
     #: an OR-Tools first-solution strategy, or "AUTO": parallel cheapest insertion when
@@ -62,6 +70,24 @@ class SolveParams:
     #: otherwise
     first_solution: str = "AUTO"
     metaheuristic: str = "GUIDED_LOCAL_SEARCH"
+    #: OR-Tools' iterated local search (ruin and recreate, then local search) in
+    #: every search, instead of ``metaheuristic`` alone
+    iterated_local_search: bool = False
+    #: what each perturbation of iterated local search ruins: "SISR" (strings of
+    #: visits from routes close to a random visit, Christiaens & Vanden Berghe 2020),
+    #: "RANDOM_WALK", "SPATIALLY_CLOSE_ROUTES" or "ALL" (one of them at random)
+    ruin_strategy: str = "SISR"
+    #: visits removed per ruin, on average (SISR) or exactly (random walk); routes
+    #: ruined by "SPATIALLY_CLOSE_ROUTES" are ``max(1, ruin_size // 10)``
+    ruin_size: int = 10
+    #: "SIMULATED_ANNEALING" (temperatures from the mean arc cost) or "GREEDY_DESCENT"
+    ils_acceptance: str = "SIMULATED_ANNEALING"
+    #: share of each node's nearest neighbours the local search operators try (1: all)
+    ls_neighbors_ratio: float = 1.0
+    #: the fewest neighbours they try, whatever the ratio
+    ls_min_neighbors: int = 1
+    #: OR-Tools' close-nodes LNS operators (remove a node and its nearest, reinsert)
+    close_nodes_lns: bool = False
     #: cost of leaving a job out; 0 means "far above any route's cost" (computed)
     drop_penalty: int = 0
     log_search: bool = False
@@ -88,6 +114,9 @@ class SolveParams:
         if self.elimination_iterations is not None and self.elimination_iterations < 0:
             msg = "elimination_iterations must not be negative."
             raise ValueError(msg)
+        if self.elimination_patience is not None and self.elimination_patience < 1:
+            msg = "elimination_patience must be positive."
+            raise ValueError(msg)
         if not 1 <= self.max_ejections <= 3:
             msg = "max_ejections must be 1, 2 or 3."
             raise ValueError(msg)
@@ -96,6 +125,21 @@ class SolveParams:
             raise ValueError(msg)
         if self.metaheuristic not in METAHEURISTICS:
             msg = f"metaheuristic {self.metaheuristic!r} is not a known metaheuristic."
+            raise ValueError(msg)
+        if self.ruin_strategy not in RUIN_STRATEGIES:
+            msg = f"ruin_strategy {self.ruin_strategy!r} is not one of {sorted(RUIN_STRATEGIES)}."
+            raise ValueError(msg)
+        if self.ruin_size < 1:
+            msg = "ruin_size must be positive."
+            raise ValueError(msg)
+        if self.ils_acceptance not in ILS_ACCEPTANCES:
+            msg = f"ils_acceptance {self.ils_acceptance!r} is not one of {sorted(ILS_ACCEPTANCES)}."
+            raise ValueError(msg)
+        if not 0 < self.ls_neighbors_ratio <= 1:
+            msg = "ls_neighbors_ratio must be in (0, 1]."
+            raise ValueError(msg)
+        if self.ls_min_neighbors < 1:
+            msg = "ls_min_neighbors must be positive."
             raise ValueError(msg)
         if self.drop_penalty < 0:
             msg = "drop_penalty must not be negative."

@@ -494,6 +494,7 @@ def eliminate_routes(
     floor: int = 1,
     max_ejections: int = 2,
     perturb_moves: int = 20,
+    patience: int | None = None,
 ) -> EliminationResult:
     """Serve the jobs of ``routes`` with as few routes as the time allows.
 
@@ -511,6 +512,9 @@ def eliminate_routes(
         only on the input and ``seed``; None: the deadline alone stops the search.
     floor
         Never try fewer routes than this (a capacity bound, say).
+    patience
+        Give up emptying a route after this many placements without a new smallest
+        pool, and stop there; None: only the deadline (or ``max_iterations``) does.
 
     Returns
     -------
@@ -539,8 +543,14 @@ def eliminate_routes(
         del search.routes[k]
         rng.shuffle(pool)
         search.penalty = {}
+        smallest, since = len(pool), 0
         while pool and not out_of_budget():
+            if len(pool) < smallest:
+                smallest, since = len(pool), 0
+            elif patience is not None and since >= patience:
+                break
             iterations += 1
+            since += 1
             d = pool.pop()
             ins = search.any_insertion(d)
             if ins is not None:

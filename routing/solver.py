@@ -31,6 +31,12 @@ from .solution import Solution
 
 #: above this many jobs with pick-ups, "AUTO" starts from local cheapest insertion
 PARALLEL_INSERTION_MAX_JOBS = 500
+#: with iterated local search, the most of a warm-started search's time the greedy
+#: descent from the given routes may take (it stops at its local optimum, most often
+#: far sooner)
+DESCENT_SHARE = 0.3
+#: below this much time after the descent, iterated local search does not run
+MIN_ILS_S = 0.5
 
 
 def solve(problem: Problem, params: SolveParams | None = None) -> Solution:
@@ -76,10 +82,48 @@ class _OrToolsSearch:
         forbidden: frozenset[int] = frozenset(),
         initial: Found | None = None,
     ) -> SearchOutcome:
-        """Build the model, search for at most ``allotted`` and keep what it found."""
+        """Build the model, search for at most ``allotted`` and keep what it found.
+
+        OR-Tools' iterated local search cannot start from given routes (it builds its
+        own first solution and ignores a hint) and does not stop at the soft limit, so
+        it runs in warm-started searches only: it gets the time a greedy descent from
+        ``initial`` leaves, and the better plan of the two is kept.
+        """
+        params = self.model.params
+        t0 = time.monotonic()
+        if not (params.iterated_local_search and initial is not None):
+            plain = params.replace(iterated_local_search=False)
+            found, facts = self._search(plain, allotted, vehicle_cost, forbidden, initial)
+            facts["seconds"] = round(time.monotonic() - t0, 3)
+            return SearchOutcome(found, facts)
+        descent = params.replace(iterated_local_search=False, metaheuristic="GREEDY_DESCENT")
+        found, facts = self._search(
+            descent, SearchTime(allotted.seconds * DESCENT_SHARE), vehicle_cost, forbidden, initial
+        )
+        left = allotted.seconds - (time.monotonic() - t0)
+        if left > MIN_ILS_S:
+            ils, ils_facts = self._search(params, SearchTime(left), vehicle_cost, forbidden, None)
+            better = ils is not None and (
+                found is None
+                or (ils.dropped, ils.used, ils.cost) < (found.dropped, found.used, found.cost)
+            )
+            facts["ils_better"] = better
+            if better:
+                found = ils
+        facts["seconds"] = round(time.monotonic() - t0, 3)
+        return SearchOutcome(found, facts)
+
+    def _search(
+        self,
+        params: SolveParams,
+        allotted: SearchTime,
+        vehicle_cost: int,
+        forbidden: frozenset[int],
+        initial: Found | None,
+    ) -> tuple[Found | None, dict[str, object]]:
         m = self.model
         phase = _Phase(
-            m.problem, m.layout, m.mats, m.params, m.penalty(vehicle_cost), forbidden, vehicle_cost
+            m.problem, m.layout, m.mats, params, m.penalty(vehicle_cost), forbidden, vehicle_cost
         )
         start_routes = None
         if initial is not None:
@@ -89,18 +133,16 @@ class _OrToolsSearch:
                 for k, r in enumerate(initial.routes)
             ]
         # The soft limit counts from here: building the model is not searching.
-        t0 = time.monotonic()
         soft_stop = allotted.soft_deadline()
-        assignment = phase.run(allotted.seconds, m.params.solution_limit, start_routes, soft_stop)
+        assignment = phase.run(allotted.seconds, params.solution_limit, start_routes, soft_stop)
         facts: dict[str, object] = {
-            "seconds": round(time.monotonic() - t0, 3),
             "forbidden": len(forbidden),
             "status": int(phase.routing.status()),
             "found": assignment is not None,
             "warm_start": getattr(phase, "read_initial", None),
         }
         found = None if assignment is None else _capture(phase, assignment)
-        return SearchOutcome(found, facts)
+        return found, facts
 
 
 class _Phase:
@@ -211,6 +253,18 @@ class _Phase:
         p.local_search_metaheuristic = getattr(
             routing_enums_pb2.LocalSearchMetaheuristic, self.params.metaheuristic
         )
+        p.ls_operator_neighbors_ratio = self.params.ls_neighbors_ratio
+        p.ls_operator_min_neighbors = self.params.ls_min_neighbors
+        if self.params.close_nodes_lns:
+            ops = p.local_search_operators
+            ops.use_global_cheapest_insertion_close_nodes_lns = _enum(
+                ops, "use_global_cheapest_insertion_close_nodes_lns", "BOOL_TRUE"
+            )
+            ops.use_local_cheapest_insertion_close_nodes_lns = _enum(
+                ops, "use_local_cheapest_insertion_close_nodes_lns", "BOOL_TRUE"
+            )
+        if self.params.iterated_local_search:
+            _set_iterated_local_search(p, self.params)
         p.time_limit.FromMilliseconds(max(1, int(seconds * 1000)))
         if solution_limit is not None:
             p.solution_limit = solution_limit
@@ -248,12 +302,61 @@ class _Phase:
             routing.AddAtSolutionCallback(_stop_when_late)
         params = self.search_parameters(seconds, solution_limit)
         if initial is None:
+            if self.params.iterated_local_search:
+                return routing.SolveWithIteratedLocalSearch(params)
             return routing.SolveWithParameters(params)
         start = routing.ReadAssignmentFromRoutes(initial, True)
         self.read_initial = start is not None
         if start is None:
             return routing.SolveWithParameters(params)
         return routing.SolveFromAssignmentWithParameters(start, params)
+
+
+def _enum(message, field: str, name: str) -> int:
+    """The number of enum value ``name`` of ``message.field``.
+
+    The 9.15 wheel has no Python module for ``ils.proto`` or ``optional_boolean.proto``
+    (their enums reach Python only through the descriptors of the search parameters).
+    """
+    enum_type = message.DESCRIPTOR.fields_by_name[field].enum_type
+    return int(enum_type.values_by_name[name].number)
+
+
+def _set_iterated_local_search(p, params: SolveParams) -> None:
+    """Turn on OR-Tools' iterated local search in the search parameters ``p``."""
+    p.use_iterated_local_search = True
+    ils = p.iterated_local_search_parameters
+    ils.perturbation_strategy = _enum(ils, "perturbation_strategy", "RUIN_AND_RECREATE")
+    rr = ils.ruin_recreate_parameters
+    del rr.ruin_strategies[:]
+    kinds = (
+        ("SISR", "RANDOM_WALK", "SPATIALLY_CLOSE_ROUTES")
+        if params.ruin_strategy == "ALL"
+        else (params.ruin_strategy,)
+    )
+    for kind in kinds:
+        ruin = rr.ruin_strategies.add()
+        if kind == "SISR":
+            ruin.sisr.avg_num_removed_visits = params.ruin_size
+            ruin.sisr.max_removed_sequence_size = 10
+            ruin.sisr.bypass_factor = 0.01
+        elif kind == "RANDOM_WALK":
+            ruin.random_walk.num_removed_visits = params.ruin_size
+        else:
+            ruin.spatially_close_routes.num_ruined_routes = max(1, params.ruin_size // 10)
+    if len(kinds) > 1:
+        rr.ruin_composition_strategy = _enum(rr, "ruin_composition_strategy", "RUN_ONE_RANDOMLY")
+    rr.recreate_strategy.heuristic = routing_enums_pb2.FirstSolutionStrategy.LOCAL_CHEAPEST_INSERTION
+    ils.improve_perturbed_solution = True
+    reference = ils.reference_solution_acceptance_strategy
+    if params.ils_acceptance == "SIMULATED_ANNEALING":
+        sa = reference.simulated_annealing
+        sa.cooling_schedule_strategy = _enum(sa, "cooling_schedule_strategy", "EXPONENTIAL")
+        # Temperatures from the mean arc cost, whatever the unit of the costs.
+        sa.automatic_temperatures = True
+    else:
+        reference.greedy_descent.SetInParent()
+    ils.best_solution_acceptance_strategy.greedy_descent.SetInParent()
 
 
 def _capture(phase: _Phase, assignment) -> Found:

@@ -169,6 +169,17 @@ def test_floor_stops_the_search():
     assert sum(1 for r in result.routes if r) == 4
 
 
+def test_patience_ends_a_hopeless_search_before_its_deadline():
+    # Three jobs a vehicle at most: twelve jobs need four routes, so the search would
+    # try to empty a fifth until its deadline.
+    graph, routes = make_graph(4, 12, n_vehicles=12, pairs=False, capacity=3)
+    assert all(r is not None for r in routes)
+    result = eliminate_routes(graph, routes, deadline=time.monotonic() + 30, seed=1, patience=200)
+    assert_plan(graph, routes, result.routes)
+    assert sum(1 for r in result.routes if r) >= 4
+    assert result.seconds < 10
+
+
 def test_allowed_vehicles_are_kept():
     # Job 0 may only ride with vehicle 0: it never moves to another route.
     graph, routes = make_graph(11, 5, n_vehicles=5, pairs=False, capacity=1000)
