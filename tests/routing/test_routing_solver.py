@@ -80,6 +80,27 @@ def test_day_plan_keeps_every_invariant():
     assert "o2" in stops[0].job_ids
 
 
+def test_a_basket_handed_over_at_its_slots_last_second_is_sound():
+    """The slot bounds the start of a basket's hand-over (its parcels are handed over
+    together): three parcels handed over from the slot's last second on keep it, as the
+    solver plans them; two orders that are no basket, at the same door, do not."""
+    mats, _ = grid_matrices(6)
+    at = Window(15 * H, 15 * H)  # a slot of one instant: the hand-over starts at 15:00
+    jobs = tuple(Job(f"b{i}", 4, 1 + i % 2, "B", 1000, 1000, Window(9 * H, 19 * H), at, 60, 90)
+                 for i in range(3))
+    problem = Problem(jobs, (bike(0),), mats, stop_time=60)
+    solution = solve(problem, QUICK)
+    assert solution.unassigned == ()
+    (delivery,) = [v for r in solution.routes for v in r.visits if v.kind == "delivery"]
+    assert delivery.arrival <= 15 * H
+    assert check_solution(problem, solution) == []
+    # The same parcels as separate orders, forced into one visit: the later ones start late.
+    loose = Problem(tuple(dataclasses.replace(j, basket=None) for j in jobs), problem.vehicles, mats,
+                    stop_time=60)
+    late = check_solution(loose, solution)
+    assert any("b" in e and "after its window ends" in e for e in late), late
+
+
 def test_same_seed_and_solution_limit_give_the_same_plan():
     problem = day_problem(seed=3)
     params = SolveParams(time_limit_s=60, solution_limit=30, seed=7)
