@@ -70,9 +70,16 @@ class SolveParams:
     #: otherwise
     first_solution: str = "AUTO"
     metaheuristic: str = "GUIDED_LOCAL_SEARCH"
-    #: OR-Tools' iterated local search (ruin and recreate, then local search) in
-    #: every search, instead of ``metaheuristic`` alone
-    iterated_local_search: bool = False
+    #: OR-Tools' iterated local search (ruin and recreate, then local search) in the
+    #: last improvement: a greedy descent from the plan route elimination left, then
+    #: iterated local search from scratch on the same vehicles for the time left, the
+    #: better plan kept (instead of ``metaheuristic`` from that plan). None: only when
+    #: no job has a pick-up. Measured on 11 instances at 30 s, one core each
+    #: (benchmarks/README.md, issue 12): mean gap at equal vehicles on 8 Solomon
+    #: instances +7.37 % -> +4.87 % (C1 +13.3 -> +6.0, R2 +13.9 -> +8.2, RC1 +6.1 ->
+    #: +2.8; C2 0.0 -> +1.5), same vehicles; on 3 Li & Lim instances (pick-ups) no
+    #: better (+21.4 % -> +21.6 %), hence not there by default.
+    iterated_local_search: bool | None = None
     #: what each perturbation of iterated local search ruins: "SISR" (strings of
     #: visits from routes close to a random visit, Christiaens & Vanden Berghe 2020),
     #: "RANDOM_WALK", "SPATIALLY_CLOSE_ROUTES" or "ALL" (one of them at random)

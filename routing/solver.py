@@ -91,7 +91,10 @@ class _OrToolsSearch:
         """
         params = self.model.params
         t0 = time.monotonic()
-        if not (params.iterated_local_search and initial is not None):
+        use_ils = params.iterated_local_search
+        if use_ils is None:
+            use_ils = not any(n.kind == PICKUP for n in self.model.layout.nodes)
+        if not (use_ils and initial is not None):
             plain = params.replace(iterated_local_search=False)
             found, facts = self._search(plain, allotted, vehicle_cost, forbidden, initial)
             facts["seconds"] = round(time.monotonic() - t0, 3)
@@ -102,7 +105,8 @@ class _OrToolsSearch:
         )
         left = allotted.seconds - (time.monotonic() - t0)
         if left > MIN_ILS_S:
-            ils, ils_facts = self._search(params, SearchTime(left), vehicle_cost, forbidden, None)
+            ils_params = params.replace(iterated_local_search=True)
+            ils, _ = self._search(ils_params, SearchTime(left), vehicle_cost, forbidden, None)
             better = ils is not None and (
                 found is None
                 or (ils.dropped, ils.used, ils.cost) < (found.dropped, found.used, found.cost)

@@ -15,8 +15,9 @@ from routing.solver import _Phase, solve
 H = 3600
 
 
-def day_problem(n_jobs: int = 24, seed: int = 0) -> Problem:
-    """Deliveries from the hub (location 0) to random points, three bikes, two-hour slots."""
+def day_problem(n_jobs: int = 24, seed: int = 0, *, pickups: bool = False) -> Problem:
+    """Deliveries from the hub (location 0) to random points, three bikes, three-hour slots;
+    with ``pickups``, every other parcel is fetched first from one of three shops."""
     rng = np.random.default_rng(seed)
     pts = rng.random((n_jobs + 1, 2)) * 4000
     d = np.abs(pts[:, None, :] - pts[None, :, :]).sum(-1)
@@ -25,7 +26,8 @@ def day_problem(n_jobs: int = 24, seed: int = 0) -> Problem:
     for i in range(n_jobs):
         slot = int(rng.choice([9, 11, 14])) * H
         jobs.append(
-            Job(f"o{i}", delivery=i + 1, weight=1000, volume=2000,
+            Job(f"o{i}", delivery=i + 1, pickup=(i % 3) + 1 if pickups and i % 2 else None,
+                weight=1000, volume=2000,
                 delivery_window=Window(slot, slot + 3 * H), delivery_service=90)
         )
     shift = Window(8 * H, 19 * H)
@@ -117,3 +119,11 @@ def test_a_solve_with_iterated_local_search_keeps_every_invariant(ruin):
     assert phases[0]["name"] == "first"
     assert "ils_better" not in phases[0]
     assert "ils_better" in phases[-1]
+
+
+@pytest.mark.parametrize("pickups", [False, True])
+def test_iterated_local_search_by_default_only_without_pickups(pickups):
+    problem = day_problem(pickups=pickups)
+    solution = solve(problem, SolveParams(time_limit_s=4))
+    assert check_solution(problem, solution) == []
+    assert ("ils_better" in solution.stats["phases"][-1]) is not pickups
