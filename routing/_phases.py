@@ -1,7 +1,8 @@
 """The phases of one solve, in order, each taking its time from the budget.
 
-A first solution, then route elimination with an ejection pool (plain Python), then
-a last improvement of the best plan. Fixed vehicle costs alone rarely make OR-Tools'
+A first solution; when it leaves jobs out, an ejection pool that serves them (plain
+Python); route elimination with the same pool; then a last improvement of the best
+plan. Fixed vehicle costs alone rarely make OR-Tools'
 local search give up a route (emptying one takes many moves at once); the ejection
 pool does exactly that. The searches themselves come in as a :class:`Search`, so this
 module never sees an OR-Tools type.
@@ -14,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
-from .route_elimination import EliminationResult, eliminate_routes
+from .route_elimination import EliminationResult, eliminate_routes, insert_left_out
 
 if TYPE_CHECKING:
     from ._model import Model
@@ -116,8 +117,9 @@ def run_phases(model: Model, search: Search, budget: TimeBudget, log: PhaseLog) 
     best = _first_solution(model, search, budget, log)
     if best is None:
         return None
-    elimination = _eliminate_routes(model, best, budget, log)
-    return _improve(model, search, best, elimination, budget, log)
+    draft = _serve_left_out(model, best, budget, log)
+    elimination = _eliminate_routes(model, draft or best, budget, log)
+    return _improve(model, search, best, draft, elimination, budget, log)
 
 
 def _first_solution(
@@ -129,6 +131,50 @@ def _first_solution(
     if best is not None:
         log[-1].update(name="first", vehicles=best.used, dropped=best.dropped, cost=best.cost)
     return best
+
+
+def _serve_left_out(model: Model, best: Found, budget: TimeBudget, log: PhaseLog) -> Found | None:
+    """Serve what the first plan left out with an ejection pool; None when it served none.
+
+    The plan returned has no times yet (the last improvement computes them) and its
+    ``dropped`` counts the jobs still left out; its cost is the first plan's.
+    """
+    params = model.params
+    if best.dropped == 0 or not params.insert_left_out:
+        return None
+    graph = model.node_graph()
+    served = {n for r in best.routes for n in r}
+    left_out = [d for d in graph.pickup_of if d not in served]
+    t0 = budget.clock()
+    iterations = params.elimination_iterations
+    if params.solution_limit is not None and iterations is None:
+        iterations = 20 * len(graph.pickup_of)
+    result = insert_left_out(
+        graph,
+        best.routes,
+        left_out,
+        deadline=budget.insertion_deadline(),
+        max_iterations=iterations,
+        seed=params.seed,
+        max_ejections=params.max_ejections,
+        patience=params.insertion_patience,
+    )
+    accepted = len(result.left_out) < len(left_out)
+    log.append(
+        {
+            "name": "serve_left_out",
+            "seconds": round(budget.clock() - t0, 3),
+            "iterations": result.iterations,
+            "vehicles": sum(1 for r in result.routes if r),
+            "dropped": len(result.left_out),
+            "accepted": accepted,
+        }
+    )
+    if not accepted:
+        return None
+    return dataclasses.replace(
+        best, routes=result.routes, assignment_values={}, dropped=len(result.left_out)
+    )
 
 
 def _eliminate_routes(
@@ -178,27 +224,30 @@ def _improve(
     model: Model,
     search: Search,
     best: Found,
+    draft: Found | None,
     elimination: EliminationResult | None,
     budget: TimeBudget,
     log: PhaseLog,
 ) -> Found:
-    """Improve the best plan: the one route elimination left, if it removed any.
+    """Improve the best plan: the one route elimination left, if it removed any, else
+    the one that serves left-out jobs, if any was served.
 
     When the plan serves every job it can, its fleet is fixed and the search minimises
-    time (or distance) alone. A plan from route elimination always goes through this
+    time (or distance) alone. A plan from a Python phase always goes through this
     search, which computes its times and loads.
     """
-    allotted = budget.improvement(required=elimination is not None)
+    start = draft or best
+    allotted = budget.improvement(required=elimination is not None or draft is not None)
     if allotted is None:
         return best
-    start_routes = elimination.routes if elimination is not None else best.routes
+    start_routes = elimination.routes if elimination is not None else start.routes
     unused = frozenset(k for k, r in enumerate(start_routes) if not r)
-    fixed = best.dropped == 0
+    fixed = start.dropped == 0
     outcome = search(
         allotted,
         vehicle_cost=0 if fixed else model.params.vehicle_cost,
         forbidden=unused if fixed else frozenset(),
-        initial=dataclasses.replace(best, routes=start_routes),
+        initial=dataclasses.replace(start, routes=start_routes),
     )
     log.append(outcome.facts)
     found = outcome.found
@@ -206,6 +255,6 @@ def _improve(
         return best
     better = (found.dropped, found.used, found.base_cost) <= (
         best.dropped, best.used, best.base_cost
-    ) or (elimination is not None and found.dropped == 0)
+    ) or (elimination is not None and found.dropped == 0) or found.dropped < best.dropped
     log[-1].update(name="improve", vehicles=found.used, dropped=found.dropped, accepted=better)
     return found if better else best

@@ -84,6 +84,8 @@ class TimeBudget:
     started: float
     split: bool = True
     clock: Clock = field(default=time.monotonic, repr=False, compare=False)
+    #: share of the limit for serving left-out jobs, from when that phase starts
+    insertion_share: float = 0.25
 
     def __post_init__(self) -> None:
         if self.limit_s <= 0:
@@ -105,6 +107,7 @@ class TimeBudget:
         *,
         split: bool = True,
         clock: Clock = time.monotonic,
+        insertion_share: float = 0.25,
     ) -> TimeBudget:
         """A budget whose time starts running now.
 
@@ -129,7 +132,7 @@ class TimeBudget:
         ValueError
             When the limit is not positive or the shares do not fit in it.
         """
-        return cls(limit_s, first_share, elimination_share, clock(), split, clock)
+        return cls(limit_s, first_share, elimination_share, clock(), split, clock, insertion_share)
 
     @classmethod
     def for_params(cls, params: SolveParams, clock: Clock = time.monotonic) -> TimeBudget:
@@ -140,6 +143,7 @@ class TimeBudget:
             params.elimination_share,
             split=params.solution_limit is None,
             clock=clock,
+            insertion_share=params.insertion_share,
         )
 
     @property
@@ -169,6 +173,12 @@ class TimeBudget:
         if not self.split:
             return self.deadline
         return min(self.deadline, self.clock() + self.limit_s * self.elimination_share)
+
+    def insertion_deadline(self) -> float:
+        """The clock value at which serving left-out jobs, starting now, must stop."""
+        if not self.split:
+            return self.deadline
+        return min(self.deadline, self.clock() + self.limit_s * self.insertion_share)
 
     def improvement(self, *, required: bool = False) -> SearchTime | None:
         """The last search: the time left, or None when too little is left.

@@ -64,6 +64,14 @@ class SolveParams:
     elimination_patience: int | None = None
     #: how many jobs one placement may push out of a route
     max_ejections: int = 2
+    #: when the first plan leaves jobs out, serve them with an ejection pool (every
+    #: vehicle may take them, others pushed out of the way) before the last improvement
+    insert_left_out: bool = True
+    #: share of the time that phase may take, from when it starts
+    insertion_share: float = 0.25
+    #: it stops after this many placements without fewer jobs left out; None: it runs
+    #: to its share (or until every job is served)
+    insertion_patience: int | None = None
     #: an OR-Tools first-solution strategy, or "AUTO": parallel cheapest insertion when
     #: jobs have pick-ups (it keeps pairs together and, on a generated day of 100
     #: orders, left 6 out where local cheapest insertion left 22), path cheapest arc
@@ -123,6 +131,12 @@ class SolveParams:
             raise ValueError(msg)
         if self.elimination_patience is not None and self.elimination_patience < 1:
             msg = "elimination_patience must be positive."
+            raise ValueError(msg)
+        if self.insertion_patience is not None and self.insertion_patience < 1:
+            msg = "insertion_patience must be positive."
+            raise ValueError(msg)
+        if not 0 <= self.insertion_share < 1:
+            msg = "insertion_share must be in [0, 1)."
             raise ValueError(msg)
         if not 1 <= self.max_ejections <= 3:
             msg = "max_ejections must be 1, 2 or 3."

@@ -1,4 +1,5 @@
-"""Route elimination: fewer routes, every job kept, every route checked independently."""
+"""The ejection pool: route elimination keeps every job on fewer routes, left-out jobs get
+served, every route checked independently."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from routing.route_elimination import (
     _ejections_from_hub_route,
     _Route,
     eliminate_routes,
+    insert_left_out,
 )
 
 SHIFT = (0, 1000)
@@ -258,3 +260,88 @@ def test_fast_ejection_search_matches_brute_force(seed, max_ejections):
         return
     assert fast is not None
     assert fast[0] == best
+
+
+def line_graph(
+    xs: list[float], weights: list[int], capacity: int, allowed: dict[int, frozenset[int]]
+) -> NodeGraph:
+    """Hub parcels on a line: two vehicles at 0 (nodes 0-3), then one delivery per x."""
+    pts = [0.0] * 4 + xs
+    n = len(pts)
+    transit = [[math.ceil(abs(pts[a] - pts[b])) for b in range(n)] for a in range(n)]
+    return NodeGraph(
+        transit={"bike": transit},
+        cost={"bike": transit},
+        earliest=[0] * n,
+        latest=[1000] * n,
+        weight=[0] * 4 + [-w for w in weights],
+        volume=[0] * n,
+        pickup_of={d: None for d in range(4, n)},
+        allowed=allowed,
+        vehicles=[FleetVehicle("bike", capacity, capacity, k, 2 + k, *SHIFT) for k in range(2)],
+    )
+
+
+def test_a_left_out_job_is_served_by_moving_another_out_of_its_way():
+    # Job 5 may ride only on vehicle 0, which is full with job 4; job 4 may take either.
+    allowed = {4: frozenset({0, 1}), 5: frozenset({0})}
+    graph = line_graph([10.0, 20.0], [3, 3], capacity=3, allowed=allowed)
+    result = insert_left_out(
+        graph, [[4], []], [5], deadline=time.monotonic() + 5, max_iterations=50
+    )
+    assert result.left_out == []
+    assert result.routes == [[5], [4]]
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_an_unused_vehicle_is_put_to_use_only_when_no_used_one_fits(seed):
+    allowed = {4: frozenset({0, 1}), 5: frozenset({0, 1})}
+    graph = line_graph([10.0, 20.0], [1, 1], capacity=3, allowed=allowed)
+    result = insert_left_out(
+        graph, [[4], []], [5], deadline=time.monotonic() + 5, max_iterations=50, seed=seed
+    )
+    assert result.left_out == []
+    assert sorted(result.routes[0]) == [4, 5]
+    assert result.routes[1] == []
+
+
+def test_a_job_nobody_can_take_stays_left_out_and_the_rest_is_kept():
+    # Job 6 weighs more than any vehicle carries.
+    allowed = {d: frozenset({0, 1}) for d in (4, 5, 6)}
+    graph = line_graph([10.0, 20.0, 30.0], [1, 1, 9], capacity=3, allowed=allowed)
+    result = insert_left_out(
+        graph, [[4], []], [5, 6], deadline=time.monotonic() + 5, max_iterations=40
+    )
+    assert result.left_out == [6]
+    assert sorted(n for r in result.routes for n in r) == [4, 5]
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 10_000), n_jobs=st.integers(2, 14), pairs=st.booleans(),
+       n_out=st.integers(1, 6))
+def test_served_left_out_jobs_keep_every_route_feasible(seed, n_jobs, pairs, n_out):
+    graph, routes = make_graph(seed, n_jobs, n_vehicles=n_jobs, pairs=pairs, capacity=40)
+    if any(r is None for r in routes):
+        return
+    # Leave out some jobs and pile the rest on as few routes as elimination finds.
+    rng = random.Random(seed)
+    jobs = list(graph.pickup_of)
+    out = rng.sample(jobs, min(n_out, len(jobs) - 1))
+    kept = [[n for n in r if n not in out and graph.pickup_of.get(n, -1) not in out]
+            for r in routes]
+    kept = [[n for n in r if not any(graph.pickup_of[d] == n for d in out)] for r in kept]
+    start = eliminate_routes(graph, kept, deadline=time.monotonic() + 5, max_iterations=100,
+                             seed=seed).routes
+    result = insert_left_out(
+        graph, start, out, deadline=time.monotonic() + 5, max_iterations=200, seed=seed
+    )
+    assert len(result.left_out) <= len(out)
+    served = [n for r in result.routes for n in r]
+    assert len(served) == len(set(served))
+    assert {d for d in jobs if d in served} | set(result.left_out) == set(jobs)
+    assert not set(result.left_out) & set(served)
+    for k, r in enumerate(result.routes):
+        if r:
+            assert check_route(graph, k, r) is None, (k, r, check_route(graph, k, r))
+    # Every job fits a vehicle of its own here: none stays out.
+    assert result.left_out == []

@@ -92,7 +92,8 @@ def test_an_emptied_route_is_improved_with_the_fleet_fixed_and_kept():
 
 
 def test_with_jobs_left_out_no_route_is_emptied_and_a_worse_plan_is_refused():
-    model, budget = setup()
+    # Without the pool (which would serve job 5: see below).
+    model, budget = setup(PARAMS.replace(insert_left_out=False))
     first = found([[4], []], cost=1000 + 20 + 500, dropped=1, vehicle_cost=1000)
     worse = found([[4], [5]], cost=1000 * 2 + 40 + 500, dropped=1, vehicle_cost=1000)
     search = ScriptedSearch(first, worse)
@@ -116,3 +117,32 @@ def test_without_time_left_the_last_search_is_skipped():
     first_time = search.calls[0]["allotted"]
     assert isinstance(first_time, SearchTime)
     assert first_time.soft_seconds is not None
+
+
+def test_a_job_left_out_is_served_by_the_pool_and_the_fleet_then_fixed():
+    model, budget = setup()
+    # The first plan leaves job 5 out although bike 0 has room for it.
+    first = found([[4], []], cost=1000 + 20 + 5000, dropped=1, vehicle_cost=1000)
+    improved = found([[4, 5], []], cost=30)
+    search = ScriptedSearch(first, improved)
+    log: list[dict[str, object]] = []
+    assert run_phases(model, search, budget, log) is improved
+    assert [r.get("name") for r in log] == ["first", "serve_left_out", "improve"]
+    assert log[1]["dropped"] == 0
+    assert log[1]["accepted"] is True
+    last = search.calls[1]
+    assert last["vehicle_cost"] == 0
+    assert last["forbidden"] == frozenset({1})
+    initial = last["initial"]
+    assert isinstance(initial, Found)
+    assert sorted(initial.routes[0]) == [4, 5]
+    assert initial.dropped == 0
+
+
+def test_the_pool_can_be_turned_off():
+    model, budget = setup(PARAMS.replace(insert_left_out=False))
+    first = found([[4], []], cost=1000 + 20 + 5000, dropped=1, vehicle_cost=1000)
+    search = ScriptedSearch(first, first)
+    log: list[dict[str, object]] = []
+    run_phases(model, search, budget, log)
+    assert [r.get("name") for r in log] == ["first", "improve"]
