@@ -342,8 +342,9 @@ class Model:
         """
         return self.params.drop_penalty or 2 * vehicle_cost + 4 * self.mats.max_cost() + 1
 
+    @functools.cached_property
     def node_graph(self) -> NodeGraph:
-        """The model as route elimination sees it (built on demand: it is large)."""
+        """The model as the ejection pool sees it (built once, on demand: it is large)."""
         return node_graph(self.problem, self.layout, self.mats)
 
 

@@ -133,6 +133,18 @@ def _first_solution(
     return best
 
 
+def _placement_limit(model: Model) -> int | None:
+    """The most placements an ejection-pool phase may make (None: its deadline stops it).
+
+    A solution limit makes the plan reproducible; so must this limit: 20 per job then,
+    unless ``elimination_iterations`` says otherwise.
+    """
+    params = model.params
+    if params.solution_limit is not None and params.elimination_iterations is None:
+        return 20 * len(model.node_graph.pickup_of)
+    return params.elimination_iterations
+
+
 def _serve_left_out(model: Model, best: Found, budget: TimeBudget, log: PhaseLog) -> Found | None:
     """Serve what the first plan left out with an ejection pool; None when it served none.
 
@@ -142,19 +154,16 @@ def _serve_left_out(model: Model, best: Found, budget: TimeBudget, log: PhaseLog
     params = model.params
     if best.dropped == 0 or not params.insert_left_out:
         return None
-    graph = model.node_graph()
+    graph = model.node_graph
     served = {n for r in best.routes for n in r}
     left_out = [d for d in graph.pickup_of if d not in served]
     t0 = budget.clock()
-    iterations = params.elimination_iterations
-    if params.solution_limit is not None and iterations is None:
-        iterations = 20 * len(graph.pickup_of)
     result = insert_left_out(
         graph,
         best.routes,
         left_out,
         deadline=budget.insertion_deadline(),
-        max_iterations=iterations,
+        max_iterations=_placement_limit(model),
         seed=params.seed,
         max_ejections=params.max_ejections,
         patience=params.insertion_patience,
@@ -191,16 +200,12 @@ def _eliminate_routes(
         return None
     t0 = budget.clock()
     deadline = budget.elimination_deadline()
-    graph = model.node_graph()
-    iterations = params.elimination_iterations
-    if params.solution_limit is not None and iterations is None:
-        # The solution limit makes the plan reproducible; so must this limit.
-        iterations = 20 * len(graph.pickup_of)
+    graph = model.node_graph
     elimination = eliminate_routes(
         graph,
         best.routes,
         deadline=deadline,
-        max_iterations=iterations,
+        max_iterations=_placement_limit(model),
         seed=params.seed,
         floor=floor,
         max_ejections=params.max_ejections,

@@ -469,6 +469,29 @@ class _Search:
                         best = (key, route.k, out, ins)
         return None if best is None else (best[1], best[2], best[3])
 
+    def place(self, pool: list[int]) -> bool:
+        """Place the job on top of ``pool``; True when it fitted without pushing any out.
+
+        A job that fits nowhere goes in anyway, pushing out the jobs of least summed
+        penalty (they go to the pool); one that fits nowhere even then goes back to the
+        bottom of the pool.
+        """
+        d = pool.pop()
+        ins = self.any_insertion(d)
+        if ins is not None:
+            self.insert(ins, d)
+            return True
+        self.penalty[d] = self.penalty.get(d, 1) + 1
+        ejection = self.best_ejection(d)
+        if ejection is None:
+            pool.insert(0, d)
+        else:
+            target, ejected, ins = ejection
+            self.remove(target, ejected)
+            self.insert(ins, d)
+            pool.extend(ejected)
+        return False
+
     def perturb(self, moves: int) -> None:
         """Random feasible moves between two routes: relocate a job, or swap the two
         routes' tails (2-opt*). Only the plan's shape changes; every job stays served."""
@@ -583,22 +606,8 @@ def eliminate_routes(
                 break
             iterations += 1
             since += 1
-            d = pool.pop()
-            ins = search.any_insertion(d)
-            if ins is not None:
-                search.insert(ins, d)
-                continue
-            search.penalty[d] = search.penalty.get(d, 1) + 1
-            ejection = search.best_ejection(d)
-            if ejection is None:
-                # Fits nowhere even with ejections: back to the bottom of the pool.
-                pool.insert(0, d)
-            else:
-                target, ejected, ins = ejection
-                search.remove(target, ejected)
-                search.insert(ins, d)
-                pool.extend(ejected)
-            search.perturb(perturb_moves)
+            if not search.place(pool):
+                search.perturb(perturb_moves)
         if pool:
             search.restore(best)
             break
@@ -685,20 +694,7 @@ def insert_left_out(
             break
         iterations += 1
         since += 1
-        d = pool.pop()
-        ins = search.any_insertion(d)
-        if ins is not None:
-            search.insert(ins, d)
-        else:
-            search.penalty[d] = search.penalty.get(d, 1) + 1
-            ejection = search.best_ejection(d)
-            if ejection is None:
-                pool.insert(0, d)
-            else:
-                target, ejected, ins = ejection
-                search.remove(target, ejected)
-                search.insert(ins, d)
-                pool.extend(ejected)
+        search.place(pool)
         if len(pool) < len(best_pool):
             best, best_pool, since = search.snapshot(), list(pool), 0
         search.perturb(perturb_moves)
