@@ -539,6 +539,16 @@ class _Search:
             self.routes[k], self.routes[k2] = ra, rb
 
 
+def _checked_plan(graph: NodeGraph, snap: Mapping[int, list[int]], phase: str) -> list[list[int]]:
+    """One node list per vehicle from ``snap``, every route checked again from scratch."""
+    plan = [list(snap.get(k, [])) for k in range(len(graph.vehicles))]
+    for k, nodes in enumerate(plan):
+        if nodes and not _Route(graph, k, nodes).ok:
+            msg = f"{phase} produced an infeasible route for vehicle {k}."
+            raise AssertionError(msg)
+    return plan
+
+
 def eliminate_routes(
     graph: NodeGraph,
     routes: Sequence[Sequence[int]],
@@ -613,11 +623,7 @@ def eliminate_routes(
             break
         best = search.snapshot()
         removed += 1
-    plan = [list(best.get(k, [])) for k in range(len(graph.vehicles))]
-    for k, nodes in enumerate(plan):
-        if nodes and not _Route(graph, k, nodes).ok:
-            msg = f"route elimination produced an infeasible route for vehicle {k}."
-            raise AssertionError(msg)
+    plan = _checked_plan(graph, best, "route elimination")
     return EliminationResult(plan, iterations, removed, time.monotonic() - started)
 
 
@@ -698,9 +704,5 @@ def insert_left_out(
         if len(pool) < len(best_pool):
             best, best_pool, since = search.snapshot(), list(pool), 0
         search.perturb(perturb_moves)
-    plan = [list(best.get(k, [])) for k in range(len(graph.vehicles))]
-    for k, nodes in enumerate(plan):
-        if nodes and not _Route(graph, k, nodes).ok:
-            msg = f"inserting left-out jobs produced an infeasible route for vehicle {k}."
-            raise AssertionError(msg)
+    plan = _checked_plan(graph, best, "inserting left-out jobs")
     return InsertionResult(plan, best_pool, iterations, time.monotonic() - started)
