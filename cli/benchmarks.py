@@ -79,7 +79,23 @@ def register(sub: Any) -> dict[str, Handler]:
     p.add_argument("--database-url",
                    help="the PostgreSQL server the bench database is made on (default: $DATABASE_URL, else local)")
     p.add_argument("--csv", type=Path, required=True)
-    return {"bench": bench, "bench-network": bench_network, "bench-day": bench_day, "bench-api": bench_api}
+
+    p = sub.add_parser(
+        "bench-moves",
+        help="a dispatcher's random moves on a published generated day: applied, refused and why, answer time",
+    )
+    add_network_options(p)
+    p.add_argument("--orders", type=int, default=300, help="orders of the day (default 300)")
+    p.add_argument("--couriers", type=int, default=12, help="couriers, a third on foot (default 12)")
+    p.add_argument("--moves", type=int, default=20, help="moves asked, one after the other (default 20)")
+    p.add_argument("--time-limit", type=positive_float, default=30.0,
+                   help="seconds to plan the day before the moves (default 30)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the day and of the moves")
+    p.add_argument("--database-url",
+                   help="the PostgreSQL server the bench database is made on (default: $DATABASE_URL, else local)")
+    p.add_argument("--csv", type=Path, required=True)
+    return {"bench": bench, "bench-network": bench_network, "bench-day": bench_day, "bench-api": bench_api,
+            "bench-moves": bench_moves}
 
 
 def _benchmarks(name: str) -> ModuleType:
@@ -173,6 +189,31 @@ def bench_day(args: argparse.Namespace) -> int:
         str(network_source(args)), args.cache_dir, sizes=tuple(args.sizes),
         time_limit_s=args.time_limit, csv_path=args.csv, peers=peers, threads=args.threads,
     )
+    return 0
+
+
+def bench_moves(args: argparse.Namespace) -> int:
+    """``douai-delivery bench-moves``: exit 1 when a move lowered the planned orders."""
+    from sqlalchemy.exc import OperationalError
+
+    moves = _benchmarks("moves")
+    for name in ("orders", "couriers", "moves"):
+        if getattr(args, name) < 1:
+            raise UserError(f"--{name}: at least 1")
+    if args.couriers < 2:
+        raise UserError("--couriers: at least 2, for a move to have somewhere to go")
+    net = load_network(args)
+    params = moves.MovesParams(
+        orders=args.orders, couriers=args.couriers, moves=args.moves,
+        time_limit_s=args.time_limit, seed=args.seed, database_url=args.database_url,
+    )
+    try:
+        summary = moves.run_moves_benchmark(net, params, args.csv)
+    except OperationalError as e:
+        raise store_error(e) from None
+    if summary["planned_after"] < summary["planned_before"]:
+        print("a move lowered the number of planned orders", file=sys.stderr)
+        return 1
     return 0
 
 

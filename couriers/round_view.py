@@ -225,6 +225,7 @@ def round_view(session: Session, rnd: Round) -> dict[str, Any]:
         "distance_m": rnd.distance_m,
         "duration_s": rnd.duration_s,
         "geometry": _geometry(rnd),
-        "next_stop_id": next_stop_id(stops),
+        "next_stop_id": None if rnd.withdrawn_at is not None else next_stop_id(stops),
         "stops": stops,
+        "withdrawn_at": local_iso(rnd.withdrawn_at) if rnd.withdrawn_at is not None else None,
     }

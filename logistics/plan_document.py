@@ -90,11 +90,13 @@ class PlanRound(_Model):
 
 
 class UnassignedOrder(_Model):
-    """An order the plan leaves out: a reason code and the figures behind it."""
+    """An order the plan leaves out: a reason code, the figures behind it (grams,
+    millilitres, seconds since midnight) and the reason worded for people."""
 
     order_id: str
     reason: str
     detail: str
+    facts: dict[str, int] = Field(default_factory=dict)
 
 
 class UnavailableCourier(_Model):

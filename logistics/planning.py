@@ -19,7 +19,7 @@ import numpy as np
 from routing.network import StreetNetwork
 from routing.params import SolveParams
 from routing.problem import HORIZON, Job, Problem, TravelMatrix, Vehicle, Window
-from routing.solution import Reason, Solution, Unassigned
+from routing.solution import Reason, Solution, StartRoute, Unassigned
 from routing.solver import solve
 
 from . import limits
@@ -171,6 +171,7 @@ def plan_day(
     *,
     keep: Mapping[str, str] | None = None,
     on_board: Mapping[str, str] | None = None,
+    start: Sequence[StartRoute] | None = None,
 ) -> PlanDocument:
     """Plan the day's rounds and measure what they avoid.
 
@@ -189,6 +190,10 @@ def plan_day(
     on_board
         Orders already picked up (order id -> courier id): loaded at that courier's
         start, delivered by them; their shop is not visited again.
+    start
+        The rounds in force (courier id and visits by order id): the plan is changed
+        from them rather than made again, and every order they carry that still fits
+        stays planned (:func:`routing.solver.solve`).
 
     Returns
     -------
@@ -200,7 +205,7 @@ def plan_day(
     settings = settings or PlanSettings()
     started = time.monotonic()
     built = build_day_problem(day, net, settings, keep=keep, on_board=on_board)
-    solution = solve(built.problem, settings.solve_params())
+    solution = solve(built.problem, settings.solve_params(), start=start)
     return plan_from_solution(day, net, built, solution, settings, started=started)
 
 
@@ -485,7 +490,8 @@ def _document(
 
     order_rank = {o.order_id: i for i, o in enumerate(day.orders)}
     unassigned = sorted(
-        (UnassignedOrder(order_id=u.job_id, reason=str(u.reason), detail=_detail(u))
+        (UnassignedOrder(order_id=u.job_id, reason=str(u.reason), detail=_detail(u),
+                         facts=dict(u.facts))
          for u in [*early, *solution.unassigned]),
         key=lambda u: order_rank[u.order_id],
     )

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from ._model import Model
     from .budget import SearchTime, TimeBudget
     from .problem import Job, Problem
+    from .warm_start import StartPlan
 
 #: the record of each phase, in order, as the solution's ``stats["phases"]``
 PhaseLog = list[dict[str, object]]
@@ -60,7 +61,8 @@ class Search(Protocol):
     """One search of the model, in a fresh model each time.
 
     ``forbidden`` vehicles stay empty, ``initial`` is the plan to start from, and
-    ``vehicle_cost`` the fixed cost of a vehicle in that search.
+    ``vehicle_cost`` the fixed cost of a vehicle in that search. Leaving out one of the
+    ``keep`` delivery nodes costs more than leaving out every other job together.
     """
 
     def __call__(
@@ -70,6 +72,7 @@ class Search(Protocol):
         vehicle_cost: int,
         forbidden: frozenset[int] = frozenset(),
         initial: Found | None = None,
+        keep: frozenset[int] = frozenset(),
     ) -> SearchOutcome:
         """Search for at most ``allotted`` and return the best plan found."""
         ...
@@ -120,6 +123,72 @@ def run_phases(model: Model, search: Search, budget: TimeBudget, log: PhaseLog) 
     draft = _serve_left_out(model, best, budget, log)
     elimination = _eliminate_routes(model, draft or best, budget, log)
     return _improve(model, search, best, draft, elimination, budget, log)
+
+
+def run_from_start(
+    model: Model, search: Search, budget: TimeBudget, log: PhaseLog, start: StartPlan
+) -> Found | None:
+    """Change a plan in force: place the pooled jobs, then improve from there.
+
+    The jobs ``start`` serves stay served: the pool goes in around them (pushing
+    others out of the way only to put them back), and the last search, which starts
+    from that plan, pays more for leaving out one of them than for every other job
+    together. With nothing left out, the fleet is fixed: no courier is added.
+    """
+    graph = model.node_graph
+    routes, left = start.routes, list(start.pool)
+    log.append(
+        {
+            "name": "start",
+            "vehicles": sum(1 for r in routes if r),
+            "pool": len(left),
+            "displaced": len(start.displaced),
+        }
+    )
+    if left:
+        t0 = budget.clock()
+        params = model.params
+        result = insert_left_out(
+            graph,
+            routes,
+            left,
+            deadline=budget.insertion_deadline(),
+            max_iterations=_placement_limit(model),
+            seed=params.seed,
+            max_ejections=params.max_ejections,
+            patience=params.insertion_patience,
+        )
+        log.append(
+            {
+                "name": "place_pool",
+                "seconds": round(budget.clock() - t0, 3),
+                "iterations": result.iterations,
+                "pool": len(left),
+                "dropped": len(result.left_out),
+            }
+        )
+        routes, left = result.routes, result.left_out
+    fixed = not left
+    draft = Found(routes=routes, assignment_values={}, cost=0, dropped=len(left))
+    keep = frozenset(n for r in routes for n in r if n in graph.pickup_of)
+    allotted = budget.improvement(required=True)
+    assert allotted is not None  # a required search always gets its time
+    outcome = search(
+        allotted,
+        vehicle_cost=0 if fixed else model.params.vehicle_cost,
+        forbidden=frozenset(k for k, r in enumerate(routes) if not r) if fixed else frozenset(),
+        initial=draft,
+        keep=keep,
+    )
+    log.append(outcome.facts)
+    found = outcome.found
+    if found is not None:
+        served = {n for r in found.routes for n in r}
+        log[-1].update(
+            name="improve_from_start", vehicles=found.used, dropped=found.dropped,
+            kept=len(keep - served) == 0,
+        )
+    return found
 
 
 def _first_solution(

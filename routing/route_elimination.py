@@ -353,6 +353,11 @@ def _ejections_from_hub_route(
     return best_key, best_out, best_at
 
 
+def route_is_feasible(graph: NodeGraph, k: int, nodes: list[int]) -> bool:
+    """Whether vehicle ``k`` can serve ``nodes`` in that order: windows, loads, pairs, shift."""
+    return not nodes or _Route(graph, k, list(nodes)).ok
+
+
 def _job_nodes(graph: NodeGraph, d: int) -> tuple[int, ...]:
     p = graph.pickup_of[d]
     return (d,) if p is None else (p, d)

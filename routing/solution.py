@@ -66,6 +66,16 @@ class Route:
 
 
 @dataclass(frozen=True)
+class StartRoute:
+    """A route to start a search from (the plan in force): a vehicle and its visits in
+    order, each the kind and one job id. A basket's jobs may be listed one by one; a
+    visit of a job the problem does not hold is passed over."""
+
+    vehicle_id: str
+    visits: tuple[tuple[VisitKind, str], ...]
+
+
+@dataclass(frozen=True)
 class Unassigned:
     """A job left out of the plan and why."""
 

@@ -16,18 +16,19 @@ the reading of the best plan back into a :class:`Solution` (:mod:`routing._resul
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 from ._model import DELIVERY, PICKUP, Layout, Model, NodeMatrices, build_model
-from ._phases import Found, SearchOutcome, run_phases
+from ._phases import Found, SearchOutcome, run_from_start, run_phases
 from ._result import assemble_solution
 from .budget import SearchTime, TimeBudget
 from .feasibility import screen_jobs
 from .params import SolveParams
 from .problem import HORIZON, Problem
-from .solution import Solution
+from .solution import Solution, StartRoute
+from .warm_start import start_plan
 
 #: above this many jobs with pick-ups, "AUTO" starts from local cheapest insertion
 PARALLEL_INSERTION_MAX_JOBS = 500
@@ -39,7 +40,9 @@ DESCENT_SHARE = 0.3
 MIN_ILS_S = 0.5
 
 
-def solve(problem: Problem, params: SolveParams | None = None) -> Solution:
+def solve(
+    problem: Problem, params: SolveParams | None = None, start: Sequence[StartRoute] | None = None
+) -> Solution:
     """Plan routes for ``problem``.
 
     Parameters
@@ -48,6 +51,10 @@ def solve(problem: Problem, params: SolveParams | None = None) -> Solution:
         Jobs, vehicles and travel matrices.
     params
         Search settings; the defaults suit a day of deliveries.
+    start
+        The plan in force, to change rather than plan again: every job it serves that
+        still fits where it is stays served; the other jobs are placed around them and
+        the whole is improved from there (:mod:`routing.warm_start`).
 
     Returns
     -------
@@ -64,7 +71,11 @@ def solve(problem: Problem, params: SolveParams | None = None) -> Solution:
     model = build_model(problem, params, screens)
     if model is None:
         return Solution((), screened_out, 0, stats)
-    best = run_phases(model, _OrToolsSearch(model), budget, phases)
+    search = _OrToolsSearch(model)
+    if start is None:
+        best = run_phases(model, search, budget, phases)
+    else:
+        best = run_from_start(model, search, budget, phases, start_plan(model, start))
     return assemble_solution(model, best, budget, stats)
 
 
@@ -81,22 +92,24 @@ class _OrToolsSearch:
         vehicle_cost: int,
         forbidden: frozenset[int] = frozenset(),
         initial: Found | None = None,
+        keep: frozenset[int] = frozenset(),
     ) -> SearchOutcome:
         """Build the model, search for at most ``allotted`` and keep what it found.
 
         OR-Tools' iterated local search cannot start from given routes (it builds its
         own first solution and ignores a hint) and does not stop at the soft limit, so
         it runs in warm-started searches only: it gets the time a greedy descent from
-        ``initial`` leaves, and the better plan of the two is kept.
+        ``initial`` leaves, and the better plan of the two is kept. Not when jobs must
+        be kept (a plan in force): a search from scratch may serve others instead.
         """
         params = self.model.params
         t0 = time.monotonic()
         use_ils = params.iterated_local_search
         if use_ils is None:
             use_ils = not any(n.kind == PICKUP for n in self.model.layout.nodes)
-        if not (use_ils and initial is not None):
+        if not (use_ils and initial is not None) or keep:
             plain = params.replace(iterated_local_search=False)
-            found, facts = self._search(plain, allotted, vehicle_cost, forbidden, initial)
+            found, facts = self._search(plain, allotted, vehicle_cost, forbidden, initial, keep)
             facts["seconds"] = round(time.monotonic() - t0, 3)
             return SearchOutcome(found, facts)
         descent = params.replace(iterated_local_search=False, metaheuristic="GREEDY_DESCENT")
@@ -124,10 +137,12 @@ class _OrToolsSearch:
         vehicle_cost: int,
         forbidden: frozenset[int],
         initial: Found | None,
+        keep: frozenset[int] = frozenset(),
     ) -> tuple[Found | None, dict[str, object]]:
         m = self.model
         phase = _Phase(
-            m.problem, m.layout, m.mats, params, m.penalty(vehicle_cost), forbidden, vehicle_cost
+            m.problem, m.layout, m.mats, params, m.penalty(vehicle_cost), forbidden, vehicle_cost,
+            keep,
         )
         start_routes = None
         if initial is not None:
@@ -161,6 +176,7 @@ class _Phase:
         penalty: int,
         forbidden: frozenset[int],
         vehicle_cost: int,
+        keep: frozenset[int] = frozenset(),
     ) -> None:
         self.problem, self.layout, self.params = problem, layout, params
         self.vehicle_cost = vehicle_cost
@@ -213,9 +229,13 @@ class _Phase:
                 dim.CumulVar(routing.End(k)).SetValue(0)
             self.loads.append(dim)
 
+        # Leaving out a kept job costs more than leaving out all the others together.
+        kept_penalty = penalty * (sum(len(nodes[d].job_ids) for d in layout.pickup_of) + 1)
         for d, p in layout.pickup_of.items():
             di = index(d)
-            routing.AddDisjunction([di], penalty * len(nodes[d].job_ids))
+            routing.AddDisjunction(
+                [di], (kept_penalty if d in keep else penalty) * len(nodes[d].job_ids)
+            )
             if p is not None:
                 pi = index(p)
                 routing.AddDisjunction([pi], 0)

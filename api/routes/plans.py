@@ -19,14 +19,16 @@ from logistics.clock import local_iso
 from logistics.jobs.celery_app import APPLY_CHANGES, SOLVE_PLAN
 from logistics.plan_document import PlanStop, PlanSummary, UnassignedOrder, UnavailableCourier
 from logistics.store.models import Order, Plan, PlanChange, PlanStatus, Round, Stop, StopEvent
-from logistics.store.plan_changes import request_move
+from logistics.store.plan_changes import request_absence, request_move
 from logistics.store.plan_documents import document_of, plan_round
-from logistics.store.plans import publish, request_plan
+from logistics.store.plans import publish, request_plan, withdraw
 from logistics.store.retirement import active_fleet, retired_couriers
+from logistics.timeofday import parse_clock
 
 from ..deps import Dispatcher, SessionDep
 from ..errors import conflict, not_found
 from ..schemas import (
+    AbsenceRequest,
     ChangePublic,
     ChangeQueued,
     LineString,
@@ -112,6 +114,7 @@ def _round_public(r: Round, geometry: bool, facts: _StopFacts) -> RoundPublic:
     return RoundPublic.model_validate({
         **planned.model_dump(exclude={"stops", "geometry"}),
         "round_id": r.id, "stops": stops,
+        "withdrawn_at": local_iso(r.withdrawn_at) if r.withdrawn_at is not None else None,
         "max_load_kg": max((s.load_kg for s in stops), default=0.0),
         "max_load_l": max((s.load_l for s in stops), default=0.0),
         **path,
@@ -121,7 +124,7 @@ def _round_public(r: Round, geometry: bool, facts: _StopFacts) -> RoundPublic:
 def _change_public(c: PlanChange) -> dict[str, object]:
     return {
         "change_id": c.id, "kind": c.kind, "order_id": c.order_id, "courier_id": c.courier_id,
-        "status": c.status, "detail": c.detail,
+        "status": c.status, "reason": c.reason, "facts": c.facts, "detail": c.detail,
         "created_at": c.created_at.isoformat() if c.created_at else None,
         "applied_at": c.applied_at.isoformat() if c.applied_at else None,
     }
@@ -266,6 +269,23 @@ def publish_plan(plan_id: RowId, db: SessionDep, _: Dispatcher) -> PlanPublished
 
 
 @router.post(
+    "/{plan_id}/withdraw",
+    responses=error_responses(401, 403, 404, 409, 422, notes={
+        **_NO_PLAN,
+        409: "The plan is not published, or couriers already reported stops on it.",
+    }),
+)
+def withdraw_plan(plan_id: RowId, db: SessionDep, _: Dispatcher) -> PlanOverview:
+    """Take a published plan that no courier has started out of force: its rounds leave
+    the couriers' phones and the day can be planned again. Withdrawing it twice changes
+    nothing."""
+    plan = _plan(db, plan_id)
+    withdraw(db, plan)
+    db.commit()
+    return PlanOverview.model_validate(_overview(db, plan))
+
+
+@router.post(
     "/{plan_id}/moves", status_code=202,
     responses=error_responses(401, 403, 404, 409, 422, notes={
         **_NO_PLAN,
@@ -283,6 +303,30 @@ def move_order(
     if retired_couriers(db, [body.courier_id]):
         raise conflict("courier_id", f"{body.courier_id!r} is retired")
     change = request_move(db, plan, body.order_id, body.courier_id, user_id=user.id)
+    db.commit()
+    warning = send(request, APPLY_CHANGES, plan.id)
+    return ChangeQueued.model_validate({**_change_public(change), "warning": warning})
+
+
+@router.post(
+    "/{plan_id}/absences", status_code=202,
+    responses=error_responses(401, 403, 404, 409, 422, notes={
+        **_NO_PLAN,
+        409: "The plan takes no changes (not solved, or withdrawn), the courier has no round "
+             "in it, is off it already, or their absence is already queued.",
+        422: "A bad body (a time that is not HH:MM), or a courier that does not exist.",
+    }),
+)
+def courier_absent(
+    plan_id: RowId, body: AbsenceRequest, request: Request, db: SessionDep, user: Dispatcher
+) -> ChangeQueued:
+    """A courier is off the day from ``from`` (default: now) (202): the worker gives
+    their stops still to do and the parcels not yet on board to the other couriers,
+    starting from the plan in force, and lists what nobody can take with the reason
+    (see the plan's ``changes``); the courier's phone shows the round withdrawn."""
+    plan = _plan(db, plan_id)
+    start = parse_clock(body.absent_from) if body.absent_from is not None else None
+    change = request_absence(db, plan, body.courier_id, start, user_id=user.id)
     db.commit()
     warning = send(request, APPLY_CHANGES, plan.id)
     return ChangeQueued.model_validate({**_change_public(change), "warning": warning})

@@ -32,6 +32,7 @@ from .metrics import ImpactDay, ImpactFigures, ImpactPeriod, ImpactPublic, Impac
 from .orders import CancelBody, OrderCreate, OrderPublic, OrdersImported, OrdersPublic, order_public
 from .places import ShopCreate, ShopPublic, ShopsPublic, ShopUpdate
 from .plans import (
+    AbsenceRequest,
     ChangePublic,
     ChangeQueued,
     MoveRequest,
@@ -76,6 +77,7 @@ __all__ = [
     "Lat",
     "LineString",
     "Lon",
+    "AbsenceRequest",
     "MoveRequest",
     "NotSolved",
     "OrderCreate",

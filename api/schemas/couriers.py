@@ -260,7 +260,8 @@ class RoundFeature(BaseModel):
 
 class CourierRound(BaseModel):
     """The caller's round in the plan in force: its path, its stops in order and the
-    next one to serve (null once none is left)."""
+    next one to serve (null once none is left). ``withdrawn_at``: the dispatcher took
+    the courier off the day then; the stops done stay, none follows."""
 
     plan_id: int
     plan_revision: int
@@ -273,6 +274,7 @@ class CourierRound(BaseModel):
     geometry: RoundFeature
     next_stop_id: int | None
     stops: list[CourierStop]
+    withdrawn_at: Instant | None = None
 
 
 class EventRecorded(BaseModel):

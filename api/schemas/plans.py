@@ -6,7 +6,7 @@ stops' statuses and events, the changes made since."""
 import datetime as dt
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_serializer
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_serializer
 
 from logistics.limits import MAX_ROW_ID
 from logistics.plan_document import (
@@ -21,8 +21,9 @@ from logistics.plan_document import (
     UnavailableCourier,
 )
 from logistics.store.models import PlanStatus
+from logistics.timeofday import parse_clock
 
-from .common import Day, Ident, Instant, LineString, OrderIdent
+from .common import ClockIn, Day, Ident, Instant, LineString, OrderIdent
 from .couriers import EventPublic, StopStatus
 
 # --- requests ------------------------------------------------------------------------
@@ -46,6 +47,23 @@ class MoveRequest(BaseModel):
     courier_id: Ident
 
 
+class AbsenceRequest(BaseModel):
+    """Take a courier off the day from a time (``from``, HH:MM; default: now): the
+    stops they did stay, their work still to do goes to the other couriers."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    courier_id: Ident
+    absent_from: ClockIn | None = Field(default=None, alias="from")
+
+    @field_validator("absent_from")
+    @classmethod
+    def _is_clock(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_clock(value)
+        return value
+
+
 # --- responses -----------------------------------------------------------------------
 
 
@@ -66,6 +84,8 @@ class RoundPublic(PlanRound):
     round_id: int
     max_load_kg: float
     max_load_l: float
+    #: the courier was taken off the day then (an absence); null: on it
+    withdrawn_at: Instant | None = None
     stops: list[StopPublic]  # type: ignore[assignment]  # the plan's stops, with the store's facts
     geometry: LineString | None = Field(  # type: ignore[assignment]  # GeoJSON, not pairs
         default=None,
@@ -83,13 +103,20 @@ class RoundPublic(PlanRound):
 
 class ChangePublic(BaseModel):
     """A change asked of a plan in force (a move, late orders to insert) and what the
-    worker made of it: ``queued``, ``applied`` or ``refused`` (``detail`` says why)."""
+    worker made of it: ``queued``, ``applied`` or ``refused``. ``reason`` is the
+    outcome's stable code (``moved``, ``late_orders``; refused: ``order_not_placed``
+    with the order's own reason in ``facts.order_reason``, ``order_closed``,
+    ``orders_lost``, ``plan_not_in_force``, ``day_over``, ``busy``), ``facts`` its
+    figures (grams, millilitres, seconds since midnight) and ``detail`` the same in
+    French."""
 
     change_id: int
-    kind: Literal["move", "late_orders"]
+    kind: Literal["move", "late_orders", "absence"]
     order_id: str | None
     courier_id: str | None
     status: Literal["queued", "applied", "refused"]
+    reason: str | None = None
+    facts: dict[str, Any] | None = None
     detail: str | None
     created_at: Instant | None
     applied_at: Instant | None

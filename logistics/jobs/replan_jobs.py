@@ -3,13 +3,20 @@ arrived after publishing, without touching what couriers have done or are doing.
 
 For each round, the stops up to the last one a courier reported on (arrived, picked
 up, delivered, failed) are *frozen*: kept as they are, same rows. The rest of the day
-is planned again from there: each courier starts where their last frozen stop is, no
-earlier than now; parcels already picked up ride with their courier (loaded at that
-start); orders on a round stay with their courier (only their order and times may
-change); a moved order goes to its new courier; late orders go wherever they fit. The
-new stops are written in one transaction, reusing the rows of stops that stay (same
+is changed from the plan in force, never planned again from scratch: each courier
+starts where their last frozen stop is, no earlier than now; parcels already picked up
+ride with their courier (loaded at that start); orders on a round stay with their
+courier (only their order and times may change); a moved order goes to its new
+courier at the best place of that round; late orders go wherever they fit. The search
+starts from the rounds in force and pays more for leaving out one of their orders than
+for anything else (:func:`routing.solver.solve` with ``start``), so a change never
+loses a planned order; a move is refused only for a reason of the moved order itself.
+The new stops are written in one transaction, reusing the rows of stops that stay (same
 kind and orders), so a courier's phone keeps its stop ids. If a courier reported a
 stop while this ran, the work is done again on the new state.
+
+Every outcome is a stable code with its figures (``reason``, ``facts``) and a French
+sentence (``detail``, :mod:`logistics.wording`).
 """
 
 from __future__ import annotations
@@ -32,6 +39,7 @@ from logistics.plan_document import AvoidedTrip, PlanDocument, PlanImpact
 from logistics.planning import plan_day
 from logistics.store.db import session_scope
 from logistics.store.models import (
+    Courier,
     Order,
     OrderStatus,
     Plan,
@@ -43,15 +51,18 @@ from logistics.store.models import (
 )
 from logistics.store.plan_documents import document_of, keep_document, line_of, plan_stop, stop_row
 from logistics.store.plans import day_inputs, mark_planned, plan_settings
-from logistics.timeofday import format_clock
+from logistics.wording import change_text
 from routing.network import StreetNetwork
+from routing.solution import StartRoute
 
 from .plan_jobs import plan_lock
 
 log = logging.getLogger(__name__)
 
-#: seconds a re-plan may search: a move must come back while the dispatcher waits
-REPLAN_TIME_LIMIT_S = 8.0
+#: seconds a change may search from the plan in force: a move must come back while the
+#: dispatcher waits (the search starts from a plan that already serves every order, so
+#: this is only time to shorten the rounds)
+REPLAN_TIME_LIMIT_S = 2.0
 #: how many times the work is redone when couriers report stops meanwhile
 MAX_TRIES = 3
 FINISHING = frozenset({"picked_up", "delivered", "failed"})
@@ -129,15 +140,35 @@ class _Draft:
     signature: dict[str, list[int]]
     kept: dict[str, str]
     late: list[str]
+    #: couriers off the day from now on (an absence being applied, or applied before)
+    off: set[str] = dataclasses.field(default_factory=set)
+    #: an absence's orders still to do (on its pending stops or on board), before it
+    absent_orders: list[str] = dataclasses.field(default_factory=list)
 
 
 def _draft(
-    session: Session, plan: Plan, net: StreetNetwork, now_s: int, move: PlanChange | None
+    session: Session, plan: Plan, net: StreetNetwork, now_s: int, change: PlanChange | None
 ) -> _Draft:
+    move = change if change is not None and change.kind == "move" else None
+    absence = change if change is not None and change.kind == "absence" else None
     states = _round_states(session, plan, now_s)
+    off = {r.courier_id for r in plan.rounds if r.withdrawn_at is not None}
+    leaving: dict[str, int] = {}  # courier -> end of their day, for an absence to come
+    absent_orders: list[str] = []
+    if absence is not None:
+        absent = absence.courier_id
+        if absence.absent_from is None or absence.absent_from <= now_s:
+            off.add(absent)
+        else:
+            leaving[absent] = absence.absent_from
+        st = states.get(absent)
+        absent_orders = sorted({
+            o for r in plan.rounds if r.courier_id == absent for s in r.stops
+            if s.kind == "delivery" and (st is None or s.id not in st.frozen) for o in s.order_ids
+        } | set(st.on_board if st else ()))
     fleet = (plan.settings or {}).get("couriers")
     if fleet is not None:  # the day's couriers, those on a round, and a move's target
-        fleet = sorted({*fleet, *states, *([move.courier_id] if move is not None else [])})
+        fleet = sorted({*fleet, *states, *([move.courier_id] if move is not None else [])} - off)
     inputs, _ = day_inputs(session, plan.day, fleet)
     picked_up = set(session.scalars(select(Order.id).where(
         Order.delivery_date == plan.day, Order.status == OrderStatus.PICKED_UP.value
@@ -146,6 +177,8 @@ def _draft(
     on_board = {o: c for c, s in states.items() for o in s.on_board if o not in done}
     kept: dict[str, str] = {}
     for r in plan.rounds:
+        if r.courier_id in off or r.courier_id in leaving:
+            continue  # their orders go to whoever can take them
         for s in r.stops:
             if s.kind == "delivery" and s.id not in states[r.courier_id].frozen:
                 for o in s.order_ids:
@@ -163,21 +196,40 @@ def _draft(
             target |= {o.order_id for o in orders if o.basket_id == basket}
         for o in target:
             kept[o] = move.courier_id
-    late = [o.order_id for o in orders if o.order_id not in kept and o.order_id not in on_board]
+    late = [o.order_id for o in orders if o.order_id not in kept and o.order_id not in on_board
+            and o.order_id not in absent_orders]
     couriers = []
     for c in inputs.couriers:
+        if c.courier_id in off:
+            continue
         st = states.get(c.courier_id)
         start = max(c.shift_start, st.free_at if st else now_s)
+        end = min(c.shift_end, leaving.get(c.courier_id, c.shift_end))
         if st is not None and st.at is not None:
             c = dataclasses.replace(c, start_lon=st.at[0], start_lat=st.at[1])
-        couriers.append(dataclasses.replace(c, shift_start=min(start, c.shift_end)))
+        couriers.append(dataclasses.replace(c, shift_start=min(start, end), shift_end=end))
     day = DayInputs(inputs.shops, tuple(orders), tuple(couriers))
     settings = dataclasses.replace(
         plan_settings(plan.settings),
         time_limit_s=min(REPLAN_TIME_LIMIT_S, plan_settings(plan.settings).time_limit_s),
     )
-    result = plan_day(day, net, settings, keep=kept, on_board=on_board)
-    return _Draft(result, states, {c: s.frozen for c, s in states.items()}, kept, late)
+    result = plan_day(day, net, settings, keep=kept, on_board=on_board,
+                      start=_rounds_in_force(plan, states))
+    return _Draft(result, states, {c: s.frozen for c, s in states.items()}, kept, late,
+                  off, absent_orders)
+
+
+def _rounds_in_force(plan: Plan, states: dict[str, _RoundState]) -> list[StartRoute]:
+    """The stops still to do of every round, as the start of the change's search."""
+    start = []
+    for r in plan.rounds:
+        frozen = set(states[r.courier_id].frozen) if r.courier_id in states else set()
+        visits = tuple(
+            (s.kind, o) for s in r.stops
+            if s.id not in frozen and s.kind in ("pickup", "delivery") for o in s.order_ids
+        )
+        start.append(StartRoute(r.courier_id, visits))  # type: ignore[arg-type]
+    return start
 
 
 def _with_orders(session: Session, inputs: DayInputs, rows: list[Order]) -> DayInputs:
@@ -203,7 +255,8 @@ def _with_orders(session: Session, inputs: DayInputs, rows: list[Order]) -> DayI
 def _write(
     session: Session, plan: Plan, draft: _Draft, net: StreetNetwork
 ) -> None:
-    """Replace the non-frozen stops of every round by the draft's; frozen stops stay."""
+    """Replace the non-frozen stops of every round by the draft's; frozen stops stay. The
+    round of a courier off the day keeps only those, and is marked withdrawn."""
     new_rounds = {r.courier_id: r for r in draft.result.rounds}
     by_courier = {r.courier_id: r for r in plan.rounds}
     for courier_id in sorted(set(new_rounds) | set(by_courier)):
@@ -218,7 +271,12 @@ def _write(
         frozen = [s for s in row.stops if s.id in frozen_ids]
         pending = [s for s in row.stops if s.id not in frozen_ids]
         wanted = [] if new is None else (new.stops[1:] if frozen else new.stops)
-        if new is None and frozen:
+        if courier_id in draft.off:
+            # Off the day: the stops done stay (the start, when none was), no more follow.
+            wanted = [] if frozen else [plan_stop(s) for s in pending if s.kind == "start"][:1]
+            if row.withdrawn_at is None:
+                row.withdrawn_at = func.now()
+        elif new is None and frozen:
             # Nothing left to do but go back: keep the end stop.
             wanted = [plan_stop(s) for s in pending if s.kind == "end"]
         if not frozen and not wanted:
@@ -301,24 +359,59 @@ def _merged_document(plan: Plan, draft: _Draft) -> PlanDocument:
     })
 
 
-def _refuse(change: PlanChange, why: str) -> None:
-    change.status = "refused"
-    change.detail = why
+def _settle(change: PlanChange, status: str, reason: str, facts: dict[str, object]) -> str:
+    """Mark ``change`` applied or refused, with its code, figures and French sentence."""
+    change.status = status
+    change.reason = reason
+    change.facts = facts
+    change.detail = change_text(reason, facts)
     change.applied_at = func.now()
+    return status
 
 
-def _describe_move(result: PlanDocument, change: PlanChange) -> str:
+def _arrival(result: PlanDocument, order_id: str) -> int | None:
     for r in result.rounds:
-        for s in r.stops:
-            if s.kind == "delivery" and change.order_id in s.order_ids:
-                return (f"order {change.order_id} is on {r.courier_id}'s round, "
-                        f"arriving {format_clock(s.arrival)}")
-    return f"order {change.order_id} moved to {change.courier_id}"
+        for st in r.stops:
+            if st.kind == "delivery" and order_id in st.order_ids:
+                return st.arrival
+    return None
 
 
-def _reason_of(result: PlanDocument, order_id: str) -> str:
+def _why(result: PlanDocument, order_id: str) -> dict[str, object]:
+    """An order's reason code and figures, as a change's facts hold them."""
     u = result.reason_of(order_id)
-    return f"{u.reason}: {u.detail}" if u is not None else "it could not be placed"
+    if u is None:  # placed, but with another courier (cannot happen: it is kept to one)
+        return {"order_reason": "no_courier_left", "order_facts": {}}
+    return {"order_reason": u.reason, "order_facts": dict(u.facts)}
+
+
+def _round_figures(session: Session, plan: Plan, change: PlanChange) -> dict[str, object]:
+    """How full the target's round of a move is: the order's slot and size, the
+    hand-overs the round already has in that slot, its fullest load and its capacity."""
+    order = session.get(Order, change.order_id)
+    courier = session.get(Courier, change.courier_id)
+    rnd = next((r for r in plan.rounds if r.courier_id == change.courier_id), None)
+    if order is None or courier is None:
+        return {}
+    start, end = seconds_of_day(order.deliver_from), seconds_of_day(order.deliver_to)
+    stops = rnd.stops if rnd is not None else []
+    return {
+        "window_start": start, "window_end": end,
+        "deliveries_in_slot": sum(1 for st in stops if st.kind == "delivery"
+                                  and start <= seconds_of_day(st.arrival) <= end),
+        "order_kg": order.weight_kg,
+        "round_max_kg": max((st.load_kg for st in stops), default=0.0),
+        "capacity_kg": courier.capacity_kg,
+    }
+
+
+def _why_absent(draft: _Draft, courier_id: str, order_id: str) -> dict[str, object]:
+    """Why an absent courier's order found nobody: a parcel on their bike stays with
+    them (it comes back with them); any other, its reason in the draft."""
+    st = draft.states.get(courier_id)
+    if st is not None and order_id in st.on_board and courier_id in draft.off:
+        return {"order_reason": "with_absent_courier", "order_facts": {}}
+    return _why(draft.result, order_id)
 
 
 def _apply_one(
@@ -333,19 +426,22 @@ def _apply_one(
             if change.status != "queued":
                 return change.status
             if plan.status != PlanStatus.SOLVED.value or plan.withdrawn_at is not None:
-                _refuse(change, f"plan {plan.id} is no longer the one to change")
-                return "refused"
+                return _settle(change, "refused", "plan_not_in_force", {"plan_id": plan.id})
             now_s = _now_seconds(plan.day, now)
             if now_s is None:
-                _refuse(change, f"{plan.day} is over")
-                return "refused"
+                return _settle(change, "refused", "day_over", {"day": plan.day.isoformat()})
             if change.kind == "move":
                 order = s.get(Order, change.order_id)
                 if order is None or order.status not in (OrderStatus.RECEIVED.value, OrderStatus.PLANNED.value):
-                    _refuse(change, f"order {change.order_id} is {order.status if order else 'gone'}: it stays")
-                    return "refused"
+                    return _settle(change, "refused", "order_closed", {
+                        "order_id": change.order_id, "status": order.status if order else "gone"})
             before = {o for r in plan.rounds for st in r.stops for o in st.order_ids if st.kind == "delivery"}
-            draft = _draft(s, plan, net, now_s, change if change.kind == "move" else None)
+            if change.kind == "absence":
+                rnd = next((r for r in plan.rounds if r.courier_id == change.courier_id), None)
+                if rnd is None or rnd.withdrawn_at is not None:
+                    return _settle(change, "refused", "courier_not_on_plan",
+                                   {"courier_id": change.courier_id})
+            draft = _draft(s, plan, net, now_s, change if change.kind != "late_orders" else None)
         placed = draft.result.placed()
         with session_scope(engine) as s:
             plan = s.get(Plan, plan_id, with_for_update=True)
@@ -358,43 +454,61 @@ def _apply_one(
                 Order.id.in_(before), Order.status.in_(OPEN))))
             lost = sorted(o for o in open_before - set(placed)
                           if o not in {x for st in draft.states.values() for x in st.done_orders})
+            facts: dict[str, object]
             if change.kind == "move":
+                facts = {"order_id": change.order_id, "courier_id": change.courier_id}
                 if placed.get(change.order_id) != change.courier_id:
-                    _refuse(change, f"{change.courier_id} cannot take order {change.order_id}: "
-                                    f"{_reason_of(draft.result, change.order_id)}")
-                    return "refused"
+                    why = _why(draft.result, change.order_id)
+                    if why["order_reason"] == "no_courier_left":
+                        # It suits that courier, but their round has no room or time left
+                        # for it: say how full the round is around the order's slot.
+                        why = {"order_reason": "round_full",
+                               "order_facts": _round_figures(s, plan, change)}
+                    return _settle(change, "refused", "order_not_placed", {**facts, **why})
                 if lost:
-                    _refuse(change, f"moving order {change.order_id} to {change.courier_id} would "
-                                    f"leave out order(s) {', '.join(lost)}")
-                    return "refused"
-                detail = _describe_move(draft.result, change)
+                    # Only a round already late can lose an order: its start holds
+                    # every planned order that still fits.
+                    return _settle(change, "refused", "orders_lost", {**facts, "orders": lost})
+                reason = "moved"
+                facts["arrival"] = _arrival(draft.result, change.order_id)
+            elif change.kind == "absence":
+                lost = [o for o in lost if o not in draft.absent_orders]
+                if lost:
+                    return _settle(change, "refused", "orders_lost",
+                                   {"courier_id": change.courier_id, "orders": lost})
+                reason = "absence"
+                facts = {
+                    "courier_id": change.courier_id,
+                    "from": change.absent_from if change.absent_from is not None else now_s,
+                    "reassigned": {o: placed[o] for o in draft.absent_orders if o in placed},
+                    "left_out": {
+                        o: {"reason": w["order_reason"], "facts": w["order_facts"]}
+                        for o in draft.absent_orders if o not in placed
+                        for w in [_why_absent(draft, change.courier_id, o)]
+                    },
+                }
             else:
                 if lost:
-                    _refuse(change, f"inserting the late orders would leave out planned order(s) "
-                                    f"{', '.join(lost)}; they stay unassigned")
-                    return "refused"
-                inserted = sorted(o for o in draft.late if o in placed)
-                left = sorted(o for o in draft.late if o not in placed)
-                detail = f"{len(inserted)} late order(s) inserted"
-                if inserted:
-                    detail += f": {', '.join(inserted)}"
-                if left:
-                    detail += "; left out: " + "; ".join(
-                        f"{o} ({_reason_of(draft.result, o)})" for o in left)
+                    return _settle(change, "refused", "orders_lost", {"orders": lost})
+                reason = "late_orders"
+                facts = {
+                    "inserted": sorted(o for o in draft.late if o in placed),
+                    "left_out": {
+                        o: {"reason": w["order_reason"], "facts": w["order_facts"]}
+                        for o in sorted(draft.late) if o not in placed
+                        for w in [_why(draft.result, o)]
+                    },
+                }
             _write(s, plan, draft, net)
             mark_planned(s, sorted(placed))
             s.refresh(plan)
             keep_document(plan, _merged_document(plan, draft))
             plan.revision += 1
-            change.status = "applied"
-            change.detail = detail
-            change.applied_at = func.now()
-            return "applied"
+            return _settle(change, "applied", reason, facts)
     with session_scope(engine) as s:
         change = s.get(PlanChange, change_id)
         assert change is not None
-        _refuse(change, f"couriers kept reporting stops; tried {MAX_TRIES} times, ask again")
-    return "refused"
+        return _settle(change, "refused", "busy", {"tries": MAX_TRIES})
 
 
 def apply_changes(

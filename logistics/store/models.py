@@ -283,8 +283,8 @@ class Plan(Base):
 
 
 class PlanChange(Base):
-    """A change asked of a solved plan: an order moved to another courier, or orders that
-    arrived late to insert. The worker applies or refuses it, with the reason, so that
+    """A change asked of a solved plan: an order moved to another courier, orders that
+    arrived late to insert, or a courier absent from a time on. The worker applies or refuses it, with the reason, so that
     every change of a plan in force can be traced."""
 
     __tablename__ = "plan_changes"
@@ -295,13 +295,18 @@ class PlanChange(Base):
     order_id: Mapped[str | None] = mapped_column(PUBLIC_ID, ForeignKey("orders.id"))
     courier_id: Mapped[str | None] = mapped_column(ForeignKey("couriers.id"))
     status: Mapped[str] = mapped_column(String(16), default="queued", server_default="queued")
+    #: the outcome as a stable code with its figures; ``detail`` words it in French
+    reason: Mapped[str | None] = mapped_column(String(32))
+    facts: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    #: an absence: from when the courier is off (seconds since midnight; None: now)
+    absent_from: Mapped[int | None] = mapped_column(Integer)
     detail: Mapped[str | None] = mapped_column(Text)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
     applied_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
     __table_args__ = (
-        CheckConstraint("kind IN ('move', 'late_orders')", name="known_kind"),
+        CheckConstraint("kind IN ('move', 'late_orders', 'absence')", name="known_kind"),
         CheckConstraint("status IN ('queued', 'applied', 'refused')", name="known_status"),
     )
 
@@ -317,6 +322,8 @@ class Round(Base):
     duration_s: Mapped[int] = mapped_column(Integer)
     #: time on the way between stops (the rest is service and waiting)
     travel_s: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    #: the courier was taken off the day (an absence): the stops done stay, no more follow
+    withdrawn_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     geometry: Mapped[Any] = mapped_column(
         Geometry("LINESTRING", srid=4326, spatial_index=True), nullable=True
     )

@@ -58,8 +58,45 @@ def request_move(
         )
     if courier_of(session, plan, order_id) == courier_id:
         raise PlanError("courier_id", f"order {order_id!r} is already on {courier_id}'s round")
+    off = session.scalar(select(Round.id).where(
+        Round.plan_id == plan.id, Round.courier_id == courier_id, Round.withdrawn_at.is_not(None)))
+    if off is not None:
+        raise PlanError("courier_id", f"{courier_id!r} is off plan {plan.id} (absent)")
     change = PlanChange(
         plan_id=plan.id, kind="move", order_id=order_id, courier_id=courier_id,
+        status=QUEUED, user_id=user_id,
+    )
+    session.add(change)
+    session.flush()
+    return change
+
+
+def request_absence(
+    session: Session, plan: Plan, courier_id: str, absent_from: int | None = None, *,
+    user_id: int | None = None,
+) -> PlanChange:
+    """Queue the absence of ``courier_id`` from ``absent_from`` (seconds since midnight;
+    None: from when the worker applies it): their work still to do goes to the others."""
+    if plan.status != PlanStatus.SOLVED.value or plan.withdrawn_at is not None:
+        state = "withdrawn" if plan.withdrawn_at is not None else plan.status
+        raise PlanError("plan", f"plan {plan.id} is {state}: only a solved plan takes absences")
+    if session.get(Courier, courier_id) is None:
+        raise PlanError("courier_id", f"no courier {courier_id!r}", kind=ErrorKind.INVALID)
+    rnd = session.scalars(
+        select(Round).where(Round.plan_id == plan.id, Round.courier_id == courier_id)
+    ).first()
+    if rnd is None:
+        raise PlanError("courier_id", f"{courier_id!r} has no round in plan {plan.id}")
+    if rnd.withdrawn_at is not None:
+        raise PlanError("courier_id", f"{courier_id!r} is already off plan {plan.id}")
+    pending = session.scalars(select(PlanChange.id).where(
+        PlanChange.plan_id == plan.id, PlanChange.kind == "absence",
+        PlanChange.courier_id == courier_id, PlanChange.status == QUEUED,
+    )).first()
+    if pending is not None:
+        raise PlanError("courier_id", f"the absence of {courier_id!r} is already queued")
+    change = PlanChange(
+        plan_id=plan.id, kind="absence", courier_id=courier_id, absent_from=absent_from,
         status=QUEUED, user_id=user_id,
     )
     session.add(change)

@@ -245,6 +245,28 @@ def publish(session: Session, plan: Plan) -> Plan | None:
     return current
 
 
+def withdraw(session: Session, plan: Plan) -> None:
+    """Take ``plan`` out of force, so that its day can be planned again from scratch.
+
+    Only a plan no courier has started: once a stop is reported, the day is changed
+    by moves and absences, which keep what was done. Withdrawing a withdrawn plan
+    changes nothing. Serialised with publishing by the day's advisory lock.
+    """
+    session.execute(select(func.pg_advisory_xact_lock(_DAY_LOCK, plan.day.toordinal())))
+    session.refresh(plan, with_for_update=True)
+    if plan.withdrawn_at is not None:
+        return
+    if plan.published_at is None:
+        raise PlanError("status", f"plan {plan.id} is not published: there is nothing to withdraw")
+    if has_events(session, plan):
+        raise PlanError(
+            "plan", f"plan {plan.id} is under way (couriers reported stops): change it with "
+            "moves or absences instead",
+        )
+    plan.withdrawn_at = func.now()
+    session.flush()
+
+
 def _in_force_id(session: Session, day: dt.date) -> int | None:
     """The id of the plan in force of ``day`` as this transaction sees it now."""
     return session.scalar(select(Plan.id).where(Plan.day == day, in_force()))

@@ -45,7 +45,7 @@ def test_the_courier_gets_their_round(client, day):
     assert r.status_code == 200, r.text
     body = r.json()
     assert set(body) == {"plan_id", "plan_revision", "date", "round_id", "courier_id", "mode",
-                         "distance_m", "duration_s", "geometry", "next_stop_id", "stops"}
+                         "distance_m", "duration_s", "geometry", "next_stop_id", "stops", "withdrawn_at"}
     assert (body["round_id"], body["courier_id"], body["date"]) == (day.round_id, day.courier, str(day.day))
     assert body["next_stop_id"] == day.stops["bakery"]
     assert [s["stop_id"] for s in body["stops"]] == list(day.stops.values())

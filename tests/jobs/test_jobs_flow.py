@@ -186,10 +186,10 @@ def test_a_late_order_in_the_evening_is_left_out_with_its_reason(platform, token
     clock.on(DATE, EVENING)
     plan, late = post_late_order(platform, tokens, town, published, "f-late-2")
     change = [ch for ch in plan["changes"] if ch["kind"] == "late_orders"][-1]
-    assert change["status"] == "applied", change["detail"]
-    inserted, _, left_out = change["detail"].partition("; left out: ")
-    assert late not in inserted
-    assert f"{late} (" in left_out  # named with its reason
+    assert (change["status"], change["reason"]) == ("applied", "late_orders"), change["detail"]
+    assert late not in change["facts"]["inserted"]
+    assert change["facts"]["left_out"][late]["reason"]  # named with its reason
+    assert change["detail"].startswith("0 commande(s) tardive(s) ajoutée(s); hors tournée : ")
     on = {o for r in plan["rounds"] for s in r["stops"] for o in s["order_ids"]}
     assert late not in on
     (left,) = [u for u in plan["unassigned"] if u["order_id"] == late]

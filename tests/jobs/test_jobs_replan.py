@@ -151,8 +151,8 @@ def test_move_to_another_courier_is_applied_and_retimed(engine, town, plan_id):
     after = rounds(engine, plan_id)
     with Session(engine) as s:
         change = s.scalars(select(PlanChange).where(PlanChange.kind == "move", PlanChange.plan_id == plan_id)).one()
-        assert change.status == "applied", change.detail
-        assert other in change.detail
+        assert (change.status, change.reason) == ("applied", "moved"), change.detail
+        assert change.detail.startswith(f"Commande {target} confiée à {other}, arrivée prévue à ")
     assert other in after
     assert target in {o for st in after[other] if st[2] == "delivery" for o in st[3]}
     assert target not in {o for st in after[courier] for o in st[3]}
@@ -193,9 +193,10 @@ def test_moves_that_cannot_be_are_refused_with_the_reason(engine, town, plan_id)
     assert apply_changes(engine, plan_id, lambda: town, now=at(9.8)) == "done"
     with Session(engine) as s:
         change = s.scalars(select(PlanChange).where(PlanChange.courier_id == "rp-walker")).one()
-        assert change.status == "refused"
-        assert "rp-walker cannot take order" in change.detail
-        assert "too_heavy" in change.detail
+        assert (change.status, change.reason) == ("refused", "order_not_placed")
+        assert change.facts["order_reason"] == "too_heavy"
+        assert change.facts["order_facts"]["weight"] == 2000
+        assert change.detail.startswith(f"rp-walker ne peut pas prendre la commande {mover} : trop lourde (2 kg")
         assert s.get(Plan, plan_id).revision == 2  # the two changes before, not this one
     assert rounds(engine, plan_id) == on
 
@@ -281,5 +282,5 @@ def test_a_change_on_a_day_that_is_over_is_refused(engine, town, nodes, clock):
     assert apply_changes(engine, pid, lambda: town) == "done"
     with Session(engine) as s:
         change = s.scalars(select(PlanChange).where(PlanChange.plan_id == pid)).one()
-        assert change.status == "refused"
-        assert f"{day} is over" in change.detail
+        assert (change.status, change.reason) == ("refused", "day_over")
+        assert change.detail == f"La journée du {day} est terminée : rien n'a été changé."

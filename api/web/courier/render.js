@@ -85,6 +85,14 @@ export function renderNext(round, numbers) {
   const total = round.stops.filter((s) => WORK.has(s.kind)).length;
   const progress = html`<p class="progress">${done} / ${total} arrêts faits</p>`;
   el.dataset.stop = next ? next.stop_id : "";
+  if (round.withdrawn_at) {
+    el.className = "next finished withdrawn";
+    render(el, html`<h2 id="next-title">Tournée retirée</h2>
+      <p class="place">Le dispatch vous a retiré(e) de la journée à ${clockOf(round.withdrawn_at)} :
+        vos arrêts restants sont confiés à d'autres livreurs. Les arrêts faits restent enregistrés.</p>
+      ${progress}`);
+    return;
+  }
   if (over(round)) {
     el.className = "next finished";
     render(el, html`<h2 id="next-title">Tournée terminée</h2>

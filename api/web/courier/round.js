@@ -38,7 +38,8 @@ export function displayedRound() {
   }
   const started = round.stops.some((s) => s.events.length);
   round.stops.forEach((s) => { if (s.kind === "start" && started) s.status = "done"; });
-  round.next = nextStop(round.stops);
+  // A round withdrawn by the dispatcher (an absence) has no next stop.
+  round.next = round.withdrawn_at ? null : nextStop(round.stops);
   return { round, savedAt: saved.savedAt };
 }
 

@@ -15,10 +15,11 @@
 import { render, renderChanged } from "../lib/html.js";
 import { followLive, renderFeed } from "./live.js";
 import { drawOrders, drawRounds, fit, showMap } from "./map.js";
-import { pickOrder, renderChanges, renderMoveForm, requestMove } from "./moves.js";
+import { pickOrder, renderChanges, renderMoveForm, requestAbsence, requestMove } from "./moves.js";
 import { renderOrders, sortOrders } from "./orders.js";
 import {
   checkAll, countCouriers, followPlan, publish, renderCourierBoxes, renderPlanInfo, renderProgress, requestPlan,
+  withdrawPlan,
 } from "./plan.js";
 import { renderRoundDetail, renderRounds, renderUnassigned, selectRound } from "./rounds.js";
 import { $, api, busy, connect, handle, notice, setOrders, setPlan, state, stopAll } from "./state.js";
@@ -135,6 +136,10 @@ function wire() {
   $("#all-couriers").addEventListener("click", () => checkAll(true));
   $("#no-couriers").addEventListener("click", () => checkAll(false));
   $("#publish-button").addEventListener("click", publish);
+  $("#withdraw-button").addEventListener("click", withdrawPlan);
+  document.addEventListener("submit", (ev) => {
+    if (ev.target.closest("#absence-form")) requestAbsence(ev);
+  });
   $("#move-form").addEventListener("submit", requestMove);
   $("#rounds tbody").addEventListener("click", (ev) => {
     const tr = ev.target.closest("tr[data-courier]");

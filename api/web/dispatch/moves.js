@@ -96,9 +96,12 @@ function followChanges(planId, gen) {
       renderChanges();
     }
     for (const c of settled) {
+      const what = c.kind === "absence" ? `Absence de ${c.courier_id || ""}` : `Déplacement de ${c.order_id || ""}`;
+      const done = c.kind === "absence" ? "appliquée" : "appliqué";
+      const no = c.kind === "absence" ? "refusée" : "refusé";
       render($("#move-msg"), c.status === "applied"
-        ? html`<span class="ok">Déplacement de ${c.order_id || ""} appliqué : ${c.detail || ""}</span>`
-        : html`<span class="error">Déplacement de ${c.order_id || ""} refusé : ${c.detail || ""}</span>`);
+        ? html`<span class="ok">${what} ${done} : ${c.detail || ""}</span>`
+        : html`<span class="error">${what} ${no} : ${c.detail || ""}</span>`);
     }
     return p;
   }, {
@@ -109,8 +112,39 @@ function followChanges(planId, gen) {
   });
 }
 
+/** Declare the courier of the form absent from its time (empty: now). */
+export async function requestAbsence(ev) {
+  ev.preventDefault();
+  const form = ev.target;
+  const p = state.plan;
+  const courierId = form.dataset.courier;
+  const from = form.querySelector("input[type=time]").value;
+  const msg = $("#move-msg");
+  if (!p || !canMove() || !courierId) return;
+  const gen = state.generation;
+  form.querySelector("button").disabled = true;
+  try {
+    const change = await api("POST", `/api/plans/${p.id}/absences`,
+      from ? { courier_id: courierId, from } : { courier_id: courierId });
+    if (gen !== state.generation) return;
+    p.changes = [...(p.changes || []), change];
+    renderChanges();
+    msg.textContent = `Absence de ${courierId} demandée : en attente du calculateur…`;
+    followChanges(p.id, gen);
+  } catch (err) {
+    if (err instanceof ApiError && !refused(err)) {
+      render(msg, html`<span class="error">Absence refusée : ${err.message}</span>`);
+    } else {
+      handle(err, "Absence");
+    }
+  } finally {
+    form.querySelector("button").disabled = false;
+  }
+}
+
 function changeItem(c) {
-  const what = c.kind === "move" ? html`Déplacement de ${c.order_id} vers ${c.courier_id}` : "Commandes tardives";
+  const what = c.kind === "move" ? html`Déplacement de ${c.order_id} vers ${c.courier_id}`
+    : c.kind === "absence" ? html`Absence de ${c.courier_id}` : "Commandes tardives";
   return html`<li class="change ch-${c.status}" data-change="${c.change_id}" data-status="${c.status}">
     ${what} : <strong>${CHANGE_STATUS[c.status] || c.status}</strong>${c.detail ? ` — ${c.detail}` : ""}</li>`;
 }

@@ -41,8 +41,9 @@ export function renderPlanInfo() {
   const publish = $("#publish-button");
   const planButton = $("#plan-button");
   planButton.disabled = Boolean(busy(p) || (p && p.published));
-  planButton.title = p && p.published ? "Le plan publié se modifie par déplacements de commandes." : "";
+  planButton.title = "";
   if (!p) {
+    $("#withdraw-button").hidden = true;
     badge.textContent = "Aucun plan";
     badge.className = "badge";
     info.textContent = "Aucun plan pour ce jour : planifiez-le.";
@@ -73,6 +74,42 @@ export function renderPlanInfo() {
   info.className = "";
   publish.disabled = !(p.status === "solved" && !p.published && !p.withdrawn_at);
   publish.textContent = p.published ? "Publié" : "Publier";
+  const withdrawButton = $("#withdraw-button");
+  withdrawButton.hidden = !p.published;
+  withdrawButton.disabled = underWay(p);
+  withdrawButton.title = underWay(p)
+    ? "Des livreurs ont commencé : changez le plan par déplacements et absences." : "";
+  planButton.title = p.published
+    ? (underWay(p) ? "Le plan est en cours : changez-le par déplacements et absences."
+      : "Retirez d'abord le plan publié pour planifier à nouveau.") : "";
+}
+
+/** Whether a courier reported a stop of plan ``p``. */
+function underWay(p) {
+  return (p.rounds || []).some((r) => r.stops.some((s) => (s.events || []).length));
+}
+
+/** Take the published plan out of force (none of its stops reported), to plan again. */
+export async function withdrawPlan() {
+  const p = state.plan;
+  if (!p || !p.published) return;
+  if (!window.confirm(`Retirer le plan n° ${p.id} ? Les livreurs ne verront plus leur tournée ; vous pourrez planifier la journée à nouveau.`)) return;
+  $("#withdraw-button").disabled = true;
+  const gen = state.generation;
+  try {
+    await api("POST", `/api/plans/${p.id}/withdraw`);
+    const full = await api("GET", `/api/plans/${p.id}`);
+    if (gen !== state.generation) return;
+    setPlan(full);
+    $("#withdraw-msg").textContent = `Plan n° ${p.id} retiré : la journée peut être planifiée à nouveau.`;
+  } catch (err) {
+    if (err instanceof ApiError && !refused(err)) {
+      $("#withdraw-msg").textContent = `Retrait refusé : ${err.message}`;
+    } else {
+      handle(err, "Retrait");
+    }
+    renderPlanInfo();
+  }
 }
 
 function progressOf(p) {

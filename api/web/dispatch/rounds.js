@@ -4,7 +4,7 @@
 import { html, join, render, renderChanged } from "../lib/html.js";
 import { MODE, REASON, STOP_KIND, STOP_STATUS } from "./labels.js";
 import { styleSelection } from "./map.js";
-import { $, canMove, colourOf, hm, isMovable, km, num, state } from "./state.js";
+import { $, canMove, clockOf, colourOf, hm, isMovable, km, num, state } from "./state.js";
 
 /** A round's colour and dash as a short line (the key between table and map). */
 export function swatch(courierId) {
@@ -85,6 +85,15 @@ export function renderRoundDetail() {
         <span class="muted">(${MODE[r.mode] || r.mode}, ${km(r.distance_m)}, ${hm(r.start)}–${hm(r.end)})</span></h3>
       <button type="button" class="small" id="unselect">Toutes les tournées</button>
     </div>
+    ${r.withdrawn_at
+    ? html`<p class="withdrawn"><strong>Retiré(e) de la journée à ${clockOf(r.withdrawn_at)}</strong> :
+        les arrêts faits restent, les autres sont confiés à d'autres livreurs.</p>`
+    : movable ? html`<form class="absence" id="absence-form" data-courier="${r.courier_id}">
+        <label for="absence-from">${r.courier_id} absent(e) à partir de</label>
+        <input id="absence-from" type="time" step="60" aria-describedby="absence-help">
+        <button type="submit" class="small">Déclarer absent(e)</button>
+        <span id="absence-help" class="muted">Heure vide : dès maintenant. Ses arrêts restants vont aux autres livreurs.</span>
+      </form>` : ""}
     <table class="stops">
       <thead><tr><th scope="col" class="num">N°</th><th scope="col">Arrivée</th><th scope="col">Arrêt</th>
         <th scope="col">Commandes</th><th scope="col" class="num">Charge au départ</th><th scope="col">Statut</th></tr></thead>
