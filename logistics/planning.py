@@ -37,6 +37,7 @@ from .plan_document import (
     UnavailableCourier,
 )
 from .timeofday import format_clock
+from .wording import reason_text
 
 Point = tuple[float, float]
 
@@ -384,11 +385,13 @@ def _prescreen(
     """Reasons known before solving: off every courier network, or the shop never open."""
     cust = customer_at[o.order_id]
     if all(off[m][cust] for m in modes):
-        return Unassigned(o.order_id, Reason.OFF_NETWORK, f"customer address {off[modes[0]][cust]}")
+        return Unassigned(o.order_id, Reason.OFF_NETWORK, f"customer address {off[modes[0]][cust]}",
+                          {"at_customer": 1})
     if o.shop_id is not None:
         s = shop_at[o.shop_id]
         if all(off[m][s] for m in modes):
-            return Unassigned(o.order_id, Reason.OFF_NETWORK, f"shop {off[modes[0]][s]}")
+            return Unassigned(o.order_id, Reason.OFF_NETWORK, f"shop {off[modes[0]][s]}",
+                              {"at_shop": 1})
         shop = shops[o.shop_id]
         if max(shop.opens, o.ready_at) > shop.closes:
             return Unassigned(
@@ -396,6 +399,7 @@ def _prescreen(
                 Reason.SHOP_CLOSED,
                 f"ready at {format_clock(o.ready_at)}, after the shop closes "
                 f"({format_clock(shop.closes)})",
+                {"ready_at": o.ready_at, "shop_closes": shop.closes},
             )
         if shop.opens > o.deliver_to:
             return Unassigned(
@@ -403,43 +407,25 @@ def _prescreen(
                 Reason.SLOT_IMPOSSIBLE,
                 f"the shop opens at {format_clock(shop.opens)}, after the slot ends "
                 f"({format_clock(o.deliver_to)})",
+                {"shop_opens": shop.opens, "window_end": o.deliver_to},
             )
     if o.ready_at > o.deliver_to:
         return Unassigned(
             o.order_id,
             Reason.SLOT_IMPOSSIBLE,
             f"ready at {format_clock(o.ready_at)}, after the slot ends ({format_clock(o.deliver_to)})",
+            {"ready_at": o.ready_at, "window_end": o.deliver_to},
         )
     return None
 
 
 def _detail(u: Unassigned) -> str:
-    """The solver's reason, with its figures worded as times of day and kilograms."""
-    f = u.facts
-    if "earliest_arrival" in f and "window_end" in f:
-        return (
-            f"{u.detail}: the earliest arrival is {format_clock(f['earliest_arrival'])}, "
-            f"the slot ends at {format_clock(f['window_end'])}"
-        )
-    if "earliest_pickup" in f and "pickup_end" in f:
-        return (
-            f"{u.detail}: the earliest pick-up is {format_clock(f['earliest_pickup'])}, "
-            f"the shop hands over until {format_clock(f['pickup_end'])}"
-        )
-    if "back_at" in f and "shift_end" in f:
-        return (
-            f"{u.detail}: back at {format_clock(f['back_at'])}, "
-            f"the shift ends at {format_clock(f['shift_end'])}"
-        )
-    if "window_start" in f and "window_end" in f:
-        return (
-            f"{u.detail} ({format_clock(f['window_start'])}-{format_clock(f['window_end'])})"
-        )
-    if "weight" in f and "max_capacity" in f:
-        return f"{u.detail}: {f['weight'] / 1000:g} kg, the largest courier takes {f['max_capacity'] / 1000:g} kg"
-    if "volume" in f and "max_capacity" in f:
-        return f"{u.detail}: {f['volume'] / 1000:g} L, the largest courier takes {f['max_capacity'] / 1000:g} L"
-    return u.detail
+    """The reason in French, with its figures (times of day, kilograms, litres)."""
+    if u.reason in (Reason.TOO_HEAVY, Reason.TOO_BULKY) and not u.facts:
+        # A size that is no number the platform takes (a row stored before the checks).
+        what = "poids" if u.reason == Reason.TOO_HEAVY else "volume"
+        return f"{reason_text(str(u.reason))} ({what} non valide ou au-delà de ce que la plateforme accepte)"
+    return reason_text(str(u.reason), u.facts)
 
 
 def _document(

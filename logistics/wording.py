@@ -64,6 +64,17 @@ def figures(facts: Mapping[str, object]) -> str:
     if "earliest_pickup" in f and "pickup_end" in f:
         return (f"passage à la boutique au plus tôt {_clock(f['earliest_pickup'])}, "
                 f"remise possible jusqu'à {_clock(f['pickup_end'])}")
+    if "ready_at" in f and "shop_closes" in f:
+        return f"prête à {_clock(f['ready_at'])}, après la fermeture de la boutique ({_clock(f['shop_closes'])})"
+    if "shop_opens" in f and "window_end" in f:
+        return (f"la boutique ouvre à {_clock(f['shop_opens'])}, après la fin du créneau "
+                f"({_clock(f['window_end'])})")
+    if "ready_at" in f and "window_end" in f:
+        return f"prête à {_clock(f['ready_at'])}, après la fin du créneau ({_clock(f['window_end'])})"
+    if "at_customer" in f:
+        return "l'adresse du client est loin de toute rue desservie"
+    if "at_shop" in f:
+        return "la boutique est loin de toute rue desservie"
     if "back_at" in f and "shift_end" in f:
         return (f"retour au plus tôt {_clock(f['back_at'])}, "
                 f"la journée du livreur finit à {_clock(f['shift_end'])}")

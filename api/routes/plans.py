@@ -130,6 +130,13 @@ def _change_public(c: PlanChange) -> dict[str, object]:
     }
 
 
+def _queued(db: Session, request: Request, plan: Plan, change: PlanChange) -> ChangeQueued:
+    """Commit a change asked of ``plan`` and send the worker to it."""
+    db.commit()
+    warning = send(request, APPLY_CHANGES, plan.id)
+    return ChangeQueued.model_validate({**_change_public(change), "warning": warning})
+
+
 def _overview(db: Session, plan: Plan) -> dict[str, object]:
     """What :class:`PlanOverview` shows of a plan."""
     result = plan.result or {}
@@ -303,9 +310,7 @@ def move_order(
     if retired_couriers(db, [body.courier_id]):
         raise conflict("courier_id", f"{body.courier_id!r} is retired")
     change = request_move(db, plan, body.order_id, body.courier_id, user_id=user.id)
-    db.commit()
-    warning = send(request, APPLY_CHANGES, plan.id)
-    return ChangeQueued.model_validate({**_change_public(change), "warning": warning})
+    return _queued(db, request, plan, change)
 
 
 @router.post(
@@ -327,6 +332,4 @@ def courier_absent(
     plan = _plan(db, plan_id)
     start = parse_clock(body.absent_from) if body.absent_from is not None else None
     change = request_absence(db, plan, body.courier_id, start, user_id=user.id)
-    db.commit()
-    warning = send(request, APPLY_CHANGES, plan.id)
-    return ChangeQueued.model_validate({**_change_public(change), "warning": warning})
+    return _queued(db, request, plan, change)

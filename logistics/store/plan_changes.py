@@ -40,13 +40,26 @@ def courier_of(session: Session, plan: Plan, order_id: str) -> str | None:
     return None
 
 
+def _check_changeable(plan: Plan, what: str) -> None:
+    """Refuse a change of a plan that is not solved, or was withdrawn."""
+    if plan.status != PlanStatus.SOLVED.value or plan.withdrawn_at is not None:
+        state = "withdrawn" if plan.withdrawn_at is not None else plan.status
+        raise PlanError("plan", f"plan {plan.id} is {state}: only a solved plan takes {what}")
+
+
+def _queue(session: Session, change: PlanChange) -> PlanChange:
+    """Store ``change`` as queued for the worker."""
+    change.status = QUEUED
+    session.add(change)
+    session.flush()
+    return change
+
+
 def request_move(
     session: Session, plan: Plan, order_id: str, courier_id: str, *, user_id: int | None = None
 ) -> PlanChange:
     """Queue the move of ``order_id`` (with its basket) to ``courier_id``'s round."""
-    if plan.status != PlanStatus.SOLVED.value or plan.withdrawn_at is not None:
-        state = "withdrawn" if plan.withdrawn_at is not None else plan.status
-        raise PlanError("plan", f"plan {plan.id} is {state}: only a solved plan takes moves")
+    _check_changeable(plan, "moves")
     order = session.get(Order, order_id)
     if order is None or order.delivery_date != plan.day:
         raise PlanError("order_id", f"no order {order_id!r} on {plan.day}", kind=ErrorKind.INVALID)
@@ -62,13 +75,9 @@ def request_move(
         Round.plan_id == plan.id, Round.courier_id == courier_id, Round.withdrawn_at.is_not(None)))
     if off is not None:
         raise PlanError("courier_id", f"{courier_id!r} is off plan {plan.id} (absent)")
-    change = PlanChange(
-        plan_id=plan.id, kind="move", order_id=order_id, courier_id=courier_id,
-        status=QUEUED, user_id=user_id,
-    )
-    session.add(change)
-    session.flush()
-    return change
+    return _queue(session, PlanChange(
+        plan_id=plan.id, kind="move", order_id=order_id, courier_id=courier_id, user_id=user_id,
+    ))
 
 
 def request_absence(
@@ -77,9 +86,7 @@ def request_absence(
 ) -> PlanChange:
     """Queue the absence of ``courier_id`` from ``absent_from`` (seconds since midnight;
     None: from when the worker applies it): their work still to do goes to the others."""
-    if plan.status != PlanStatus.SOLVED.value or plan.withdrawn_at is not None:
-        state = "withdrawn" if plan.withdrawn_at is not None else plan.status
-        raise PlanError("plan", f"plan {plan.id} is {state}: only a solved plan takes absences")
+    _check_changeable(plan, "absences")
     if session.get(Courier, courier_id) is None:
         raise PlanError("courier_id", f"no courier {courier_id!r}", kind=ErrorKind.INVALID)
     rnd = session.scalars(
@@ -95,13 +102,10 @@ def request_absence(
     )).first()
     if pending is not None:
         raise PlanError("courier_id", f"the absence of {courier_id!r} is already queued")
-    change = PlanChange(
+    return _queue(session, PlanChange(
         plan_id=plan.id, kind="absence", courier_id=courier_id, absent_from=absent_from,
-        status=QUEUED, user_id=user_id,
-    )
-    session.add(change)
-    session.flush()
-    return change
+        user_id=user_id,
+    ))
 
 
 def note_late_orders(session: Session, day: dt.date) -> int | None:

@@ -215,8 +215,7 @@ def publish(session: Session, plan: Plan) -> Plan | None:
     knowingly. So exactly one plan is in force afterwards, whatever runs at once.
     """
     seen = _in_force_id(session, plan.day)
-    session.execute(select(func.pg_advisory_xact_lock(_DAY_LOCK, plan.day.toordinal())))
-    session.refresh(plan, with_for_update=True)
+    _lock_day(session, plan)
     if plan.status != PlanStatus.SOLVED.value:
         raise PlanError("status", f"plan {plan.id} is {plan.status}: only a solved plan can be published")
     if plan.published_at is not None and plan.withdrawn_at is None:
@@ -252,8 +251,7 @@ def withdraw(session: Session, plan: Plan) -> None:
     by moves and absences, which keep what was done. Withdrawing a withdrawn plan
     changes nothing. Serialised with publishing by the day's advisory lock.
     """
-    session.execute(select(func.pg_advisory_xact_lock(_DAY_LOCK, plan.day.toordinal())))
-    session.refresh(plan, with_for_update=True)
+    _lock_day(session, plan)
     if plan.withdrawn_at is not None:
         return
     if plan.published_at is None:
@@ -265,6 +263,12 @@ def withdraw(session: Session, plan: Plan) -> None:
         )
     plan.withdrawn_at = func.now()
     session.flush()
+
+
+def _lock_day(session: Session, plan: Plan) -> None:
+    """Take the day's advisory lock, then ``plan``'s row, and read the plan again, fresh."""
+    session.execute(select(func.pg_advisory_xact_lock(_DAY_LOCK, plan.day.toordinal())))
+    session.refresh(plan, with_for_update=True)
 
 
 def _in_force_id(session: Session, day: dt.date) -> int | None:

@@ -26,6 +26,11 @@ def test_every_reason_of_the_solver_is_worded_in_french():
      "boutique fermée ou colis plus disponible (passage à la boutique au plus tôt 19:00, "
      "remise possible jusqu'à 18:53:20)"),
     ("no_courier_left", {}, "aucun livreur n'a la place ou le temps"),
+    ("shop_closed", {"ready_at": 70_200, "shop_closes": 68_400},
+     "boutique fermée ou colis plus disponible (prête à 19:30, après la fermeture de la boutique (19:00))"),
+    ("slot_impossible", {"shop_opens": 36_000, "window_end": 32_400},
+     "créneau impossible à tenir (la boutique ouvre à 10:00, après la fin du créneau (09:00))"),
+    ("off_network", {"at_shop": 1}, "hors des rues desservies (la boutique est loin de toute rue desservie)"),
     ("some_new_code", {}, "some_new_code"),
 ])
 def test_reasons_carry_their_figures(reason, facts, text):
