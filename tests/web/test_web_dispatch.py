@@ -43,7 +43,7 @@ def _fr(x: float) -> str:
 
 
 def _courier_cell(page, order_id: str):
-    return page.locator(f"#orders tbody tr[data-order='{order_id}'] td").nth(6)
+    return page.locator(f"#orders tbody tr[data-order='{order_id}'] td").nth(7)
 
 
 def test_the_dispatcher_plans_moves_publishes_and_follows_the_day(
@@ -67,9 +67,23 @@ def test_the_dispatcher_plans_moves_publishes_and_follows_the_day(
     assert "javascript" in module.headers["content-type"]
     page.click("#orders th[data-sort='weight_kg'] button")
     weights = [float(t.removesuffix(" kg").replace("\u202f", "").replace(",", "."))
-               for t in page.locator("#orders tbody tr td:nth-child(5)").all_inner_texts()]
+               for t in page.locator("#orders tbody tr td:nth-child(6)").all_inner_texts()]
     assert weights == sorted(weights)
     expect(page.locator("#orders th[data-sort='weight_kg']")).to_have_attribute("aria-sort", "ascending")
+    # Shops by name, customers by address; the search keeps the rows that hold every word.
+    shop = next(sh for sh in day.shops if any(o.shop_id == sh.shop_id for o in day.orders))
+    theirs = [o for o in day.orders if o.shop_id == shop.shop_id]
+    first = page.locator(f"#orders tbody tr[data-order='{ids.order_id(PREFIX + shop.shop_id, PREFIX + theirs[0].order_id)}'] td")
+    expect(first.nth(2)).to_have_text(shop.name)
+    expect(first.nth(3)).to_have_text(f"{theirs[0].order_id} rue de la Grille, Douai")
+    page.fill("#orders-search", shop.name.upper())
+    expect(page.locator("#orders tbody tr")).to_have_count(len(theirs))
+    expect(page.locator("#orders-count")).to_have_text(f"({len(theirs)} sur {N_ORDERS})")
+    page.fill("#orders-search", "aucune-commande-ainsi")
+    expect(page.locator("#orders tbody tr")).to_have_count(1)
+    expect(page.locator("#orders tbody")).to_contain_text("Aucune commande ne correspond")
+    page.fill("#orders-search", "")
+    expect(page.locator("#orders tbody tr")).to_have_count(N_ORDERS)
 
     # Plan with only this module's couriers and a 2 s limit; follow the progress.
     page.click("#no-couriers")

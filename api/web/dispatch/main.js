@@ -16,7 +16,7 @@ import { render, renderChanged } from "../lib/html.js";
 import { followLive, renderFeed } from "./live.js";
 import { drawOrders, drawRounds, fit, showMap } from "./map.js";
 import { pickOrder, renderChanges, renderMoveForm, requestAbsence, requestMove } from "./moves.js";
-import { renderOrders, sortOrders } from "./orders.js";
+import { renderOrders, searchOrders, sortOrders } from "./orders.js";
 import {
   checkAll, countCouriers, followPlan, publish, renderCourierBoxes, renderPlanInfo, renderProgress, requestPlan,
   withdrawPlan,
@@ -92,12 +92,14 @@ async function load() {
   $("#move-msg").textContent = "";
   const date = state.date;
   try {
-    const [orders, couriers, plans] = await Promise.all([
+    const [orders, couriers, plans, shops] = await Promise.all([
       api("GET", `/api/orders?date=${date}`),
       api("GET", "/api/couriers"),
       api("GET", `/api/plans?date=${date}`),
+      api("GET", "/api/shops?retired=true"),
     ]);
     if (gen !== state.generation) return;
+    state.shopNames = new Map(shops.shops.map((sh) => [sh.shop_id, sh.name]));
     setOrders(orders.orders);
     state.couriers = couriers.couriers;
     renderCourierBoxes();
@@ -157,6 +159,7 @@ function wire() {
     if (pick) pickOrder(pick.dataset.order);
     if (ev.target.closest("#unselect")) selectRound(state.selected);
   });
+  $("#orders-search").addEventListener("input", (ev) => searchOrders(ev.target.value));
   $("#orders thead").addEventListener("click", (ev) => {
     const th = ev.target.closest("th[data-sort]");
     if (th) sortOrders(th.dataset.sort);

@@ -16,6 +16,8 @@ export const state = {
   orders: [],
   ordersSig: "",
   couriers: [],
+  shopNames: new Map(),   // shop_id -> name
+  search: "",             // the orders table shows the rows that contain it
   unchecked: new Set(),   // couriers the dispatcher left out of the next plan
   plan: null,
   selected: null,         // courier_id of the highlighted round
