@@ -104,3 +104,23 @@ def console_errors(request):
         return errors
 
     return watch
+
+
+def axe_violations(page, exclude: tuple[str, ...] = ()) -> list[str]:
+    """axe-core's WCAG 2 A and AA violations on the page as it stands, one line each
+    (rule, impact, how many nodes, the first node's selector). axe-core comes with the
+    ``axe-playwright-python`` package: nothing is downloaded."""
+    import axe_playwright_python
+
+    script = Path(axe_playwright_python.__file__).with_name("axe.min.js")
+    # Evaluated through the driver: the pages' CSP (rightly) refuses inline scripts.
+    page.evaluate(script.read_text(encoding="utf-8") + "\n;undefined")
+    result = page.evaluate(
+        """async (exclude) => await axe.run({exclude: exclude.map((s) => [s])},
+             {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})""",
+        list(exclude),
+    )
+    return [
+        f"{v['id']} ({v['impact']}, {len(v['nodes'])} node(s), e.g. {v['nodes'][0]['target']}): {v['help']}"
+        for v in result["violations"]
+    ]

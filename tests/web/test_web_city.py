@@ -15,7 +15,7 @@ import pytest
 from clock_fixtures import EVENING, MORNING
 from playwright.sync_api import expect
 from stack_helpers import wait_for
-from web.conftest import browser_clock, shot
+from web.conftest import axe_violations, browser_clock, shot
 
 #: this module's days (the database is shared by the session): Wed 9 to Tue 15 Feb 2033
 FIRST, LAST = dt.date(2033, 2, 9), dt.date(2033, 2, 15)
@@ -94,6 +94,7 @@ def test_city_dashboard(api_server, desktop, console_errors, seeded, city, impac
     # the token leaves the address at once; the period stays in it
     assert "token" not in desktop.url
     assert "from=2033-02-07" in desktop.url
+    assert axe_violations(desktop) == []  # WCAG 2.1 A/AA, by axe-core
     for key, unit in HEADLINE.items():
         digits = 0 if unit == "" else 1
         want = fr(totals[key], digits) + (f" {unit}" if unit else "")

@@ -18,7 +18,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from stack_helpers import wait_for
-from web.conftest import browser_clock, shot, wait_for_js
+from web.conftest import axe_violations, browser_clock, shot, wait_for_js
 
 from logistics.demo_day import generate_day
 from logistics.store.models import CourierPosition, StopEvent
@@ -248,6 +248,7 @@ def test_a_round_ridden_through_a_dead_zone(phone, api_server, platform, ride, c
     first = stops[0]
     card = page.locator("#next").inner_text()
     assert next_stop(page) == first["stop_id"]
+    assert axe_violations(page) == []  # WCAG 2.1 A/AA, by axe-core
     assert "Prochain arrêt" in card
     assert f"Arrivée prévue {first['eta']}" in card
     assert first["window"]["from"] in card

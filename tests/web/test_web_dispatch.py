@@ -10,7 +10,7 @@ import re
 import httpx
 import pytest
 from playwright.sync_api import expect
-from web.conftest import shot, wait_for_js
+from web.conftest import axe_violations, shot, wait_for_js
 
 from logistics import ids
 from logistics.demo_day import generate_day
@@ -176,6 +176,18 @@ def test_the_dispatcher_plans_moves_publishes_and_follows_the_day(
     page.click("#publish-button")
     expect(page.locator("#plan-badge")).to_contain_text("Publié")
     expect(page.locator("#publish-button")).to_be_disabled()
+    # axe-core finds no WCAG 2.1 A/AA violation, a round selected (the others' pins faded);
+    # the map's pins and lines are not in the Tab order (the tables give keyboard access).
+    assert axe_violations(page) == []
+    focusable = "#map a[href], #map button, #map input, #map [tabindex]:not([tabindex='-1'])"
+    assert page.locator(focusable).count() <= 4, page.locator(focusable).count()
+    # Touch targets: every courier's check box label and the form's buttons are 44 px high.
+    targets = ("#courier-boxes label.box, #publish-button, #move-button, #unselect, button.pick-order:not(.link), "
+               "#absence-form button")
+    for target in page.locator(targets).all():
+        box = target.bounding_box()
+        assert box is not None
+        assert box["height"] >= 44, (target.inner_text(), box)
     assert _newest_plan(platform)["published"] is True
     courier_id = plan["rounds"][0]["courier_id"]
     courier = tokens["couriers"][courier_id]

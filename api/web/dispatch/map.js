@@ -164,7 +164,9 @@ export function styleSelection() {
   const roundOf = new Map();
   for (const r of state.plan?.rounds || []) for (const s of r.stops) roundOf.set(s.stop_id, r.courier_id);
   for (const [stopId, m] of layers.stopMarkers) {
-    m.setOpacity(!sel || roundOf.get(stopId) === sel ? 1 : 0.25);
+    // Pins of other rounds fade by their ring and size, not their opacity: their
+    // numbers stay readable (contrast) while the selected round stands out.
+    m.getElement()?.classList.toggle("faded", Boolean(sel) && roundOf.get(stopId) !== sel);
     m.setZIndexOffset(roundOf.get(stopId) === sel ? 1000 : 0);
   }
   const where = orderCourier();
