@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 
 from logistics import clock
 from logistics.errors import DomainError, ErrorKind
+from logistics.settings import get_settings
 from logistics.store.models import (
     Order,
     OrderStatus,
@@ -42,6 +43,7 @@ from logistics.store.models import (
     StopEventType,
 )
 from logistics.store.order_status import StatusError, move_order
+from logistics.store.plan_changes import note_late_orders
 
 from .round_view import DROPPED, FINISHING
 
@@ -85,11 +87,13 @@ class EventReport:
 
 @dataclasses.dataclass(frozen=True)
 class Recorded:
-    """The stored event, whether this call created it (False: a retry), and its round."""
+    """The stored event, whether this call created it (False: a retry), its round, and
+    the plan whose changes the worker must now apply (parcels found not ready)."""
 
     event: StopEvent
     created: bool
     round: Round
+    replan: int | None = None
 
 
 def _refuse(problem: str) -> StopEventRefusedError:
@@ -199,6 +203,26 @@ def _moves(
     return moves
 
 
+#: the reasons of a failed pick-up that mean "come back later": the code, and the words
+#: the courier's page sends
+NOT_READY = frozenset({"not_ready", "Colis pas prêt"})
+
+
+def not_ready(stop: Stop, kind: StopEventType, reason: str | None) -> bool:
+    """Whether the event is a pick-up whose parcels were not ready: they stay open."""
+    return kind == E.FAILED and stop.kind == "pickup" and (reason or "").strip() in NOT_READY
+
+
+def _later(orders: list[Order], at: dt.datetime, day: dt.date, delay_min: int) -> None:
+    """The parcels found not ready are ready ``delay_min`` after ``at`` (never earlier
+    than they were said to be), at most at the end of the day."""
+    ready = min(clock.seconds_into(day, at) + 60 * delay_min, 24 * 3600 - 60)
+    for o in orders:
+        if o.status in (S.RECEIVED, S.PLANNED):
+            later = dt.time(ready // 3600, ready % 3600 // 60)
+            o.ready_at = max(o.ready_at, later) if o.ready_at is not None else later
+
+
 def _existing(session: Session, stop_id: int, kind: StopEventType) -> StopEvent | None:
     return session.scalars(
         select(StopEvent).where(StopEvent.stop_id == stop_id, StopEvent.type == kind.value)
@@ -231,7 +255,8 @@ def record_event(
         select(Order).where(Order.id.in_(stop.order_ids)).order_by(Order.id)
         .with_for_update().execution_options(populate_existing=True)
     )) if stop.order_ids else []
-    moves = _moves(stop, kind, orders)
+    later = not_ready(stop, kind, report.reason)
+    moves = [] if later else _moves(stop, kind, orders)
     has_point = report.lon is not None and report.lat is not None
     event = StopEvent(
         stop_id=stop.id, type=kind.value, reason=report.reason, at=at,
@@ -248,6 +273,11 @@ def record_event(
         if first is None:
             raise
         return Recorded(first, False, rnd)
+    if later:
+        # Not ready: the orders stay open and wait a while; the worker inserts them
+        # again like late orders (or says why it cannot).
+        _later(orders, at, rnd.plan.day, get_settings().not_ready_delay_min)
+        note_late_orders(session, rnd.plan.day)
     reason = report.reason if kind == E.FAILED else None
     for order, steps in moves:
         for to in steps:
@@ -257,4 +287,4 @@ def record_event(
             except StatusError as e:
                 raise _refuse(e.problem) from None
     session.flush()
-    return Recorded(event, True, rnd)
+    return Recorded(event, True, rnd, rnd.plan_id if later else None)

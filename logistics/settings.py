@@ -77,6 +77,9 @@ class Settings(BaseSettings):
     clock: str = Field("", alias="DOUAI_CLOCK")
     #: when beat asks for tomorrow's plan, local ``HH:MM``
     plan_tomorrow_at: str = Field("18:00", alias="PLAN_TOMORROW_AT")
+    #: minutes a parcel a courier found not ready ("Colis pas prêt") waits before it is
+    #: ready again; the worker then inserts it like a late order
+    not_ready_delay_min: int = Field(30, alias="NOT_READY_DELAY_MIN", ge=0, le=24 * 60)
 
     @field_validator("osm_source", "clock", "tz", mode="after")
     @classmethod

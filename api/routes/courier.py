@@ -4,7 +4,7 @@ and the couriers' latest positions for the dispatcher's live map."""
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from couriers.positions import latest_positions, store_positions
 from couriers.round_view import (
@@ -16,6 +16,7 @@ from couriers.round_view import (
 )
 from couriers.stop_events import EventReport, record_event
 from logistics import clock, limits
+from logistics.jobs.celery_app import APPLY_CHANGES
 from logistics.store.models import StopEventType, User
 
 from ..deps import CourierUser, Dispatcher, SessionDep
@@ -30,6 +31,7 @@ from ..schemas import (
     StopEventCreate,
     error_responses,
 )
+from .plans import send
 
 router = APIRouter(prefix="/api", tags=["courier"])
 
@@ -72,11 +74,16 @@ def my_round(
     },
 )
 def post_stop_event(
-    stop_id: RowId, body: StopEventCreate, response: Response, db: SessionDep, user: CourierUser
+    stop_id: RowId, body: StopEventCreate, request: Request, response: Response, db: SessionDep,
+    user: CourierUser,
 ) -> EventRecorded:
     """Report an event at a stop of the caller's round (201; a retry: 200, the first event)."""
     report = EventReport(StopEventType(body.type), body.reason, body.at, body.lon, body.lat)
     done = record_event(db, stop_id, _courier_id(user), report, user_id=user.id)
+    if done.replan is not None:
+        # Parcels not ready: after this commit, the worker inserts them again.
+        db.commit()
+        send(request, APPLY_CHANGES, done.replan)
     stops = round_stops(db, done.round)
     stop = next(s for s in stops if s["stop_id"] == done.event.stop_id)
     if not done.created:

@@ -80,6 +80,8 @@ class _RoundState:
     free_at: int  # seconds since midnight
     on_board: list[str]
     done_orders: set[str]  # handed over, failed, or being handed over: not planned again
+    #: orders of a failed pick-up (found not ready, if still open): to collect again
+    again: list[str] = dataclasses.field(default_factory=list)
 
 
 def _now_seconds(day: dt.date, now: dt.datetime) -> int | None:
@@ -119,10 +121,16 @@ def _round_states(session: Session, plan: Plan, now_s: int) -> dict[str, _RoundS
                     0, seconds_of_day(stop.departure) - seconds_of_day(stop.arrival)
                 )
             state.free_at = max(now_s, ended)
-            picked = [o for s in frozen if s.kind == "pickup" for o in s.order_ids]
+            # A pick-up that failed loaded nothing: a parcel found not ready stays open
+            # and is collected again later (a parcel failed for good is not open).
+            failed = {s.id for s in frozen if "failed" in events.get(s.id, {})}
+            picked = [o for s in frozen if s.kind == "pickup" and s.id not in failed
+                      for o in s.order_ids]
             handed = {o for s in frozen if s.kind == "delivery" for o in s.order_ids}
             state.done_orders = handed
             state.on_board = [o for o in picked if o not in handed]
+            state.again = [o for s in frozen if s.kind == "pickup" and s.id in failed
+                           for o in s.order_ids]
         states[r.courier_id] = state
     return states
 
@@ -488,14 +496,16 @@ def _apply_one(
                     },
                 }
             else:
-                if lost:
-                    return _settle(change, "refused", "orders_lost", {"orders": lost})
+                # Late orders, and parcels found not ready to collect again. What no
+                # longer fits (a round running late) is listed, not a reason to refuse.
+                again = {o for st in draft.states.values() for o in st.again} & open_before
+                wanted = sorted({*draft.late, *again})
                 reason = "late_orders"
                 facts = {
-                    "inserted": sorted(o for o in draft.late if o in placed),
+                    "inserted": [o for o in wanted if o in placed],
                     "left_out": {
                         o: {"reason": w["order_reason"], "facts": w["order_facts"]}
-                        for o in sorted(draft.late) if o not in placed
+                        for o in sorted({*wanted, *lost}) if o not in placed
                         for w in [_why(draft.result, o)]
                     },
                 }

@@ -12,11 +12,20 @@ from factories import courier_row, shop_row
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from couriers.stop_events import EventReport, record_event
 from logistics.inputs import Courier, Order, Shop
 from logistics.jobs.plan_jobs import solve_plan
 from logistics.jobs.replan_jobs import apply_changes
 from logistics.store.models import Order as OrderRow
-from logistics.store.models import OrderStatus, Plan, PlanChange, Round, Stop, StopEvent
+from logistics.store.models import (
+    OrderStatus,
+    Plan,
+    PlanChange,
+    Round,
+    Stop,
+    StopEvent,
+    StopEventType,
+)
 from logistics.store.order_status import move_order
 from logistics.store.orders import add_order
 from logistics.store.plan_changes import note_late_orders, request_move
@@ -284,3 +293,51 @@ def test_a_change_on_a_day_that_is_over_is_refused(engine, town, nodes, clock):
         change = s.scalars(select(PlanChange).where(PlanChange.plan_id == pid)).one()
         assert (change.status, change.reason) == ("refused", "day_over")
         assert change.detail == f"La journée du {day} est terminée : rien n'a été changé."
+
+
+def test_a_parcel_not_ready_is_collected_again_later(engine, town, nodes, clock):
+    """"Colis pas prêt" at a shop: the orders stay open, ready 30 min later (the
+    default), and the worker puts a new pick-up for them on the round, after that."""
+    day = dt.date(2031, 3, 17)
+    pid = publish_day(engine, town, nodes, day, "nr")
+    courier, pickup = _first_pickup(engine, pid)
+    clock.on(day, "09:00")
+    with Session(engine) as s:
+        for kind, reason in (("arrived", None), ("failed", "Colis pas prêt")):
+            done = record_event(s, pickup[0], courier, EventReport(StopEventType(kind), reason))
+        assert done.replan == pid
+        s.commit()
+    with Session(engine) as s:
+        for o in pickup[3]:
+            row = s.get(OrderRow, o)
+            assert row.status == "planned", row.status
+            assert row.ready_at == dt.time(9, 30)
+        queued = s.scalars(select(PlanChange).where(PlanChange.plan_id == pid)).one()
+        assert (queued.kind, queued.status) == ("late_orders", "queued")
+    assert apply_changes(engine, pid, lambda: town) == "done"
+    with Session(engine) as s:
+        change = s.scalars(select(PlanChange).where(PlanChange.plan_id == pid)).one()
+        assert (change.status, change.reason) == ("applied", "late_orders"), change.detail
+        assert sorted(change.facts["inserted"]) == sorted(pickup[3]), change.detail
+    after = rounds(engine, pid)[courier]
+    failed_at = next(i for i, st in enumerate(after) if st[0] == pickup[0])
+    again = [st for st in after[failed_at + 1:] if st[2] == "pickup" and set(st[3]) & set(pickup[3])]
+    assert again, "a new pick-up of the parcels"
+    assert all(st[4] >= dt.time(9, 30) for st in again)
+    drops = [i for i, st in enumerate(after) if st[2] == "delivery" and set(st[3]) & set(pickup[3])]
+    assert min(drops) > after.index(again[0])
+
+
+def test_a_pickup_failed_for_another_reason_fails_its_orders(engine, town, nodes, clock):
+    day = dt.date(2031, 3, 18)
+    pid = publish_day(engine, town, nodes, day, "nf")
+    courier, pickup = _first_pickup(engine, pid)
+    clock.on(day, "09:00")
+    with Session(engine) as s:
+        for kind, reason in (("arrived", None), ("failed", "Commerce fermé")):
+            done = record_event(s, pickup[0], courier, EventReport(StopEventType(kind), reason))
+        assert done.replan is None
+        s.commit()
+    with Session(engine) as s:
+        assert {s.get(OrderRow, o).status for o in pickup[3]} == {"failed"}
+        assert s.scalars(select(PlanChange).where(PlanChange.plan_id == pid)).first() is None
