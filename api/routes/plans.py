@@ -13,9 +13,9 @@ from geoalchemy2.shape import to_shape
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from couriers.round_view import stop_status
-from logistics import limits
-from logistics.clock import local_iso
+from couriers.round_view import FINISHED_STATUSES, stop_status
+from logistics import clock, limits
+from logistics.clock import local_iso, seconds_of_day
 from logistics.jobs.celery_app import APPLY_CHANGES, SOLVE_PLAN
 from logistics.plan_document import PlanStop, PlanSummary, UnassignedOrder, UnavailableCourier
 from logistics.store.models import Order, Plan, PlanChange, PlanStatus, Round, Stop, StopEvent
@@ -72,6 +72,10 @@ class _StopFacts:
     def __init__(self, db: Session, plan: Plan) -> None:
         self.events: dict[int, list[StopEvent]] = {}
         self.order_status: dict[str, str] = {}
+        self.slot_end: dict[str, int] = {}
+        #: where "now" falls on the plan's day (None: another day, nothing is late)
+        at = clock.seconds_into(plan.day, clock.now())
+        self.now_s = at if 0 <= at < clock.DAY else None
         if not plan.rounds:
             return
         for e in db.scalars(
@@ -82,23 +86,50 @@ class _StopFacts:
             self.events.setdefault(e.stop_id, []).append(e)
         order_ids = {o for r in plan.rounds for s in r.stops for o in s.order_ids}
         if order_ids:
-            self.order_status = {
-                order_id: status for order_id, status in db.execute(
-                    select(Order.id, Order.status).where(Order.id.in_(order_ids)))
-            }
+            rows = db.execute(
+                select(Order.id, Order.status, Order.deliver_to).where(Order.id.in_(order_ids))
+            ).all()
+            self.order_status = {order_id: status for order_id, status, _ in rows}
+            self.slot_end = {order_id: seconds_of_day(end) for order_id, _, end in rows}
 
-    def stop(self, row: Stop, stop: PlanStop, round_started: bool) -> StopPublic:
+    def expected(self, r: Round) -> dict[int, int]:
+        """When each stop of ``r`` still to do should now be reached: its planned arrival
+        plus the round's delay at its last event, and not before now."""
+        if self.now_s is None:
+            return {}
+        delay, last = 0, -1
+        for i, row in enumerate(r.stops):
+            events = self.events.get(row.id, [])
+            if not events:
+                continue
+            last = i
+            e = events[-1]
+            planned = seconds_of_day(row.arrival if e.type == "arrived" else row.departure)
+            delay = clock.seconds_into(r.plan.day, e.at) - planned
+        return {
+            row.id: max(seconds_of_day(row.arrival) + max(delay, 0), self.now_s)
+            for row in r.stops[last + 1:] if row.kind in ("pickup", "delivery")
+        }
+
+    def stop(
+        self, row: Stop, stop: PlanStop, round_started: bool, expected: int | None = None
+    ) -> StopPublic:
         """The plan's ``stop`` (stored as ``row``) with its ``status`` (as on the
-        courier's phone) and ``events``."""
+        courier's phone), ``events``, and when it is expected (``late`` past its slot)."""
         events = self.events.get(row.id, [])
         status = stop_status(
             row.kind, (e.type for e in events),
             [self.order_status[o] for o in row.order_ids if o in self.order_status],
             round_started=round_started,
         )
+        if status in FINISHED_STATUSES:
+            expected = None
+        ends = [self.slot_end[o] for o in row.order_ids if o in self.slot_end]
+        late = row.kind == "delivery" and expected is not None and bool(ends) and expected > min(ends)
         return StopPublic.model_validate({
             **stop.model_dump(), "stop_id": row.id, "seq": row.seq, "status": status,
             "events": [{"type": e.type, "at": local_iso(e.at), "reason": e.reason} for e in events],
+            "expected_arrival": expected, "late": late,
         })
 
 
@@ -106,7 +137,9 @@ def _round_public(r: Round, geometry: bool, facts: _StopFacts) -> RoundPublic:
     """A round of the plan; its street path only when asked (else the key is left out)."""
     started = any(s.id in facts.events for s in r.stops)
     planned = plan_round(r, geometry=False)
-    stops = [facts.stop(row, stop, started) for row, stop in zip(r.stops, planned.stops, strict=True)]
+    expected = {} if r.withdrawn_at is not None else facts.expected(r)
+    stops = [facts.stop(row, stop, started, expected.get(row.id))
+             for row, stop in zip(r.stops, planned.stops, strict=True)]
     path: dict[str, LineString | None] = {}
     if geometry:
         line = to_shape(r.geometry) if r.geometry is not None else None

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_serial
 
 from logistics.limits import MAX_ROW_ID
 from logistics.plan_document import (
+    ClockTime,
     NetworkInfo,
     PlanDocument,
     PlanImpact,
@@ -75,6 +76,11 @@ class StopPublic(PlanStop):
     seq: int
     status: StopStatus
     events: list[EventPublic]
+    #: a stop still to do: when it should now be reached, from the round's last event
+    #: (its delay carried forward) and the clock; null once done or not that day
+    expected_arrival: ClockTime | None = None
+    #: a hand-over expected after the end of its slot (the earliest slot end of its orders)
+    late: bool = False
 
 
 class RoundPublic(PlanRound):

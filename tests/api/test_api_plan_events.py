@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import event as sa_event
 
 STOP_KEYS = {"stop_id", "seq", "kind", "order_ids", "shop_id", "lon", "lat", "arrival", "departure",
-             "load_kg", "load_l", "status", "events"}
+             "load_kg", "load_l", "status", "events", "expected_arrival", "late"}
 
 
 
@@ -89,3 +89,24 @@ def test_the_dispatcher_lists_the_couriers(client, day):
     for who in ("courier", "shop", "city"):
         assert client.get("/api/couriers", headers=day.auth(who)).status_code == 403, who
     assert client.get("/api/couriers").status_code == 401
+
+
+def test_stops_still_to_do_carry_when_they_are_expected_and_whether_late(client, engine, clock):
+    """The round's delay at its last event carries forward; a round not started is
+    expected no earlier than now; a hand-over expected after its slot is ``late``."""
+    late = seed.seed_day(engine, "pel", dt.date(2032, 10, 20))
+    clock.on(late.day, "14:30")
+    _post(client, late, "bakery", "arrived", at="2032-10-20T14:30:00")  # planned 12:00
+    stops = _stops(client, late)
+    mine = {name: stops[sid] for name, sid in late.stops.items()}
+    assert mine["bakery"]["expected_arrival"] is None  # under way: its event says when
+    assert mine["books"]["expected_arrival"] == "14:45:00"
+    assert (mine["home_1"]["expected_arrival"], mine["home_1"]["late"]) == ("16:30:00", True)  # slot to 16:00
+    assert (mine["home_2"]["expected_arrival"], mine["home_2"]["late"]) == ("17:30:00", True)  # to 17:00
+    assert mine["books"]["late"] is False  # a pick-up is never "late" on a slot
+    other = {name: stops[sid] for name, sid in late.other_stops.items()}
+    assert other["home"]["expected_arrival"] == "14:30:00"  # not started: not before now
+    assert other["home"]["late"] is True  # its slot ended at 12:00
+    # Another day (the day before): nothing is expected yet, nothing is late.
+    clock.on(late.day - dt.timedelta(days=1), "14:30")
+    assert not any(s["late"] or s["expected_arrival"] for s in _stops(client, late).values())

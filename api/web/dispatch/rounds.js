@@ -32,11 +32,14 @@ export function renderRounds() {
       <td>${MODE[r.mode] || r.mode}</td>
       <td class="num">${km(r.distance_m)}</td>
       <td>${hm(r.start)}–${hm(r.end)}</td>
-      <td class="num">${r.orders}</td>
+      <td class="num">${r.orders}${lateCount(r) ? html` <span class="late-flag">${lateCount(r)} en retard</span>` : ""}</td>
       <td class="num">${num(r.max_load_kg)} kg / ${num(r.max_load_l)} L</td>
     </tr>`;
   }));
 }
+
+/** How many hand-overs of round `r` are now expected after their slot. */
+const lateCount = (r) => r.stops.filter((s) => s.late).length;
 
 /** Highlight a round (again: all rounds), in the table, on the map and in the detail. */
 export function selectRound(courierId) {
@@ -56,7 +59,9 @@ function stopRow(s, movable) {
     : o));
   const last = (s.events || []).at(-1);
   return html`<tr data-stop="${s.stop_id}">
-      <td class="num">${s.seq}</td><td>${hm(s.arrival)}</td>
+      <td class="num">${s.seq}</td><td>${hm(s.arrival)}${s.expected_arrival && s.expected_arrival !== s.arrival
+        ? html`<br><span class="${s.late ? "late-flag" : "muted"}">prévu ${hm(s.expected_arrival)}${
+          s.late ? " — en retard sur le créneau" : ""}</span>` : ""}</td>
       <td>${STOP_KIND[s.kind] || s.kind}${s.shop_id ? html` <span class="muted">${s.shop_id}</span>` : ""}</td>
       <td>${orders.length ? join(orders, ", ") : "—"}</td>
       <td class="num">${num(s.load_kg)} kg / ${num(s.load_l)} L</td>
