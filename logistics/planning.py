@@ -115,7 +115,7 @@ class _Places:
 
 def _mode_matrix(
     net: StreetNetwork, mode: str, points: Sequence[Point]
-) -> tuple[TravelMatrix, list[str | None]]:
+) -> tuple[TravelMatrix, list[str | None], list[int | None]]:
     """Integer travel matrix of one mode; points off that mode's network are unreachable,
     and so is a point that is not finite (a row stored before the checks): its order
     is left out as off the network rather than failing the day."""
@@ -144,7 +144,9 @@ def _mode_matrix(
             reasons.append(f"({x}, {y}) is not a finite point")
         else:
             reasons.append(None if snap.ok else (snap.reason or f"off the {mode} network"))
-    return TravelMatrix(durations, distances), reasons
+    gaps = [int(snapped[i].distance_m) if i in snapped and math.isfinite(snapped[i].distance_m)
+            else None for i in range(n)]
+    return TravelMatrix(durations, distances), reasons, gaps
 
 
 def _grams(kg: float) -> int:
@@ -240,8 +242,9 @@ def build_day_problem(
     modes_used = sorted({c.mode for c in day.couriers})
     matrices: dict[str, TravelMatrix] = {}
     off: dict[str, list[str | None]] = {}
+    gap: dict[str, list[int | None]] = {}  # metres from a point off a mode's streets to them
     for mode in modes_used:
-        matrices[mode], off[mode] = _mode_matrix(net, mode, places.points)
+        matrices[mode], off[mode], gap[mode] = _mode_matrix(net, mode, places.points)
     matrix_s = time.monotonic() - started
 
     # Couriers whose start or end is off their mode's streets cannot ride at all, nor
@@ -292,7 +295,7 @@ def build_day_problem(
                 delivery_service=settings.delivery_service_s, vehicles=pinned,
             ))
             continue
-        pre = _prescreen(o, shop_at, customer_at, off, shops, modes_used)
+        pre = _prescreen(o, shop_at, customer_at, off, gap, shops, modes_used)
         if pre is not None:
             early.append(pre)
             continue
@@ -374,11 +377,19 @@ def _capacity_problem(c: Courier) -> str | None:
     return None
 
 
+def _off_facts(where: str, gaps: Sequence[int | None]) -> dict[str, int]:
+    """The figures of a place off every mode's streets: which place, and how far the
+    nearest street is (when the point is a point at all)."""
+    known = [g for g in gaps if g is not None]
+    return {where: 1, "distance_m": min(known)} if known else {where: 1}
+
+
 def _prescreen(
     o: Order,
     shop_at: dict[str, int],
     customer_at: dict[str, int],
     off: dict[str, list[str | None]],
+    gap: dict[str, list[int | None]],
     shops: dict,
     modes: Sequence[str],
 ) -> Unassigned | None:
@@ -386,12 +397,12 @@ def _prescreen(
     cust = customer_at[o.order_id]
     if all(off[m][cust] for m in modes):
         return Unassigned(o.order_id, Reason.OFF_NETWORK, f"customer address {off[modes[0]][cust]}",
-                          {"at_customer": 1})
+                          _off_facts("at_customer", [gap[m][cust] for m in modes]))
     if o.shop_id is not None:
         s = shop_at[o.shop_id]
         if all(off[m][s] for m in modes):
             return Unassigned(o.order_id, Reason.OFF_NETWORK, f"shop {off[modes[0]][s]}",
-                              {"at_shop": 1})
+                              _off_facts("at_shop", [gap[m][s] for m in modes]))
         shop = shops[o.shop_id]
         if max(shop.opens, o.ready_at) > shop.closes:
             return Unassigned(

@@ -71,10 +71,13 @@ def figures(facts: Mapping[str, object]) -> str:
                 f"({_clock(f['window_end'])})")
     if "ready_at" in f and "window_end" in f:
         return f"prête à {_clock(f['ready_at'])}, après la fin du créneau ({_clock(f['window_end'])})"
-    if "at_customer" in f:
-        return "l'adresse du client est loin de toute rue desservie"
-    if "at_shop" in f:
-        return "la boutique est loin de toute rue desservie"
+    if "at_customer" in f or "at_shop" in f:
+        place = "l'adresse du client" if "at_customer" in f else "la boutique"
+        far = _num(f.get("distance_m"))
+        if far is None:
+            return f"{place} n'est pas un point valide ou est loin de toute rue desservie"
+        away = f"{far / 1000:.1f}".replace(".", ",") + " km" if far >= 1000 else f"{far:.0f} m"
+        return f"{place} est à {away} de la rue desservie la plus proche"
     if "back_at" in f and "shift_end" in f:
         return (f"retour au plus tôt {_clock(f['back_at'])}, "
                 f"la journée du livreur finit à {_clock(f['shift_end'])}")

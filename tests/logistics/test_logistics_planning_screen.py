@@ -48,8 +48,8 @@ def test_absurd_orders_are_left_out_with_their_figures(plan):
     assert left["heavy-nan"] == ("too_heavy", heavy)
     assert left["endless"] == ("too_bulky", "trop volumineuse (volume non valide ou au-delà de ce que "
                                             "la plateforme accepte)")
-    assert left["nowhere"] == ("off_network", "hors des rues desservies (l'adresse du client est loin "
-                                              "de toute rue desservie)")
+    assert left["nowhere"] == ("off_network", "hors des rues desservies (l'adresse du client n'est pas "
+                                              "un point valide ou est loin de toute rue desservie)")
     assert "fine" not in left
     assert plan.summary.planned == 1
 

@@ -30,7 +30,10 @@ def test_every_reason_of_the_solver_is_worded_in_french():
      "boutique fermée ou colis plus disponible (prête à 19:30, après la fermeture de la boutique (19:00))"),
     ("slot_impossible", {"shop_opens": 36_000, "window_end": 32_400},
      "créneau impossible à tenir (la boutique ouvre à 10:00, après la fin du créneau (09:00))"),
-    ("off_network", {"at_shop": 1}, "hors des rues desservies (la boutique est loin de toute rue desservie)"),
+    ("off_network", {"at_shop": 1, "distance_m": 1_240},
+     "hors des rues desservies (la boutique est à 1,2 km de la rue desservie la plus proche)"),
+    ("off_network", {"at_customer": 1, "distance_m": 420},
+     "hors des rues desservies (l'adresse du client est à 420 m de la rue desservie la plus proche)"),
     ("some_new_code", {}, "some_new_code"),
 ])
 def test_reasons_carry_their_figures(reason, facts, text):
