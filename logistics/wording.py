@@ -50,6 +50,19 @@ def _clock(seconds: object) -> str:
     return format_clock(int(seconds)) if isinstance(seconds, int | float) else "?"
 
 
+#: figures that are two times of day: their keys, and the sentence around them (the
+#: first pair present wins)
+_TWO_TIMES = (
+    ("earliest_arrival", "window_end", "arrivée au plus tôt {}, le créneau finit à {}"),
+    ("earliest_pickup", "pickup_end", "passage à la boutique au plus tôt {}, remise possible jusqu'à {}"),
+    ("ready_at", "shop_closes", "prête à {}, après la fermeture de la boutique ({})"),
+    ("shop_opens", "window_end", "la boutique ouvre à {}, après la fin du créneau ({})"),
+    ("ready_at", "window_end", "prête à {}, après la fin du créneau ({})"),
+    ("back_at", "shift_end", "retour au plus tôt {}, la journée du livreur finit à {}"),
+    ("window_start", "window_end", "créneau {}–{}"),
+)
+
+
 def figures(facts: Mapping[str, object]) -> str:
     """The figures behind a reason, in French (empty when there are none)."""
     f = facts
@@ -58,19 +71,6 @@ def figures(facts: Mapping[str, object]) -> str:
                 f"{f['deliveries_in_slot']} remise(s) prévue(s) dans ce créneau ; commande de "
                 f"{_kg_text(f.get('order_kg'))}, chargement maximal prévu {_kg_text(f.get('round_max_kg'))} "
                 f"sur {_kg_text(f.get('capacity_kg'))}")
-    if "earliest_arrival" in f and "window_end" in f:
-        return (f"arrivée au plus tôt {_clock(f['earliest_arrival'])}, "
-                f"le créneau finit à {_clock(f['window_end'])}")
-    if "earliest_pickup" in f and "pickup_end" in f:
-        return (f"passage à la boutique au plus tôt {_clock(f['earliest_pickup'])}, "
-                f"remise possible jusqu'à {_clock(f['pickup_end'])}")
-    if "ready_at" in f and "shop_closes" in f:
-        return f"prête à {_clock(f['ready_at'])}, après la fermeture de la boutique ({_clock(f['shop_closes'])})"
-    if "shop_opens" in f and "window_end" in f:
-        return (f"la boutique ouvre à {_clock(f['shop_opens'])}, après la fin du créneau "
-                f"({_clock(f['window_end'])})")
-    if "ready_at" in f and "window_end" in f:
-        return f"prête à {_clock(f['ready_at'])}, après la fin du créneau ({_clock(f['window_end'])})"
     if "at_customer" in f or "at_shop" in f:
         place = "l'adresse du client" if "at_customer" in f else "la boutique"
         far = _num(f.get("distance_m"))
@@ -78,11 +78,9 @@ def figures(facts: Mapping[str, object]) -> str:
             return f"{place} n'est pas un point valide ou est loin de toute rue desservie"
         away = f"{far / 1000:.1f}".replace(".", ",") + " km" if far >= 1000 else f"{far:.0f} m"
         return f"{place} est à {away} de la rue desservie la plus proche"
-    if "back_at" in f and "shift_end" in f:
-        return (f"retour au plus tôt {_clock(f['back_at'])}, "
-                f"la journée du livreur finit à {_clock(f['shift_end'])}")
-    if "window_start" in f and "window_end" in f:
-        return f"créneau {_clock(f['window_start'])}–{_clock(f['window_end'])}"
+    for first, second, sentence in _TWO_TIMES:
+        if first in f and second in f:
+            return sentence.format(_clock(f[first]), _clock(f[second]))
     weight, volume, cap = _num(f.get("weight")), _num(f.get("volume")), _num(f.get("max_capacity"))
     if weight is not None and cap is not None:
         return f"{_kg(weight)}, le plus grand chargement possible est {_kg(cap)}"
