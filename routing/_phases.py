@@ -15,7 +15,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
-from .route_elimination import EliminationResult, eliminate_routes, insert_left_out
+from .route_elimination import (
+    EliminationResult,
+    InsertionResult,
+    eliminate_routes,
+    insert_left_out,
+)
 
 if TYPE_CHECKING:
     from ._model import Model
@@ -147,17 +152,7 @@ def run_from_start(
     )
     if left:
         t0 = budget.clock()
-        params = model.params
-        result = insert_left_out(
-            graph,
-            routes,
-            left,
-            deadline=budget.insertion_deadline(),
-            max_iterations=_placement_limit(model),
-            seed=params.seed,
-            max_ejections=params.max_ejections,
-            patience=params.insertion_patience,
-        )
+        result = _place_pool(model, routes, left, budget)
         log.append(
             {
                 "name": "place_pool",
@@ -214,6 +209,24 @@ def _placement_limit(model: Model) -> int | None:
     return params.elimination_iterations
 
 
+def _place_pool(
+    model: Model, routes: list[list[int]], pool: list[int], budget: TimeBudget
+) -> InsertionResult:
+    """Place the ``pool`` of jobs into ``routes`` with the ejection pool, within the
+    insertion share of the time and the solve's placement limit."""
+    params = model.params
+    return insert_left_out(
+        model.node_graph,
+        routes,
+        pool,
+        deadline=budget.insertion_deadline(),
+        max_iterations=_placement_limit(model),
+        seed=params.seed,
+        max_ejections=params.max_ejections,
+        patience=params.insertion_patience,
+    )
+
+
 def _serve_left_out(model: Model, best: Found, budget: TimeBudget, log: PhaseLog) -> Found | None:
     """Serve what the first plan left out with an ejection pool; None when it served none.
 
@@ -227,16 +240,7 @@ def _serve_left_out(model: Model, best: Found, budget: TimeBudget, log: PhaseLog
     served = {n for r in best.routes for n in r}
     left_out = [d for d in graph.pickup_of if d not in served]
     t0 = budget.clock()
-    result = insert_left_out(
-        graph,
-        best.routes,
-        left_out,
-        deadline=budget.insertion_deadline(),
-        max_iterations=_placement_limit(model),
-        seed=params.seed,
-        max_ejections=params.max_ejections,
-        patience=params.insertion_patience,
-    )
+    result = _place_pool(model, best.routes, left_out, budget)
     accepted = len(result.left_out) < len(left_out)
     log.append(
         {
