@@ -23,6 +23,7 @@ from starlette.routing import Match, Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from logistics.errors import DomainError, ErrorKind
+from logistics.refusal_wording import refusal_text
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +65,13 @@ def domain_body(exc: DomainError) -> tuple[int, dict[str, object]]:
         detail = str(exc)
     else:
         detail = exc.problem
-    return STATUS[exc.kind], {"error": exc.kind.value, "detail": detail}
+    body: dict[str, object] = {"error": exc.kind.value, "detail": detail}
+    message = refusal_text(exc.code, exc.params)
+    if exc.code is not None:
+        body["code"], body["params"] = exc.code, exc.params
+    if message is not None:
+        body["message"] = message  # the French sentence the pages show
+    return STATUS[exc.kind], body
 
 
 #: the ``error`` code of the HTTP layer's own refusals, by status

@@ -9,6 +9,7 @@ never disagree with them. Clock times are the plan's local times (``HH:MM``); in
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -18,6 +19,8 @@ from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from logistics.clock import hhmm, local_iso
+from logistics.returns import to_return
+from logistics.settings import get_settings
 from logistics.store.models import (
     Courier,
     Order,
@@ -37,10 +40,14 @@ PENDING, ARRIVED, DONE, FAILED, CANCELLED = "pending", "arrived", "done", "faile
 FINISHED_STATUSES = frozenset({DONE, FAILED, CANCELLED})
 #: what the courier does at a stop of each kind (nothing at the start and the end)
 ACTIONS: dict[str, str | None] = {
-    "start": None, "pickup": "pick_up", "delivery": "hand_over", "end": None,
+    "start": None, "pickup": "pick_up", "delivery": "hand_over", "return": "bring_back",
+    "end": None,
 }
 #: events that close a stop: after one of them, the stop takes no other
-FINISHING = frozenset({StopEventType.PICKED_UP, StopEventType.DELIVERED, StopEventType.FAILED})
+FINISHING = frozenset({
+    StopEventType.PICKED_UP, StopEventType.DELIVERED, StopEventType.FAILED,
+    StopEventType.RETURNED,
+})
 #: order statuses that leave nothing to do for the order at any stop
 DROPPED = frozenset({OrderStatus.CANCELLED, OrderStatus.FAILED})
 
@@ -67,8 +74,9 @@ def stop_status(
 
     A finishing event wins (``failed`` over the others); a stop whose orders were all
     cancelled or failed elsewhere has nothing left to do, so it shows ``cancelled``
-    (skippable) even if the courier arrived. The start is ``done`` once any stop of the
-    round has an event; the end takes no events and stays ``pending``.
+    (skippable) even if the courier arrived; a return stop's orders are failed by
+    nature, so it stays to do until brought back. The start is ``done`` once any stop
+    of the round has an event; the end takes no events and stays ``pending``.
     """
     types = set(event_types)
     if kind == "start":
@@ -79,7 +87,7 @@ def stop_status(
         return FAILED
     if types & FINISHING:
         return DONE
-    if order_statuses and all(s in DROPPED for s in order_statuses):
+    if kind != "return" and order_statuses and all(s in DROPPED for s in order_statuses):
         return CANCELLED
     if StopEventType.ARRIVED in types:
         return ARRIVED
@@ -98,7 +106,10 @@ def next_stop_id(stops: Sequence[dict[str, Any]]) -> int | None:
 def _window(stop: Stop, orders: Sequence[Order], shop: Shop | None) -> dict[str, str | None] | None:
     """When the stop can be served: a shop's pickup from its opening or the last
     parcel's ``ready_at`` until it closes; a hand-over within the customer's slot (the
-    slots' overlap, should a basket's orders ever differ)."""
+    slots' overlap, should a basket's orders ever differ); a return to a shop while it
+    is open."""
+    if stop.kind == "return":
+        return {"from": hhmm(shop.opens), "to": hhmm(shop.closes)} if shop else None
     live = [o for o in orders if o.status not in DROPPED] or list(orders)
     if stop.kind == "pickup":
         starts = [t for t in (shop.opens if shop else None,
@@ -112,9 +123,9 @@ def _window(stop: Stop, orders: Sequence[Order], shop: Shop | None) -> dict[str,
 
 
 def _address(stop: Stop, orders: Sequence[Order], shop: Shop | None) -> str | None:
-    """Where to go, in words: the shop (name and street) for a pickup, the customer's
-    address for a hand-over."""
-    if stop.kind == "pickup" and shop is not None:
+    """Where to go, in words: the shop (name and street) for a pickup or a return, the
+    customer's address for a hand-over."""
+    if stop.kind in ("pickup", "return") and shop is not None:
         return f"{shop.name}, {shop.address}" if shop.address else shop.name
     if stop.kind == "delivery":
         seen = list(dict.fromkeys(o.customer_address for o in orders if o.customer_address))
@@ -146,6 +157,7 @@ def stop_view(
         "stop_id": stop.id,
         "seq": stop.seq,
         "kind": stop.kind,
+        "shop_id": stop.shop_id,
         "action": ACTIONS.get(stop.kind),
         "status": stop_status(
             stop.kind, (e.type for e in events), [o.status for o in orders],
@@ -172,7 +184,8 @@ def stop_view(
 
 
 def round_stops(session: Session, rnd: Round) -> list[dict[str, Any]]:
-    """Every stop of ``rnd`` in ``seq`` order, with its orders, events and status."""
+    """Every stop of ``rnd`` in ``seq`` order, with its orders, events and status (see
+    :func:`parcels_to_return` for what is still on board)."""
     stops = sorted(rnd.stops, key=lambda s: s.seq)
     ids = [s.id for s in stops]
     events: dict[int, list[StopEvent]] = {i: [] for i in ids}
@@ -197,6 +210,24 @@ def round_stops(session: Session, rnd: Round) -> list[dict[str, Any]]:
         )
         for s in stops
     ]
+
+
+def parcels_to_return(stops: Sequence[dict[str, Any]]) -> list[dict[str, str]]:
+    """The parcels of a round (its :func:`round_stops`) whose hand-over failed and that
+    are still on board, with where they go back (:func:`logistics.returns.to_return`)."""
+    views = [_StopSeen(s["stop_id"], s["kind"], [o["order_id"] for o in s["orders"]])
+             for s in stops]
+    events = {s["stop_id"]: {e["type"] for e in s["events"]} for s in stops}
+    failed = {o["order_id"] for s in stops for o in s["orders"] if o["status"] == OrderStatus.FAILED}
+    back = to_return(views, events, failed, first=get_settings().return_to)
+    return [{"order_id": o, "to": to} for o, to in sorted(back.items())]
+
+
+@dataclasses.dataclass(frozen=True)
+class _StopSeen:
+    id: int
+    kind: str
+    order_ids: list[str]
 
 
 def _geometry(rnd: Round) -> dict[str, Any]:
@@ -228,4 +259,5 @@ def round_view(session: Session, rnd: Round) -> dict[str, Any]:
         "next_stop_id": None if rnd.withdrawn_at is not None else next_stop_id(stops),
         "stops": stops,
         "withdrawn_at": local_iso(rnd.withdrawn_at) if rnd.withdrawn_at is not None else None,
+        "to_return": parcels_to_return(stops),
     }

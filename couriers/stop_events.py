@@ -4,7 +4,10 @@ An event is a fact the phone may send twice (no signal, a retry), so a second co
 returns the first event unchanged; two copies racing each other are settled by the
 database's UNIQUE (stop, type), not by a check that both could pass. A new event moves
 the stop's orders (``picked_up``, ``delivered``, ``failed``) through
-:func:`~logistics.store.order_status.move_order`, in the caller's transaction.
+:func:`~logistics.store.order_status.move_order`, in the caller's transaction. A
+failed hand-over of a parcel on board asks the worker for a return stop (to its shop or
+the hub, :mod:`logistics.returns`); events at a return stop (``arrived``, ``returned``,
+``failed`` when the shop is closed) move no order: the order stays failed.
 
 Locks, always in this order: the plan row ``FOR SHARE`` (re-planning takes it ``FOR
 UPDATE`` to rewrite pending stops, so a stop cannot change under an event), the stop row
@@ -53,10 +56,11 @@ S = OrderStatus
 LATE_ROUND_GRACE = dt.timedelta(hours=1)
 #: the stop kinds that take each event type
 KIND_OF: dict[StopEventType, tuple[str, ...]] = {
-    E.ARRIVED: ("pickup", "delivery"),
+    E.ARRIVED: ("pickup", "delivery", "return"),
     E.PICKED_UP: ("pickup",),
     E.DELIVERED: ("delivery",),
-    E.FAILED: ("pickup", "delivery"),
+    E.FAILED: ("pickup", "delivery", "return"),
+    E.RETURNED: ("return",),
 }
 
 
@@ -88,7 +92,8 @@ class EventReport:
 @dataclasses.dataclass(frozen=True)
 class Recorded:
     """The stored event, whether this call created it (False: a retry), its round, and
-    the plan whose changes the worker must now apply (parcels found not ready)."""
+    the plan whose changes the worker must now apply (parcels found not ready, a
+    parcel on board to bring back)."""
 
     event: StopEvent
     created: bool
@@ -96,8 +101,8 @@ class Recorded:
     replan: int | None = None
 
 
-def _refuse(problem: str) -> StopEventRefusedError:
-    return StopEventRefusedError("type", problem)
+def _refuse(problem: str, code: str, **params: object) -> StopEventRefusedError:
+    return StopEventRefusedError("type", problem, code=code, params=params)
 
 
 def event_time(day: dt.date, at: dt.datetime | None) -> dt.datetime:
@@ -114,13 +119,16 @@ def event_time(day: dt.date, at: dt.datetime | None) -> dt.datetime:
         "at",
         f"{said} ({when.isoformat(timespec='minutes')}) is on {clock.local_day(when).isoformat()}, "
         f"not on the round's day {day.isoformat()}: an event is recorded on the day of its round",
-        kind=ErrorKind.INVALID,
+        kind=ErrorKind.INVALID, code="event_other_day", params={
+            "at": when.strftime("%H:%M"), "at_day": clock.local_day(when).isoformat(),
+            "day": day.isoformat()},
     )
 
 
 def _own_stop(session: Session, stop_id: int, courier_id: str) -> tuple[Stop, Round]:
     """The stop, locked, if it is on the courier's round of a plan in force."""
-    missing = StopNotFoundError("stop_id", f"no stop {stop_id} on your round")
+    missing = StopNotFoundError("stop_id", f"no stop {stop_id} on your round",
+                                code="stop_not_on_round", params={"stop_id": stop_id})
     plan_id = session.scalar(
         select(Round.plan_id).join(Stop, Stop.round_id == Round.id).where(Stop.id == stop_id)
     )
@@ -145,21 +153,29 @@ def _own_stop(session: Session, stop_id: int, courier_id: str) -> tuple[Stop, Ro
 def _check_sequence(stop: Stop, kind: StopEventType, events: dict[str, StopEvent]) -> None:
     """The rules on the sequence of events at one stop (the event is not a retry)."""
     if stop.kind in ("start", "end"):
-        raise _refuse(f"stop {stop.id} is the round's {stop.kind}: it takes no events")
+        raise _refuse(f"stop {stop.id} is the round's {stop.kind}: it takes no events",
+                      "stop_takes_no_event", stop_id=stop.id, kind=stop.kind)
     if stop.kind not in KIND_OF[kind]:
         raise _refuse(
             f"a {kind.value} event belongs to a {KIND_OF[kind][0]} stop; "
-            f"stop {stop.id} is a {stop.kind}"
+            f"stop {stop.id} is a {stop.kind}",
+            "event_not_for_stop", stop_id=stop.id, kind=stop.kind, event=kind.value,
         )
     done = [t for t in events if t in FINISHING]
     if done:
         raise _refuse(
-            f"stop {stop.id} is finished ({done[0]}): it takes no {kind.value} event"
+            f"stop {stop.id} is finished ({done[0]}): it takes no {kind.value} event",
+            "stop_finished", stop_id=stop.id, done=done[0],
+        )
+    if kind == E.FAILED and stop.kind == "return" and stop.shop_id is None:
+        raise _refuse(
+            f"stop {stop.id} brings parcels back to the hub: it cannot fail, hand them in "
+            "there (returned)", "hub_return_cannot_fail", stop_id=stop.id,
         )
     if kind != E.ARRIVED and E.ARRIVED not in events:
         raise _refuse(
             f"out of order: stop {stop.id} has no arrived event yet; send arrived "
-            f"before {kind.value}"
+            f"before {kind.value}", "arrive_first", stop_id=stop.id, event=kind.value,
         )
 
 
@@ -168,8 +184,8 @@ def _moves(
 ) -> list[tuple[Order, tuple[OrderStatus, ...]]]:
     """The status moves an event makes, checked before anything is written; refuses an
     event that would move an order the rules forbid, naming the order."""
-    if kind == E.ARRIVED:
-        return []
+    if kind == E.ARRIVED or stop.kind == "return":
+        return []  # a parcel brought back stays failed
     moves: list[tuple[Order, tuple[OrderStatus, ...]]] = []
     if kind == E.PICKED_UP:
         for o in orders:
@@ -180,22 +196,26 @@ def _moves(
             elif o.status == S.PLANNED:
                 moves.append((o, (S.PICKED_UP,)))
             elif o.status != S.PICKED_UP:
-                raise _refuse(f"order {o.id} is {o.status}: it cannot be picked up")
+                raise _refuse(f"order {o.id} is {o.status}: it cannot be picked up",
+                              "order_not_pickable", order_id=o.id, status=o.status)
         if orders and all(o.status in DROPPED for o in orders):
             named = ", ".join(f"{o.id} ({o.status})" for o in orders)
-            raise _refuse(f"nothing to pick up at stop {stop.id}: order {named}")
+            raise _refuse(f"nothing to pick up at stop {stop.id}: order {named}",
+                          "nothing_left_at_stop", stop_id=stop.id, orders=[o.id for o in orders])
     elif kind == E.DELIVERED:
         for o in orders:
             if o.status in DROPPED or o.status == S.DELIVERED:
                 continue
             if o.status != S.PICKED_UP:
                 raise _refuse(
-                    f"order {o.id} is {o.status}: it must be picked up before it is handed over"
+                    f"order {o.id} is {o.status}: it must be picked up before it is handed over",
+                    "order_not_on_board", order_id=o.id, status=o.status,
                 )
             moves.append((o, (S.DELIVERED,)))
         if orders and all(o.status in DROPPED for o in orders):
             named = ", ".join(f"{o.id} ({o.status})" for o in orders)
-            raise _refuse(f"nothing to hand over at stop {stop.id}: order {named}")
+            raise _refuse(f"nothing to hand over at stop {stop.id}: order {named}",
+                          "nothing_left_at_stop", stop_id=stop.id, orders=[o.id for o in orders])
     else:  # failed: what was still to do at this stop fails with it
         todo = (S.RECEIVED, S.PLANNED) if stop.kind == "pickup" else (
             S.RECEIVED, S.PLANNED, S.PICKED_UP)
@@ -248,7 +268,8 @@ def record_event(
     if kind.value in events:
         return Recorded(events[kind.value], False, rnd)
     if kind == E.FAILED and not (report.reason and report.reason.strip()):
-        raise StopEventRefusedError("reason", "a failed event needs a reason", kind=ErrorKind.INVALID)
+        raise StopEventRefusedError("reason", "a failed event needs a reason", kind=ErrorKind.INVALID,
+                                    code="reason_needed")
     at = event_time(rnd.plan.day, report.at)
     _check_sequence(stop, kind, events)
     orders = list(session.scalars(
@@ -257,6 +278,9 @@ def record_event(
     )) if stop.order_ids else []
     later = not_ready(stop, kind, report.reason)
     moves = [] if later else _moves(stop, kind, orders)
+    # A parcel on board that failed (or whose return failed) needs a return stop.
+    back = kind == E.FAILED and (
+        stop.kind == "return" or any(o.status == S.PICKED_UP for o, _ in moves))
     has_point = report.lon is not None and report.lat is not None
     event = StopEvent(
         stop_id=stop.id, type=kind.value, reason=report.reason, at=at,
@@ -277,6 +301,7 @@ def record_event(
         # Not ready: the orders stay open and wait a while; the worker inserts them
         # again like late orders (or says why it cannot).
         _later(orders, at, rnd.plan.day, get_settings().not_ready_delay_min)
+    if later or back:
         note_late_orders(session, rnd.plan.day)
     reason = report.reason if kind == E.FAILED else None
     for order, steps in moves:
@@ -285,6 +310,6 @@ def record_event(
                 move_order(session, order, to, reason=reason if to == S.FAILED else None,
                            user_id=user_id)
             except StatusError as e:
-                raise _refuse(e.problem) from None
+                raise StopEventRefusedError("type", e.problem, code=e.code, params=e.params) from None
     session.flush()
-    return Recorded(event, True, rnd, rnd.plan_id if later else None)
+    return Recorded(event, True, rnd, rnd.plan_id if later or back else None)

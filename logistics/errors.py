@@ -26,16 +26,20 @@ class DomainError(ValueError):
     what is wrong with it (one line, with the figures), ``kind`` what it means.
 
     Subclasses set their usual kind; a raise may say another. ``extra`` holds more
-    context for the caller (a CSV row number, for instance).
+    context for the caller (a CSV row number, for instance). ``code`` and ``params``: a
+    stable code of the refusal and its figures, which the API passes on with the French
+    sentence of :mod:`logistics.refusal_wording` for the pages.
     """
 
     default_kind = ErrorKind.INVALID
 
     def __init__(
-        self, field: str, problem: str, *, kind: ErrorKind | None = None, **extra: Any
+        self, field: str, problem: str, *, kind: ErrorKind | None = None,
+        code: str | None = None, params: dict[str, Any] | None = None, **extra: Any,
     ) -> None:
         self.field, self.problem = field, problem
         self.kind = ErrorKind(kind or self.default_kind)
+        self.code, self.params = code, dict(params or {})
         self.extra = extra
         super().__init__(f"{field}: {problem}")
 

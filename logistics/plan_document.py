@@ -44,7 +44,7 @@ ClockTime = Annotated[
     WithJsonSchema({"type": "string", "pattern": CLOCK_PATTERN, "examples": ["09:30:00"]}),
 ]
 
-StopKind = Literal["start", "pickup", "delivery", "end"]
+StopKind = Literal["start", "pickup", "delivery", "return", "end"]
 Mode = Literal["cargo_bike", "foot"]
 
 
@@ -54,7 +54,8 @@ class _Model(BaseModel):
 
 class PlanStop(_Model):
     """A stop of a round: the start, a pick-up at a shop (or the hub), a hand-over at a
-    customer's door, or the end; arrival and departure on the plan's clock, the load on
+    customer's door, a return of parcels whose hand-over failed (to their shop, or the
+    hub), or the end; arrival and departure on the plan's clock, the load on
     board when leaving."""
 
     kind: StopKind

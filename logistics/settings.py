@@ -13,6 +13,7 @@ from __future__ import annotations
 import ipaddress
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -80,6 +81,9 @@ class Settings(BaseSettings):
     #: minutes a parcel a courier found not ready ("Colis pas prêt") waits before it is
     #: ready again; the worker then inserts it like a late order
     not_ready_delay_min: int = Field(30, alias="NOT_READY_DELAY_MIN", ge=0, le=24 * 60)
+    #: where a parcel whose hand-over failed goes back: ``shop`` (its shop, within its
+    #: hours, else the hub) or ``hub`` (where the courier's round ends)
+    return_to: Literal["shop", "hub"] = Field("shop", alias="RETURN_TO")
 
     @field_validator("osm_source", "clock", "tz", mode="after")
     @classmethod

@@ -124,6 +124,13 @@ def change_text(reason: str, facts: Mapping[str, object]) -> str:
             )
             if len(left) > 5:
                 text += f" et {len(left) - 5} autre(s)"
+        back = dict(f.get("returns", {}))
+        if back:
+            shop = [o for o, where in back.items() if where == "shop"]
+            hub = [o for o, where in back.items() if where != "shop"]
+            parts = ([f"au commerce : {orders_list(shop)}"] if shop else []) + (
+                [f"au dépôt : {orders_list(hub)}"] if hub else [])
+            text += f"; {len(back)} colis en échec à rapporter ({'; '.join(parts)})"
         return text + "."
     if reason == "absence":
         moved = dict(f.get("reassigned", {}))

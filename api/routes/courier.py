@@ -81,7 +81,8 @@ def post_stop_event(
     report = EventReport(StopEventType(body.type), body.reason, body.at, body.lon, body.lat)
     done = record_event(db, stop_id, _courier_id(user), report, user_id=user.id)
     if done.replan is not None:
-        # Parcels not ready: after this commit, the worker inserts them again.
+        # Parcels not ready, or a failed parcel to bring back: after this commit, the
+        # worker inserts them again (or adds the return stop).
         db.commit()
         send(request, APPLY_CHANGES, done.replan)
     stops = round_stops(db, done.round)

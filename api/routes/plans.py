@@ -108,7 +108,7 @@ class _StopFacts:
             delay = clock.seconds_into(r.plan.day, e.at) - planned
         return {
             row.id: max(seconds_of_day(row.arrival) + max(delay, 0), self.now_s)
-            for row in r.stops[last + 1:] if row.kind in ("pickup", "delivery")
+            for row in r.stops[last + 1:] if row.kind in ("pickup", "delivery", "return")
         }
 
     def stop(

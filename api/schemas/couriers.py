@@ -31,7 +31,7 @@ from .common import (
 MAX_POSITIONS = 500
 
 #: what happened at a stop, as the phone reports it
-EventType = Literal["arrived", "picked_up", "delivered", "failed"]
+EventType = Literal["arrived", "picked_up", "delivered", "failed", "returned"]
 #: how far a stop got, derived from its events and orders (:func:`couriers.round_view.stop_status`)
 StopStatus = Literal["pending", "arrived", "done", "failed", "cancelled"]
 
@@ -229,7 +229,9 @@ class CourierStop(BaseModel):
     stop_id: int
     seq: int
     kind: StopKind
-    action: Literal["pick_up", "hand_over"] | None
+    #: the shop of a pick-up or of a return (null: the hub)
+    shop_id: str | None = None
+    action: Literal["pick_up", "hand_over", "bring_back"] | None
     status: StopStatus
     lon: float
     lat: float
@@ -241,6 +243,14 @@ class CourierStop(BaseModel):
     load_l: float
     orders: list[StopOrder]
     events: list[EventPublic]
+
+
+class ParcelToReturn(BaseModel):
+    """A parcel whose hand-over failed, still with the courier, and where it goes back
+    (``shop``, or ``hub`` where the round ends)."""
+
+    order_id: str
+    to: Literal["shop", "hub"]
 
 
 class RoundProperties(BaseModel):
@@ -261,7 +271,9 @@ class RoundFeature(BaseModel):
 class CourierRound(BaseModel):
     """The caller's round in the plan in force: its path, its stops in order and the
     next one to serve (null once none is left). ``withdrawn_at``: the dispatcher took
-    the courier off the day then; the stops done stay, none follows."""
+    the courier off the day then; the stops done stay, none follows. ``to_return``: the
+    parcels whose hand-over failed and that are still on board: the round is not over
+    until they are brought back (a return stop is added by the worker)."""
 
     plan_id: int
     plan_revision: int
@@ -275,6 +287,7 @@ class CourierRound(BaseModel):
     next_stop_id: int | None
     stops: list[CourierStop]
     withdrawn_at: Instant | None = None
+    to_return: list[ParcelToReturn] = []
 
 
 class EventRecorded(BaseModel):

@@ -7,7 +7,16 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict
 
 
-class ErrorBody(BaseModel):
+class _Worded(BaseModel):
+    """What a refusal of the platform's rules may add: a stable ``code`` of the case with
+    its figures (``params``), and ``message``, the French sentence the pages show."""
+
+    code: str | None = None
+    params: dict[str, Any] | None = None
+    message: str | None = None
+
+
+class ErrorBody(_Worded):
     """A refusal: a code (``unauthorized``, ``forbidden``, ``not_found``, ``conflict``,
     ``too_large``, ...) and what went wrong, in words."""
 
@@ -24,7 +33,7 @@ class Problem(BaseModel):
     problem: str
 
 
-class InvalidBody(BaseModel):
+class InvalidBody(_Worded):
     """A request wrong in itself (422): each field named with its problem."""
 
     error: Literal["invalid"]

@@ -91,9 +91,10 @@ const Douai = (() => {
     }
   }
 
-  /** The API's error body as one French-readable line. */
+  /** The API's error body as one line: its French sentence when it has one. */
   function describe(body) {
     if (!body) return "";
+    if (body.message) return body.message;
     const d = body.detail;
     if (Array.isArray(d)) return d.map((x) => `${x.field} : ${x.problem}`).join(" ; ");
     return typeof d === "string" ? d : body.error || "";

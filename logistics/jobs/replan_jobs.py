@@ -11,6 +11,10 @@ courier at the best place of that round; late orders go wherever they fit. The s
 starts from the rounds in force and pays more for leaving out one of their orders than
 for anything else (:func:`routing.solver.solve` with ``start``), so a change never
 loses a planned order; a move is refused only for a reason of the moved order itself.
+A parcel whose hand-over failed is still on its courier's bike
+(:mod:`logistics.returns`): it goes back on a ``return`` stop, to its shop within the
+shop's hours (a job delivered at the shop, placed like the others) or, when that cannot
+be done or ``RETURN_TO`` is ``hub``, where the round ends (a stop just before the end).
 The new stops are written in one transaction, reusing the rows of stops that stay (same
 kind and orders), so a courier's phone keeps its stop ids. If a courier reported a
 stop while this ran, the work is done again on the new state.
@@ -35,8 +39,12 @@ from logistics import clock
 from logistics.clock import seconds_of_day
 from logistics.impact import CAR_KG_CO2E_PER_KM, courier_km
 from logistics.inputs import DayInputs
-from logistics.plan_document import AvoidedTrip, PlanDocument, PlanImpact
+from logistics.inputs import Order as OrderInput
+from logistics.inputs import Shop as ShopInput
+from logistics.plan_document import AvoidedTrip, PlanDocument, PlanImpact, PlanStop
 from logistics.planning import plan_day
+from logistics.returns import Target, to_return
+from logistics.settings import get_settings
 from logistics.store.db import session_scope
 from logistics.store.models import (
     Courier,
@@ -46,6 +54,7 @@ from logistics.store.models import (
     PlanChange,
     PlanStatus,
     Round,
+    Shop,
     Stop,
     StopEvent,
 )
@@ -65,6 +74,8 @@ log = logging.getLogger(__name__)
 REPLAN_TIME_LIMIT_S = 2.0
 #: how many times the work is redone when couriers report stops meanwhile
 MAX_TRIES = 3
+#: a late-orders change still queued after MAX_TRIES: the task runs again later
+RETRY = "retry"
 FINISHING = frozenset({"picked_up", "delivered", "failed"})
 OPEN = (OrderStatus.RECEIVED.value, OrderStatus.PLANNED.value, OrderStatus.PICKED_UP.value)
 
@@ -82,6 +93,8 @@ class _RoundState:
     done_orders: set[str]  # handed over, failed, or being handed over: not planned again
     #: orders of a failed pick-up (found not ready, if still open): to collect again
     again: list[str] = dataclasses.field(default_factory=list)
+    #: parcels whose hand-over failed, still on board, and where they go back
+    back: dict[str, Target] = dataclasses.field(default_factory=dict)
 
 
 def _now_seconds(day: dt.date, now: dt.datetime) -> int | None:
@@ -98,6 +111,10 @@ def _round_states(session: Session, plan: Plan, now_s: int) -> dict[str, _RoundS
     times count on the plan's own day (an event after midnight counts past 24:00), so an
     instant of another day is never read as a time of this one."""
     states: dict[str, _RoundState] = {}
+    ids = {o for r in plan.rounds for s in r.stops for o in s.order_ids}
+    failed = set(session.scalars(select(Order.id).where(
+        Order.id.in_(ids), Order.status == OrderStatus.FAILED.value))) if ids else set()
+    first = get_settings().return_to
     for r in plan.rounds:
         events: dict[int, dict[str, StopEvent]] = {}
         for e in session.scalars(
@@ -123,14 +140,17 @@ def _round_states(session: Session, plan: Plan, now_s: int) -> dict[str, _RoundS
             state.free_at = max(now_s, ended)
             # A pick-up that failed loaded nothing: a parcel found not ready stays open
             # and is collected again later (a parcel failed for good is not open).
-            failed = {s.id for s in frozen if "failed" in events.get(s.id, {})}
-            picked = [o for s in frozen if s.kind == "pickup" and s.id not in failed
+            failed_stops = {s.id for s in frozen if "failed" in events.get(s.id, {})}
+            picked = [o for s in frozen if s.kind == "pickup" and s.id not in failed_stops
                       for o in s.order_ids]
             handed = {o for s in frozen if s.kind == "delivery" for o in s.order_ids}
             state.done_orders = handed
             state.on_board = [o for o in picked if o not in handed]
-            state.again = [o for s in frozen if s.kind == "pickup" and s.id in failed
+            state.again = [o for s in frozen if s.kind == "pickup" and s.id in failed_stops
                            for o in s.order_ids]
+            state.back = to_return(frozen, events, failed, first=first)
+            if stop.kind == "return" and not finished:  # being handed back right now
+                state.back = {o: t for o, t in state.back.items() if o not in stop.order_ids}
         states[r.courier_id] = state
     return states
 
@@ -152,6 +172,16 @@ class _Draft:
     off: set[str] = dataclasses.field(default_factory=set)
     #: an absence's orders still to do (on its pending stops or on board), before it
     absent_orders: list[str] = dataclasses.field(default_factory=list)
+    #: parcels to bring back (order -> courier, where) and those that had no return
+    #: stop before this change
+    back: dict[str, tuple[str, Target]] = dataclasses.field(default_factory=dict)
+    new_back: list[str] = dataclasses.field(default_factory=list)
+    #: the weight and volume of each parcel to bring back, and its shop
+    back_size: dict[str, tuple[float, float, str | None]] = dataclasses.field(default_factory=dict)
+
+    def placed(self) -> dict[str, str]:
+        """The orders the draft plans (order -> courier), parcels brought back aside."""
+        return {o: c for o, c in self.result.placed().items() if o not in self.back}
 
 
 def _draft(
@@ -216,41 +246,83 @@ def _draft(
         if st is not None and st.at is not None:
             c = dataclasses.replace(c, start_lon=st.at[0], start_lat=st.at[1])
         couriers.append(dataclasses.replace(c, shift_start=min(start, end), shift_end=end))
-    day = DayInputs(inputs.shops, tuple(orders), tuple(couriers))
+    shops, returns, back, back_size = _returns(session, plan, states, off, inputs.shops)
+    for job in returns:
+        on_board[job.order_id] = kept[job.order_id] = back[job.order_id][0]
+    day = DayInputs(shops, (*orders, *returns), tuple(couriers))
     settings = dataclasses.replace(
         plan_settings(plan.settings),
         time_limit_s=min(REPLAN_TIME_LIMIT_S, plan_settings(plan.settings).time_limit_s),
     )
     result = plan_day(day, net, settings, keep=kept, on_board=on_board,
                       start=_rounds_in_force(plan, states))
+    # A return to a shop that cannot be made (closed by then) goes to the hub instead.
+    carried = result.placed()
+    for o, (courier, where) in back.items():
+        if where == "shop" and carried.get(o) != courier:
+            back[o] = (courier, "hub")
+    pending = {o for r in plan.rounds for st in r.stops if st.kind == "return"
+               and st.id not in states[r.courier_id].frozen for o in st.order_ids}
     return _Draft(result, states, {c: s.frozen for c, s in states.items()}, kept, late,
-                  off, absent_orders)
+                  off, absent_orders, back, sorted(set(back) - pending), back_size)
+
+
+def _returns(
+    session: Session, plan: Plan, states: dict[str, _RoundState], off: set[str],
+    shops: tuple[ShopInput, ...],
+) -> tuple[tuple[ShopInput, ...], list[OrderInput], dict[str, tuple[str, Target]],
+           dict[str, tuple[float, float, str | None]]]:
+    """The parcels to bring back (a courier off the day keeps theirs): those going to
+    their shop as jobs delivered at the shop within its hours, the others to the hub;
+    with the shops those jobs need, and each parcel's size and shop."""
+    back = {o: (c, t) for c, st in states.items() if c not in off for o, t in st.back.items()}
+    if not back:
+        return shops, [], {}, {}
+    rows = {o.id: o for o in session.scalars(select(Order).where(Order.id.in_(back)))}
+    known = {s.shop_id: s for s in shops}
+    jobs: list[OrderInput] = []
+    sizes = {o: (r.weight_kg, r.volume_l, r.shop_id) for o, r in rows.items()}
+    for o, (courier, where) in sorted(back.items()):
+        row = rows.get(o)
+        shop = row.shop if row is not None and where == "shop" else None
+        if row is None or shop is None:
+            back[o] = (courier, "hub")
+            continue
+        if shop.id not in known:
+            known[shop.id] = _shop_input(shop)
+        at = to_shape(shop.location)
+        jobs.append(OrderInput(o, shop.id, None, at.x, at.y, row.weight_kg, row.volume_l, 0,
+                               seconds_of_day(shop.opens), seconds_of_day(shop.closes)))
+    return tuple(known.values()), jobs, back, sizes
+
+
+def _shop_input(shop: Shop) -> ShopInput:
+    p = to_shape(shop.location)
+    return ShopInput(shop.id, shop.name, p.x, p.y, seconds_of_day(shop.opens),
+                     seconds_of_day(shop.closes))
 
 
 def _rounds_in_force(plan: Plan, states: dict[str, _RoundState]) -> list[StartRoute]:
-    """The stops still to do of every round, as the start of the change's search."""
+    """The stops still to do of every round, as the start of the change's search (a
+    return stop as the delivery of its parcels at the shop)."""
     start = []
     for r in plan.rounds:
         frozen = set(states[r.courier_id].frozen) if r.courier_id in states else set()
         visits = tuple(
-            (s.kind, o) for s in r.stops
-            if s.id not in frozen and s.kind in ("pickup", "delivery") for o in s.order_ids
+            ("delivery" if s.kind == "return" else s.kind, o) for s in r.stops
+            if s.id not in frozen and s.kind in ("pickup", "delivery", "return")
+            for o in s.order_ids
         )
         start.append(StartRoute(r.courier_id, visits))  # type: ignore[arg-type]
     return start
 
 
 def _with_orders(session: Session, inputs: DayInputs, rows: list[Order]) -> DayInputs:
-    from logistics.inputs import Order as OrderInput
-    from logistics.inputs import Shop as ShopInput
-
     known = {s.shop_id for s in inputs.shops}
     shops = list(inputs.shops)
     for row in rows:
         if row.shop_id and row.shop_id not in known and row.shop is not None:
-            p = to_shape(row.shop.location)
-            shops.append(ShopInput(row.shop.id, row.shop.name, p.x, p.y,
-                                   seconds_of_day(row.shop.opens), seconds_of_day(row.shop.closes)))
+            shops.append(_shop_input(row.shop))
             known.add(row.shop_id)
     more = []
     for o in rows:
@@ -287,6 +359,10 @@ def _write(
         elif new is None and frozen:
             # Nothing left to do but go back: keep the end stop.
             wanted = [plan_stop(s) for s in pending if s.kind == "end"]
+        if courier_id not in draft.off:
+            wanted = _with_returns(wanted, {
+                o: (where, draft.back_size[o]) for o, (c, where) in draft.back.items()
+                if c == courier_id and o in draft.back_size})
         if not frozen and not wanted:
             session.delete(row)
             continue
@@ -313,6 +389,42 @@ def _write(
     session.flush()
 
 
+def _with_returns(
+    stops: list[PlanStop], back: dict[str, tuple[Target, tuple[float, float, str | None]]]
+) -> list[PlanStop]:
+    """A round's new stops with its parcels to bring back: the hand-overs the search
+    made at a shop become return stops there (one per shop); the parcels going to the
+    hub get a return stop just before the end, and ride until then."""
+    if not back:
+        return stops
+    out: list[PlanStop] = []
+    for st in stops:
+        ours = [o for o in st.order_ids if o in back] if st.kind == "delivery" else []
+        if not ours:
+            out.append(st)
+            continue
+        rest = [o for o in st.order_ids if o not in back]
+        if rest:
+            out.append(st.model_copy(update={"order_ids": rest}))
+        by_shop: dict[str | None, list[str]] = {}
+        for o in ours:
+            by_shop.setdefault(back[o][1][2], []).append(o)
+        out += [st.model_copy(update={"kind": "return", "order_ids": ids, "shop_id": shop})
+                for shop, ids in by_shop.items()]
+    hub = [o for o, (where, _) in back.items() if where == "hub"]
+    end = next((i for i, st in enumerate(out) if st.kind == "end"), None)
+    if hub and end is not None:
+        kg = sum(back[o][1][0] for o in hub)
+        litres = sum(back[o][1][1] for o in hub)
+        last = out[end]
+        riding = [st.model_copy(update={"load_kg": st.load_kg + kg, "load_l": st.load_l + litres})
+                  for st in out[:end]]
+        arrive = last.model_copy(update={"kind": "return", "order_ids": sorted(hub),
+                                         "shop_id": None, "departure": last.arrival})
+        out = [*riding, arrive, *out[end:]]
+    return out
+
+
 def _retime_round(row: Round, net: StreetNetwork) -> None:
     """The round's street geometry, distance, travel time and duration over all its stops."""
     pts = [(to_shape(s.location).x, to_shape(s.location).y) for s in row.stops]
@@ -334,7 +446,8 @@ def _merged_impact(plan: Plan, draft: _Draft) -> PlanImpact:
     replanned = {o for r in new.rounds for s in r.stops for o in s.order_ids}
     old = (plan.result or {}).get("impact", {}).get("trips", [])
     trips = [AvoidedTrip.model_validate(t) for t in old if not set(t["order_ids"]) & replanned]
-    trips += new.impact.trips
+    # A parcel brought back spared no trip (its failed hand-over counted none either).
+    trips += [t for t in new.impact.trips if not set(t.order_ids) & set(draft.back)]
     car_km = round(sum(t.car_km for t in trips), 3)
     return new.impact.model_copy(update={
         "trips": trips, "car_trips_avoided": len(trips), "car_km_avoided": car_km,
@@ -352,7 +465,7 @@ def _merged_document(plan: Plan, draft: _Draft) -> PlanDocument:
     impact = _merged_impact(plan, draft)
     rounds = current.rounds
     planned = sum(len(r.delivered_order_ids) for r in rounds)
-    unassigned = draft.result.unassigned
+    unassigned = [u for u in draft.result.unassigned if u.order_id not in draft.back]
     km = courier_km((r.mode, r.distance_m) for r in rounds)
     summary = current.summary.model_copy(update={
         "planned": planned, "unassigned": len(unassigned), "couriers_used": len(rounds),
@@ -450,7 +563,7 @@ def _apply_one(
                     return _settle(change, "refused", "courier_not_on_plan",
                                    {"courier_id": change.courier_id})
             draft = _draft(s, plan, net, now_s, change if change.kind != "late_orders" else None)
-        placed = draft.result.placed()
+        placed = draft.placed()
         with session_scope(engine) as s:
             plan = s.get(Plan, plan_id, with_for_update=True)
             change = s.get(PlanChange, change_id, with_for_update=True)
@@ -502,6 +615,7 @@ def _apply_one(
                 wanted = sorted({*draft.late, *again})
                 reason = "late_orders"
                 facts = {
+                    "returns": {o: draft.back[o][1] for o in draft.new_back},
                     "inserted": [o for o in wanted if o in placed],
                     "left_out": {
                         o: {"reason": w["order_reason"], "facts": w["order_facts"]}
@@ -518,6 +632,10 @@ def _apply_one(
     with session_scope(engine) as s:
         change = s.get(PlanChange, change_id)
         assert change is not None
+        if change.kind == "late_orders":
+            # Nobody asked for it and nobody would ask again: it stays queued, and the
+            # task tries again a little later (couriers rarely tap that fast for long).
+            return RETRY
         return _settle(change, "refused", "busy", {"tries": MAX_TRIES})
 
 
@@ -528,7 +646,8 @@ def apply_changes(
     now: dt.datetime | None = None,
 ) -> str:
     """Apply every queued change of plan ``plan_id``, oldest first; ``busy`` when another
-    worker is on this plan (the task is then retried), else ``done``."""
+    worker is on this plan, or when couriers kept reporting stops while late orders and
+    returns were being placed (the task is then retried), else ``done``."""
     now = now or clock.now()
     with plan_lock(engine, plan_id) as mine:
         if not mine:
@@ -543,3 +662,5 @@ def apply_changes(
                 return "done"
             outcome = _apply_one(engine, plan_id, change_id, network(), now)
             log.info("plan %s change %s: %s", plan_id, change_id, outcome)
+            if outcome == RETRY:
+                return "busy"

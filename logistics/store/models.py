@@ -112,6 +112,8 @@ class StopEventType(enum.StrEnum):
     PICKED_UP = "picked_up"
     DELIVERED = "delivered"
     FAILED = "failed"
+    #: a parcel that failed on the way, handed back at its shop (or the hub)
+    RETURNED = "returned"
 
 
 def _now() -> Any:
@@ -355,7 +357,9 @@ class Stop(Base):
 
     __table_args__ = (
         UniqueConstraint("round_id", "seq", name="uq_stops_round_seq"),
-        CheckConstraint("kind IN ('start', 'pickup', 'delivery', 'end')", name="known_kind"),
+        CheckConstraint(
+            "kind IN ('start', 'pickup', 'delivery', 'return', 'end')", name="known_kind"
+        ),
     )
 
 
@@ -377,7 +381,8 @@ class StopEvent(Base):
         # A retried event finds its first copy instead of writing a second one.
         UniqueConstraint("stop_id", "type", name="uq_stop_events_stop_type"),
         CheckConstraint(
-            "type IN ('arrived', 'picked_up', 'delivered', 'failed')", name="known_type"
+            "type IN ('arrived', 'picked_up', 'delivered', 'failed', 'returned')",
+            name="known_type",
         ),
     )
 

@@ -44,7 +44,13 @@ def _check_changeable(plan: Plan, what: str) -> None:
     """Refuse a change of a plan that is not solved, or was withdrawn."""
     if plan.status != PlanStatus.SOLVED.value or plan.withdrawn_at is not None:
         state = "withdrawn" if plan.withdrawn_at is not None else plan.status
-        raise PlanError("plan", f"plan {plan.id} is {state}: only a solved plan takes {what}")
+        raise PlanError("plan", f"plan {plan.id} is {state}: only a solved plan takes {what}",
+                        code="plan_not_changeable", params={"plan_id": plan.id, "state": state})
+
+
+def _unknown_courier(courier_id: str) -> PlanError:
+    return PlanError("courier_id", f"no courier {courier_id!r}", kind=ErrorKind.INVALID,
+                     code="unknown_courier", params={"courier_id": courier_id})
 
 
 def _queue(session: Session, change: PlanChange) -> PlanChange:
@@ -62,19 +68,23 @@ def request_move(
     _check_changeable(plan, "moves")
     order = session.get(Order, order_id)
     if order is None or order.delivery_date != plan.day:
-        raise PlanError("order_id", f"no order {order_id!r} on {plan.day}", kind=ErrorKind.INVALID)
+        raise PlanError("order_id", f"no order {order_id!r} on {plan.day}", kind=ErrorKind.INVALID,
+                        code="unknown_order", params={"order_id": order_id, "day": plan.day.isoformat()})
     if session.get(Courier, courier_id) is None:
-        raise PlanError("courier_id", f"no courier {courier_id!r}", kind=ErrorKind.INVALID)
+        raise _unknown_courier(courier_id)
     if order.status not in (OrderStatus.RECEIVED.value, OrderStatus.PLANNED.value):
         raise PlanError(
-            "order_id", f"order {order_id!r} is {order.status}: it can no longer change courier"
+            "order_id", f"order {order_id!r} is {order.status}: it can no longer change courier",
+            code="order_closed", params={"order_id": order_id, "status": order.status},
         )
     if courier_of(session, plan, order_id) == courier_id:
-        raise PlanError("courier_id", f"order {order_id!r} is already on {courier_id}'s round")
+        raise PlanError("courier_id", f"order {order_id!r} is already on {courier_id}'s round",
+                        code="already_on_round", params={"order_id": order_id, "courier_id": courier_id})
     off = session.scalar(select(Round.id).where(
         Round.plan_id == plan.id, Round.courier_id == courier_id, Round.withdrawn_at.is_not(None)))
     if off is not None:
-        raise PlanError("courier_id", f"{courier_id!r} is off plan {plan.id} (absent)")
+        raise PlanError("courier_id", f"{courier_id!r} is off plan {plan.id} (absent)",
+                        code="courier_off_plan", params={"courier_id": courier_id})
     return _queue(session, PlanChange(
         plan_id=plan.id, kind="move", order_id=order_id, courier_id=courier_id, user_id=user_id,
     ))
@@ -88,20 +98,23 @@ def request_absence(
     None: from when the worker applies it): their work still to do goes to the others."""
     _check_changeable(plan, "absences")
     if session.get(Courier, courier_id) is None:
-        raise PlanError("courier_id", f"no courier {courier_id!r}", kind=ErrorKind.INVALID)
+        raise _unknown_courier(courier_id)
     rnd = session.scalars(
         select(Round).where(Round.plan_id == plan.id, Round.courier_id == courier_id)
     ).first()
     if rnd is None:
-        raise PlanError("courier_id", f"{courier_id!r} has no round in plan {plan.id}")
+        raise PlanError("courier_id", f"{courier_id!r} has no round in plan {plan.id}",
+                        code="courier_not_on_plan", params={"courier_id": courier_id})
     if rnd.withdrawn_at is not None:
-        raise PlanError("courier_id", f"{courier_id!r} is already off plan {plan.id}")
+        raise PlanError("courier_id", f"{courier_id!r} is already off plan {plan.id}",
+                        code="courier_off_plan", params={"courier_id": courier_id})
     pending = session.scalars(select(PlanChange.id).where(
         PlanChange.plan_id == plan.id, PlanChange.kind == "absence",
         PlanChange.courier_id == courier_id, PlanChange.status == QUEUED,
     )).first()
     if pending is not None:
-        raise PlanError("courier_id", f"the absence of {courier_id!r} is already queued")
+        raise PlanError("courier_id", f"the absence of {courier_id!r} is already queued",
+                        code="absence_queued", params={"courier_id": courier_id})
     return _queue(session, PlanChange(
         plan_id=plan.id, kind="absence", courier_id=courier_id, absent_from=absent_from,
         user_id=user_id,

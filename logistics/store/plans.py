@@ -97,6 +97,7 @@ def request_plan(
             f"plan {in_force.id} of {day} is published: move orders in it "
             f"(POST /api/plans/{in_force.id}/moves); orders that arrive now are inserted "
             "into its rounds",
+            code="plan_in_force", params={"plan_id": in_force.id, "day": day.isoformat()},
         )
     try:
         checked = plan_settings(settings)
@@ -107,9 +108,11 @@ def request_plan(
         known = set(session.scalars(select(Courier.id).where(Courier.id.in_(couriers))))
         unknown = [c for c in couriers if c not in known]
         if unknown:
-            raise PlanError("couriers", f"no courier {', '.join(map(repr, unknown))}", kind=ErrorKind.INVALID)
+            raise PlanError("couriers", f"no courier {', '.join(map(repr, unknown))}", kind=ErrorKind.INVALID,
+                            code="unknown_courier", params={"courier_id": unknown})
         if not couriers:
-            raise PlanError("couriers", "name at least one courier, or leave it out for all", kind=ErrorKind.INVALID)
+            raise PlanError("couriers", "name at least one courier, or leave it out for all",
+                            kind=ErrorKind.INVALID, code="no_couriers")
         stored["couriers"] = sorted(set(couriers))
     plan = Plan(day=day, status=PlanStatus.QUEUED.value, settings=stored)
     session.add(plan)
@@ -217,11 +220,13 @@ def publish(session: Session, plan: Plan) -> Plan | None:
     seen = _in_force_id(session, plan.day)
     _lock_day(session, plan)
     if plan.status != PlanStatus.SOLVED.value:
-        raise PlanError("status", f"plan {plan.id} is {plan.status}: only a solved plan can be published")
+        raise PlanError("status", f"plan {plan.id} is {plan.status}: only a solved plan can be published",
+                        code="plan_not_solved", params={"plan_id": plan.id, "state": plan.status})
     if plan.published_at is not None and plan.withdrawn_at is None:
         return None
     if plan.withdrawn_at is not None:
-        raise PlanError("status", f"plan {plan.id} was withdrawn; ask for a new plan of {plan.day}")
+        raise PlanError("status", f"plan {plan.id} was withdrawn; ask for a new plan of {plan.day}",
+                        code="plan_withdrawn", params={"plan_id": plan.id, "day": plan.day.isoformat()})
     current = session.scalars(
         select(Plan).where(Plan.day == plan.day, in_force())
         .with_for_update().execution_options(populate_existing=True)
@@ -230,12 +235,14 @@ def publish(session: Session, plan: Plan) -> Plan | None:
         if current.id != seen:
             raise PlanError(
                 "plan", f"plan {current.id} of {plan.day} was published while this request "
-                "waited: publish again to replace it",
+                "waited: publish again to replace it", code="plan_published_meanwhile",
+                params={"plan_id": current.id, "day": plan.day.isoformat()},
             )
         if has_events(session, current):
             raise PlanError(
                 "plan", f"plan {current.id} of {plan.day} is under way (couriers reported "
-                "stops): change it with moves instead",
+                "stops): change it with moves instead", code="plan_under_way",
+                params={"plan_id": current.id},
             )
         current.withdrawn_at = func.now()
         session.flush()
@@ -255,11 +262,12 @@ def withdraw(session: Session, plan: Plan) -> None:
     if plan.withdrawn_at is not None:
         return
     if plan.published_at is None:
-        raise PlanError("status", f"plan {plan.id} is not published: there is nothing to withdraw")
+        raise PlanError("status", f"plan {plan.id} is not published: there is nothing to withdraw",
+                        code="plan_not_published", params={"plan_id": plan.id})
     if has_events(session, plan):
         raise PlanError(
             "plan", f"plan {plan.id} is under way (couriers reported stops): change it with "
-            "moves or absences instead",
+            "moves or absences instead", code="plan_under_way", params={"plan_id": plan.id},
         )
     plan.withdrawn_at = func.now()
     session.flush()

@@ -45,13 +45,15 @@ def test_the_courier_gets_their_round(client, day):
     assert r.status_code == 200, r.text
     body = r.json()
     assert set(body) == {"plan_id", "plan_revision", "date", "round_id", "courier_id", "mode",
-                         "distance_m", "duration_s", "geometry", "next_stop_id", "stops", "withdrawn_at"}
+                         "distance_m", "duration_s", "geometry", "next_stop_id", "stops", "withdrawn_at",
+                         "to_return"}
+    assert body["to_return"] == []
     assert (body["round_id"], body["courier_id"], body["date"]) == (day.round_id, day.courier, str(day.day))
     assert body["next_stop_id"] == day.stops["bakery"]
     assert [s["stop_id"] for s in body["stops"]] == list(day.stops.values())
     assert set(body["stops"][1]) == {
-        "stop_id", "seq", "kind", "action", "status", "lon", "lat", "address", "window", "eta",
-        "departure", "load_kg", "load_l", "orders", "events"}
+        "stop_id", "seq", "kind", "shop_id", "action", "status", "lon", "lat", "address", "window",
+        "eta", "departure", "load_kg", "load_l", "orders", "events"}
     assert body["geometry"]["geometry"]["coordinates"][0] == list(seed.HUB)
     theirs = client.get(f"/api/couriers/me/round?date={day.day}", headers=day.auth("other")).json()
     assert theirs["round_id"] == day.other_round_id
@@ -148,20 +150,24 @@ def test_a_stop_of_another_courier_or_of_a_plan_not_in_force_is_404(client, day,
 
 
 def test_every_event_out_of_order_is_a_409(client, day, engine):
-    cases = [
-        ("start", "arrived", "takes no events"),
-        ("end", "arrived", "takes no events"),
-        ("bakery", "picked_up", "out of order"),
-        ("bakery", "failed", "out of order"),
-        ("bakery", "delivered", "belongs to a delivery stop"),
-        ("home_1", "picked_up", "belongs to a pickup stop"),
-        ("home_1", "delivered", "out of order"),
+    cases = [  # the English detail for programs, the code and the courier's French
+        ("start", "arrived", "takes no events", "stop_takes_no_event", "le départ de la tournée"),
+        ("end", "arrived", "takes no events", "stop_takes_no_event", "la fin de la tournée"),
+        ("bakery", "picked_up", "out of order", "arrive_first", "signalez l'arrivée avant « Récupéré »"),
+        ("bakery", "failed", "out of order", "arrive_first", "signalez l'arrivée avant « Échec »"),
+        ("bakery", "delivered", "belongs to a delivery stop", "event_not_for_stop",
+         "« Remis » ne va pas avec l'arrêt"),
+        ("home_1", "picked_up", "belongs to a pickup stop", "event_not_for_stop", "qui est une livraison"),
+        ("home_1", "delivered", "out of order", "arrive_first", "avant « Remis »"),
     ]
-    for stop, kind, words in cases:
+    for stop, kind, words, code, french in cases:
         r = event(client, day, day.stops[stop], kind, reason="because")
         assert r.status_code == 409, (stop, kind, r.text)
         assert r.json()["error"] == "conflict"
         assert words in r.json()["detail"], (stop, kind, r.text)
+        assert r.json()["code"] == code
+        assert r.json()["params"]["stop_id"] == day.stops[stop]
+        assert french in r.json()["message"], r.json()
     assert event(client, day, day.stops["home_1"], "arrived").status_code == 201
     r = event(client, day, day.stops["home_1"], "delivered")
     assert r.status_code == 409
@@ -171,6 +177,7 @@ def test_every_event_out_of_order_is_a_409(client, day, engine):
     r = event(client, day, day.stops["bakery"], "failed", reason="changed my mind")
     assert r.status_code == 409
     assert "finished" in r.json()["detail"]
+    assert r.json()["message"] == f"L'arrêt {day.stops['bakery']} est déjà terminé (« Récupéré »)."
     with Session(engine) as s:
         move_order(s, s.get(Order, day.orders["o3"]), OrderStatus.CANCELLED, reason="customer away")
         s.commit()

@@ -175,11 +175,11 @@ def test_the_documented_shapes(spec):
     phone = _resolve(spec, _json_schema(paths["/api/couriers/me/round"]["get"]["responses"]["200"]))
     assert set(phone["properties"]) == {
         "plan_id", "plan_revision", "date", "round_id", "courier_id", "mode", "distance_m",
-        "duration_s", "geometry", "next_stop_id", "stops", "withdrawn_at"}
+        "duration_s", "geometry", "next_stop_id", "stops", "withdrawn_at", "to_return"}
     phone_stop = _resolve(spec, phone["properties"]["stops"]["items"])
     assert set(phone_stop["properties"]) == {
-        "stop_id", "seq", "kind", "action", "status", "lon", "lat", "address", "window", "eta",
-        "departure", "load_kg", "load_l", "orders", "events"}
+        "stop_id", "seq", "kind", "shop_id", "action", "status", "lon", "lat", "address", "window",
+        "eta", "departure", "load_kg", "load_l", "orders", "events"}
 
     events = paths["/api/stops/{stop_id}/events"]["post"]["responses"]
     assert {_ref_name(_json_schema(events[c])) for c in ("200", "201")} == {"EventRecorded"}

@@ -1,7 +1,8 @@
 """Changes to a published day of real size (300 orders, 12 couriers), through the API and
 a real worker process: moves go through, a refused move names its own order's reason,
 no change ever lowers the number of planned orders, an absent courier's work goes to
-the others; and a published plan not under way is withdrawn and planned again."""
+the others, a parcel that failed at the door gets its return stop; and a published plan
+not under way is withdrawn and planned again."""
 
 from __future__ import annotations
 
@@ -156,6 +157,8 @@ def test_an_absent_courier_s_work_goes_to_the_others(platform, published, tokens
                                  json={"courier_id": busiest})
     assert again.status_code == 409, again.text
     assert again.json()["detail"].startswith("courier_id: ")
+    assert again.json()["code"] == "courier_off_plan"
+    assert again.json()["message"] == f"{busiest} est retiré(e) de la journée (absence)."
 
 
 def test_a_courier_absent_from_the_afternoon_keeps_the_morning(platform, published, clock):
@@ -173,7 +176,8 @@ def test_a_courier_absent_from_the_afternoon_keeps_the_morning(platform, publish
     mine = _rounds(after).get(courier)
     if mine is not None:
         assert not mine["withdrawn_at"], "off only from 14:00"
-        assert all(s["departure"] <= "14:00:00" for s in mine["stops"]), mine["stops"]
+        assert all(s["departure"] <= "14:00:00" for s in mine["stops"]), [
+            (s["kind"], s["arrival"], s["departure"], s["order_ids"]) for s in mine["stops"]]
     assert after["summary"]["planned"] == plan["summary"]["planned"] - len(change["facts"]["left_out"])
 
 
@@ -188,6 +192,65 @@ def test_bad_absences_are_refused_with_the_field(platform, published):
                  json={"courier_id": next(iter(_rounds(published))), "from": "25:99"})
     assert bad.status_code == 422, bad.text
     assert bad.json()["detail"][0]["field"] == "from"
+
+
+def test_a_parcel_failed_at_the_door_goes_back_on_a_return_stop(platform, published, tokens, clock):
+    """On the day, a courier rides their round until a hand-over of a parcel they carry
+    fails: the worker adds a stop that brings it back to its shop, nothing else is lost."""
+    c = platform.client
+    plan_id = published["id"]
+    before = _plan(platform, plan_id)
+    rider = next(cid for cid, r in _rounds(before).items() if not r["withdrawn_at"]
+                 and any(s["kind"] == "pickup" for s in r["stops"]))
+    me = tokens["couriers"][rider]
+    # Ten minutes before the first round starts: no round is late (the clock runs on
+    # while the worker works), so none can lose an order.
+    first = min(int(r["start"][:2]) * 60 + int(r["start"][3:5]) for r in _rounds(before).values()) - 10
+    clock.on(DATE, f"{first // 60:02d}:{first % 60:02d}")
+    phone = c.get("/api/couriers/me/round", params={"date": DATE}, headers=me).json()
+    on_board: set[str] = set()
+    failed = None
+    for stop in phone["stops"]:
+        if stop["kind"] in ("start", "end"):
+            continue
+        ours = on_board & {o["order_id"] for o in stop["orders"]}
+        if stop["kind"] == "pickup":
+            steps = [{"type": "arrived"}, {"type": "picked_up"}]
+            on_board |= {o["order_id"] for o in stop["orders"]}
+        elif ours:
+            steps = [{"type": "arrived"}, {"type": "failed", "reason": "Client absent"}]
+        else:
+            steps = [{"type": "arrived"}, {"type": "delivered"}]
+        for body in steps:
+            r = c.post(f"/api/stops/{stop['stop_id']}/events", json=body, headers=me)
+            assert r.status_code == 201, r.text
+        if ours:
+            failed = (stop, sorted(ours))
+            break
+    assert failed is not None, "the rider hands over a parcel they picked up"
+    stop, parcels = failed
+
+    def returned():
+        now = c.get("/api/couriers/me/round", params={"date": DATE}, headers=me).json()
+        backs = [s for s in now["stops"] if s["kind"] == "return"]
+        return (now, backs) if backs else None
+
+    now, backs = wait_for(returned, 60)
+    assert sorted(o["order_id"] for s in backs for o in s["orders"]) == parcels
+    seqs = {s["stop_id"]: s["seq"] for s in now["stops"]}
+    assert all(seqs[b["stop_id"]] > seqs[stop["stop_id"]] for b in backs)
+    assert all(b["status"] == "pending" and b["action"] == "bring_back" for b in backs)
+    assert sorted(o["order_id"] for o in now["to_return"]) == parcels
+    shops = {o["order_id"]: o["shop_id"] for o in stop["orders"]}
+    for b in backs:  # to the shop, or to the hub where the round ends
+        assert b["shop_id"] in ({shops[o["order_id"]] for o in b["orders"]} | {None})
+    after = _plan(platform, plan_id)
+    change = after["changes"][-1]
+    assert (change["kind"], change["status"]) == ("late_orders", "applied"), change
+    assert sorted(change["facts"]["returns"]) == parcels
+    assert "colis en échec à rapporter" in change["detail"]
+    assert set(change["facts"]["left_out"]) <= {u["order_id"] for u in before["unassigned"]}
+    assert after["summary"]["planned"] == before["summary"]["planned"], "no order lost"
 
 
 SMALL = "2031-05-20"
@@ -225,3 +288,4 @@ def test_a_published_plan_not_under_way_is_withdrawn_and_planned_again(platform,
     busy = c.post(f"/api/plans/{second['id']}/withdraw", headers=platform.dispatcher)
     assert busy.status_code == 409, busy.text
     assert busy.json()["detail"].startswith("plan: ")
+    assert busy.json()["message"].startswith(f"Le plan {second['id']} est en cours (des livreurs")

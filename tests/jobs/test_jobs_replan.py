@@ -8,13 +8,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from clock_fixtures import EVENING, MORNING
-from factories import courier_row, shop_row
+from factories import courier_row
+from replan_seed import first_pickup, publish_day, rounds
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from couriers.stop_events import EventReport, record_event
-from logistics.inputs import Courier, Order, Shop
-from logistics.jobs.plan_jobs import solve_plan
+from logistics.inputs import Order
 from logistics.jobs.replan_jobs import apply_changes
 from logistics.store.models import Order as OrderRow
 from logistics.store.models import (
@@ -29,7 +29,7 @@ from logistics.store.models import (
 from logistics.store.order_status import move_order
 from logistics.store.orders import add_order
 from logistics.store.plan_changes import note_late_orders, request_move
-from logistics.store.plans import PlanError, publish, request_plan
+from logistics.store.plans import PlanError
 
 H = 3600
 DAY = dt.date(2031, 3, 10)
@@ -50,51 +50,10 @@ def oid(prefix: str, i: int) -> str:
     return f"{prefix}-s{i % 2}:{prefix}-o{i}"
 
 
-def publish_day(engine, town, nodes, day: dt.date, prefix: str, *, opens: int = 8, closes: int = 19) -> int:
-    """A published plan of 10 orders from 2 shops on ``day``; two bikes at the hub, shops
-    and shifts from ``opens`` to ``closes`` o'clock, slots 10:00 to ``closes``."""
-    hub = nodes[len(nodes) // 2]
-    shops = [Shop(f"{prefix}-s{i}", f"Shop {i}", *nodes[10 + 40 * i], opens * H, closes * H) for i in range(2)]
-    couriers = [Courier(f"{prefix}-c{i}", "cargo_bike", 80, 200, opens * H, closes * H, *hub, *hub)
-                for i in range(2)]
-    orders = [
-        Order(f"{prefix}-o{i}", shops[i % 2].shop_id, None, *nodes[(37 * i + 11) % len(nodes)], 2.0, 5.0,
-              9 * H, 10 * H, (closes - 1) * H)
-        for i in range(10)
-    ]
-    with Session(engine) as s:
-        hours = (f"{opens:02d}:00", f"{closes:02d}:00")
-        for sh in shops:
-            s.add(shop_row(sh.shop_id, (sh.lon, sh.lat), name=sh.name, opens=hours[0], closes=hours[1]))
-        for c in couriers:
-            s.add(courier_row(c.courier_id, (c.start_lon, c.start_lat), mode=c.mode,
-                              capacity_kg=c.capacity_kg, capacity_l=c.capacity_l, shift=hours))
-        s.flush()
-        for o in orders:
-            add_order(s, o, delivery_date=day)
-        plan, _ = request_plan(s, day, settings={"time_limit_s": 2, "seed": 1},
-                               couriers=[c.courier_id for c in couriers])
-        s.commit()
-        pid = plan.id
-    assert solve_plan(engine, pid, lambda: town) == "solved"
-    with Session(engine) as s:
-        publish(s, s.get(Plan, pid))
-        s.commit()
-    return pid
-
-
 @pytest.fixture(scope="module")
 def plan_id(engine, town, nodes) -> int:
     """A published plan of 10 orders from 2 shops; two bikes at the hub, 08:00-19:00."""
     return publish_day(engine, town, nodes, DAY, "rp")
-
-
-def rounds(engine, plan_id) -> dict[str, list[tuple[int, int, str, tuple[str, ...], dt.time]]]:
-    with Session(engine) as s:
-        out = {}
-        for r in s.scalars(select(Round).where(Round.plan_id == plan_id)):
-            out[r.courier_id] = [(st.id, st.seq, st.kind, tuple(st.order_ids), st.arrival) for st in r.stops]
-        return out
 
 
 def report(engine, stop_id: int, *types: str, when: dt.datetime) -> None:
@@ -210,11 +169,6 @@ def test_moves_that_cannot_be_are_refused_with_the_reason(engine, town, plan_id)
     assert rounds(engine, plan_id) == on
 
 
-def _first_pickup(engine, plan_id) -> tuple[str, tuple]:
-    (courier, stops), = ((c, sts) for c, sts in rounds(engine, plan_id).items() if len(sts) > 2)
-    return courier, next(st for st in stops if st[2] == "pickup")
-
-
 #: days and hours of the clock-dependent re-plans: a plain day at a morning and an evening
 #: hour, and the two days the clocks change in Europe/Paris (23 and 25 hours long)
 CLOCK_CASES = [
@@ -231,7 +185,7 @@ def test_a_move_at_the_clocks_hour_plans_nothing_before_now(engine, town, nodes,
     clocks change (where hours since midnight and wall time differ by one)."""
     tag = f"ck{day:%m%d}{hour[:2]}"
     pid = publish_day(engine, town, nodes, day, tag, opens=7, closes=23)
-    courier, pickup = _first_pickup(engine, pid)
+    courier, pickup = first_pickup(engine, pid)
     h, m = (int(x) for x in hour.split(":"))
     tapped = dt.datetime.combine(day, dt.time(h, m), TZ) - dt.timedelta(minutes=5)
     report(engine, pickup[0], "arrived", "picked_up", when=tapped)
@@ -261,7 +215,7 @@ def test_an_event_of_another_day_is_not_read_as_a_time_of_this_one(engine, town,
     that evening's hour today: the late order still goes in at the morning's now."""
     day = dt.date(2031, 3, 13)
     pid = publish_day(engine, town, nodes, day, "ck-eve")
-    courier, pickup = _first_pickup(engine, pid)
+    courier, pickup = first_pickup(engine, pid)
     report(engine, pickup[0], "arrived", "picked_up",
            when=dt.datetime.combine(day - dt.timedelta(days=1), dt.time(19, 40), TZ))
     clock.on(day, MORNING)
@@ -300,7 +254,7 @@ def test_a_parcel_not_ready_is_collected_again_later(engine, town, nodes, clock)
     default), and the worker puts a new pick-up for them on the round, after that."""
     day = dt.date(2031, 3, 17)
     pid = publish_day(engine, town, nodes, day, "nr")
-    courier, pickup = _first_pickup(engine, pid)
+    courier, pickup = first_pickup(engine, pid)
     clock.on(day, "09:00")
     with Session(engine) as s:
         for kind, reason in (("arrived", None), ("failed", "Colis pas prêt")):
@@ -331,7 +285,7 @@ def test_a_parcel_not_ready_is_collected_again_later(engine, town, nodes, clock)
 def test_a_pickup_failed_for_another_reason_fails_its_orders(engine, town, nodes, clock):
     day = dt.date(2031, 3, 18)
     pid = publish_day(engine, town, nodes, day, "nf")
-    courier, pickup = _first_pickup(engine, pid)
+    courier, pickup = first_pickup(engine, pid)
     clock.on(day, "09:00")
     with Session(engine) as s:
         for kind, reason in (("arrived", None), ("failed", "Commerce fermé")):

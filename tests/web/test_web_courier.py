@@ -341,9 +341,29 @@ def test_a_round_ridden_through_a_dead_zone(phone, api_server, platform, ride, c
     rest = stops[3:]
     failed = next(s for s in rest if s["kind"] == "delivery")
     refused = next(s for s in rest if s["kind"] == "delivery" and s is not failed)
-    for stop in rest:
-        if next_stop(page) != stop["stop_id"]:
-            continue  # cancelled meanwhile (its orders failed elsewhere): skipped
+    planned = {s["stop_id"]: s for s in rest}
+    returned = []
+    for _ in range(3 * len(rest) + 6):
+        if page.locator("#next.finished").count():
+            break
+        if page.locator("#next.returning").count():
+            # A failed parcel on board: no step to tap until the worker's return stop
+            # reaches the phone (it looks again by itself).
+            assert "Colis à rapporter" in page.locator("#next").inner_text()
+            assert page.locator("#actions").is_hidden()
+            page.locator("#next.return").wait_for(timeout=30000)
+        stop = planned.pop(next_stop(page), None)
+        if stop is None:
+            # A return stop the worker added: back to the shop, the parcel handed back.
+            assert page.locator("#next.return").count() == 1
+            card = page.locator("#next").inner_text()
+            assert "Retour du colis au" in card
+            assert "À rapporter" in card
+            returned.append(next_stop(page))
+            tap(page, "Arrivé")
+            tap(page, "Rapporté")
+            settled(page)
+            continue
         if stop is failed:
             tap(page, "Arrivé")
             tap(page, "Échec")
@@ -384,6 +404,14 @@ def test_a_round_ridden_through_a_dead_zone(phone, api_server, platform, ride, c
     assert page.locator("#actions").is_hidden()
     final = my_round(platform, headers)
     assert all(s["status"] in ("done", "failed", "cancelled") for s in final["stops"] if s["kind"] in WORK)
+    # The two parcels that failed at the door came back, and nothing is left on board.
+    assert returned, "a return stop for the failed parcels"
+    backs = [s for s in final["stops"] if s["kind"] == "return"]
+    assert {s["stop_id"] for s in backs} == set(returned)
+    assert {s["status"] for s in backs} == {"done"}
+    assert sorted(o["order_id"] for s in backs for o in s["orders"]) == sorted(
+        o["order_id"] for s in (failed, refused) for o in s["orders"])
+    assert final["to_return"] == []
     assert final["stops"][-1]["stop_id"] == final["next_stop_id"]  # only the depot is left
     for s in final["stops"]:
         if s["kind"] == "delivery" and s["status"] == "done":

@@ -12,7 +12,9 @@ const HOLD_OFF_MS = 600;  // new step buttons ignore taps this long (double taps
 const REASONS = {
   pickup: ["Commerce fermé", "Colis pas prêt", "Adresse introuvable", "Colis endommagé", "Autre"],
   delivery: ["Client absent", "Adresse introuvable", "Colis refusé", "Colis endommagé", "Autre"],
+  return: ["Commerce fermé", "Autre"],  // then the parcel goes back to the depot
 };
+const FINISH = { pickup: "picked_up", delivery: "delivered", return: "returned" };
 
 /** The next step's buttons (nothing once the round is over). */
 export function renderActions(round) {
@@ -21,7 +23,8 @@ export function renderActions(round) {
   const arrived = !!next && next.events.some((e) => e.type === "arrived");
   if (next && state.failing !== next.stop_id) state.failing = null;
   // Same step as on screen: leave the bar alone (a reason being typed stays).
-  const key = over(round) ? "" : `${next.stop_id}:${arrived}:${state.failing}`;
+  // Nothing to tap at the end (a failed parcel waiting for its return stop included).
+  const key = !next || next.kind === "end" ? "" : `${next.stop_id}:${arrived}:${state.failing}`;
   if (key === state.barKey) return;
   state.barKey = key;
   if (!key) {
@@ -37,9 +40,11 @@ export function renderActions(round) {
   if (!arrived) {
     render(bar, html`<button type="button" class="step primary" data-step="arrived">Arrivé</button>`);
   } else {
-    const finish = next.kind === "pickup" ? "picked_up" : "delivered";
+    const finish = FINISH[next.kind] || "delivered";
+    // A parcel brought back to the depot is handed in there: that cannot fail.
+    const canFail = !(next.kind === "return" && !next.shop_id);
     render(bar, html`<div class="row">
-      <button type="button" class="step fail" data-step="fail">Échec</button>
+      ${canFail ? html`<button type="button" class="step fail" data-step="fail">Échec</button>` : ""}
       <button type="button" class="step primary" data-step="${finish}">${STEP_LABEL[finish]}</button></div>`);
   }
   bar.querySelectorAll("button").forEach((b) => b.addEventListener("click", () => onStep(next, b.dataset.step)));

@@ -29,7 +29,7 @@ import { renderNext, renderOtherDay, renderRefusals, renderRest, renderSync } fr
 import { displayedRound, numbering } from "./round.js";
 import { $, connect, showProblem, state } from "./state.js";
 import { STORE, forgetAll, queued, read, savedRound, signedIn } from "./store.js";
-import { flushQueue, refreshRound, sending, setOnline } from "./sync.js";
+import { flushQueue, refreshRound, sending, setOnline, waitingForReturn } from "./sync.js";
 import { dayLabel } from "./time.js";
 
 const RETRY_MS = 10000;    // how often a waiting queue is sent again
@@ -91,12 +91,13 @@ function signOut() {
 
 // ---- the loops -------------------------------------------------------------------
 
-/** Send what waits, and read the round while the network seems down. */
+/** Send what waits, and read the round while the network seems down or a failed
+ * parcel waits for its return stop. */
 function retry() {
   if (!signedIn()) return;
   if (queued().length) flushQueue();
   if (read(STORE.positions, []).length) flushPositions();
-  if (!state.online) refreshRound();
+  if (!state.online || (!queued().length && !sending() && waitingForReturn())) refreshRound();
 }
 
 function refreshWhenIdle() {

@@ -2,7 +2,7 @@
 // the refused taps, a round of another day, the next stop's card and the other stops.
 
 import { html, raw, render } from "../lib/html.js";
-import { FINISHED, STEP_LABEL, WORK, kindText, over, placeText, windowText } from "./round.js";
+import { FINISHED, STEP_LABEL, WORK, kindText, over, placeText, toReturn, windowText } from "./round.js";
 import { $, redraw, state } from "./state.js";
 import { STORE, queued, read, write } from "./store.js";
 import { clockOf, day, dayLabel, stepsTakenToday } from "./time.js";
@@ -67,13 +67,14 @@ export function renderOtherDay() {
 function ordersHtml(stop) {
   if (!stop.orders.length) return "";
   const rows = stop.orders.map((o) => {
-    const dropped = o.status === "cancelled" || o.status === "failed";
+    // A parcel brought back failed at its door: that is why it is here, not a problem.
+    const dropped = o.status === "cancelled" || (o.status === "failed" && stop.kind !== "return");
     const shop = stop.kind === "delivery" && o.shop_name ? ` · ${o.shop_name}` : "";
     const note = dropped ? html` <strong>(${o.status === "cancelled" ? "annulée" : "échec"})</strong>` : "";
     const size = `${num(o.weight_kg)} kg · ${num(o.volume_l)} L`;
     return html`<li class="${dropped ? "dropped" : ""}"><span class="oid">${o.order_id}</span> · ${size}${shop}${note}</li>`;
   });
-  const what = stop.kind === "pickup" ? "À récupérer" : "À remettre";
+  const what = { pickup: "À récupérer", return: "À rapporter" }[stop.kind] || "À remettre";
   return html`<p class="what">${what} (${stop.orders.length})</p><ul class="orders">${rows}</ul>`;
 }
 
@@ -90,6 +91,17 @@ export function renderNext(round, numbers) {
     render(el, html`<h2 id="next-title">Tournée retirée</h2>
       <p class="place">Le dispatch vous a retiré(e) de la journée à ${clockOf(round.withdrawn_at)} :
         vos arrêts restants sont confiés à d'autres livreurs. Les arrêts faits restent enregistrés.</p>
+      ${progress}`);
+    return;
+  }
+  const back = toReturn(round);
+  if (back.length && (!next || next.kind === "end")) {
+    // A failed parcel is still on board and its return stop is not there yet (the
+    // server adds it; offline, it comes with the next sync).
+    el.className = "next returning";
+    render(el, html`<h2 id="next-title">Colis à rapporter</h2>
+      <p class="place">${back.length} colis en échec encore à bord : ${back.join(", ")}.
+        Un arrêt de retour va s'ajouter à votre tournée ; gardez ${back.length > 1 ? "ces colis" : "ce colis"} avec vous.</p>
       ${progress}`);
     return;
   }
@@ -115,7 +127,7 @@ export function renderNext(round, numbers) {
 /** How a finished stop ended, and when. */
 function doneText(stop) {
   const last = stop.events.find((e) => e.type === "failed") ||
-    stop.events.find((e) => e.type === "picked_up" || e.type === "delivered");
+    stop.events.find((e) => e.type === "picked_up" || e.type === "delivered" || e.type === "returned");
   if (stop.status === "cancelled") return "Annulé";
   if (!last) return "Fait";
   const when = `${STEP_LABEL[last.type]} à ${clockOf(last.at)}`;

@@ -4,15 +4,20 @@
 import { queued, savedRound } from "./store.js";
 
 export const FINISHED = new Set(["done", "failed", "cancelled"]);
-export const WORK = new Set(["pickup", "delivery"]);  // the stops with something to do (not start, end)
-export const STEP_LABEL = { arrived: "Arrivé", picked_up: "Récupéré", delivered: "Remis", failed: "Échec" };
-const KIND = { pickup: "Retrait au commerce", delivery: "Livraison au client", start: "Départ", end: "Retour au dépôt" };
+export const WORK = new Set(["pickup", "delivery", "return"]);  // the stops with something to do (not start, end)
+export const STEP_LABEL = {
+  arrived: "Arrivé", picked_up: "Récupéré", delivered: "Remis", failed: "Échec", returned: "Rapporté",
+};
+const KIND = {
+  pickup: "Retrait au commerce", delivery: "Livraison au client", return: "Retour du colis au commerce",
+  start: "Départ", end: "Retour au dépôt",
+};
 
 /** A stop's status from its events, as the server derives it (failed wins). */
 function statusOf(stop) {
   const types = new Set(stop.events.map((e) => e.type));
   if (types.has("failed")) return "failed";
-  if (types.has("picked_up") || types.has("delivered")) return "done";
+  if (types.has("picked_up") || types.has("delivered") || types.has("returned")) return "done";
   if (stop.status === "cancelled") return "cancelled";
   if (types.has("arrived")) return "arrived";
   return stop.status;
@@ -51,25 +56,52 @@ export function numbering(stops) {
   return numbers;
 }
 
-/** Whether the round is over: nothing left but the way back to the depot. */
-export const over = (round) => !round.next || round.next.kind === "end";
+/** The parcels whose hand-over failed and that are still on board (the server's rule,
+ * logistics/returns.py, so that a tap not yet sent counts): picked up on this round,
+ * failed at their door, not cancelled, not brought back yet. */
+export function toReturn(round) {
+  const picked = new Set();
+  const back = new Set();
+  for (const s of round.stops) {
+    const types = new Set(s.events.map((e) => e.type));
+    if (s.kind === "pickup" && types.has("picked_up")) s.orders.forEach((o) => picked.add(o.order_id));
+    if (s.kind === "delivery" && types.has("failed")) {
+      s.orders.filter((o) => picked.has(o.order_id) && o.status !== "cancelled" && o.status !== "delivered")
+        .forEach((o) => back.add(o.order_id));
+    }
+    if (s.kind === "return" && types.has("returned")) s.orders.forEach((o) => back.delete(o.order_id));
+  }
+  return [...back];
+}
+
+/** Whether a failed parcel on board waits for the return stop the server adds. */
+export function awaitingReturn(round) {
+  const planned = new Set(round.stops.filter((s) => s.kind === "return" && !FINISHED.has(s.status))
+    .flatMap((s) => s.orders.map((o) => o.order_id)));
+  return toReturn(round).some((o) => !planned.has(o));
+}
+
+/** Whether the round is over: nothing left but the way back to the depot, and no
+ * failed parcel left on board. */
+export const over = (round) => !round.next || (round.next.kind === "end" && !toReturn(round).length);
 
 /** What kind of stop, in words; a pickup without a shop is at the hub. */
 export function kindText(stop) {
   if (stop.kind === "pickup" && !stop.orders.some((o) => o.shop_id)) return "Retrait au dépôt";
+  if (stop.kind === "return" && !stop.shop_id) return "Retour du colis au dépôt";
   return KIND[stop.kind];
 }
 
 export function placeText(stop) {
   if (stop.address) return stop.address;
-  if (stop.kind === "pickup") return "Dépôt";  // orders without a shop wait at the hub
+  if (stop.kind === "pickup" || stop.kind === "return") return "Dépôt";  // orders without a shop wait at the hub
   return stop.kind === "end" ? "Dépôt (fin de tournée)" : stop.kind === "start" ? "Dépôt (départ)" : "Adresse inconnue";
 }
 
 export function windowText(stop) {
   const w = stop.window;
   if (!w || (!w.from && !w.to)) return "";
-  const label = stop.kind === "pickup" ? "Retrait possible" : "Créneau client";
+  const label = { pickup: "Retrait possible", return: "Commerce ouvert" }[stop.kind] || "Créneau client";
   if (!w.to) return `${label} dès ${Douai.hm(w.from)}`;
   if (!w.from) return `${label} jusqu'à ${Douai.hm(w.to)}`;
   return `${label} ${Douai.hm(w.from)}–${Douai.hm(w.to)}`;

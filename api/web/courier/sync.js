@@ -3,7 +3,7 @@
 // (the courier is told, in French). No network, a server in trouble or a refused token
 // keep it queued; main.js's retry loop and the browser's "online" event send it again.
 
-import { displayedRound } from "./round.js";
+import { awaitingReturn, displayedRound } from "./round.js";
 import { renderSync } from "./render.js";
 import { $, askToken, redraw, showProblem, showRound, state } from "./state.js";
 import { STORE, queued, read, saveRound, write } from "./store.js";
@@ -12,6 +12,7 @@ import { clockOf, day, dayLabel } from "./time.js";
 const { api, ApiError } = Douai;
 
 let flushing = null;
+const RETURN_CHECK_MS = 3000;  // a failed parcel's return stop is added by the worker: look again soon
 
 /** Whether a send is under way. */
 export const sending = () => !!flushing;
@@ -34,6 +35,7 @@ async function sendQueue() {
     if (answered) {
       state.sentAt = new Date();
       await refreshRound();  // the server's word on what the taps changed
+      if (waitingForReturn()) setTimeout(() => { if (!flushing && !queued().length) refreshRound(); }, RETURN_CHECK_MS);
     }
     // Taps made while the round was being read have to go too, unless sending stalled.
     if (stalled || !queued().length) return;
@@ -110,6 +112,12 @@ export function setOnline(online) {
   if (state.online === online) return;
   state.online = online;
   renderSync(displayedRound());
+}
+
+/** Whether the round shown has a failed parcel on board with no return stop yet. */
+export function waitingForReturn() {
+  const shown = displayedRound();
+  return !!shown && awaitingReturn(shown.round);
 }
 
 /** Read the round from the server (kept on the phone), then show it, or the saved one. */

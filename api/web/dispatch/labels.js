@@ -11,8 +11,11 @@ export const ORDER_STATUS = { received: "reçue", planned: "planifiée", picked_
   delivered: "livrée", failed: "échec", cancelled: "annulée" };
 export const STOP_STATUS = { pending: "à faire", arrived: "sur place", done: "fait", failed: "échec",
   cancelled: "annulé" };
-export const STOP_KIND = { start: "départ", pickup: "retrait", delivery: "livraison", end: "retour" };
-export const EVENT = { arrived: "arrivé", picked_up: "récupéré", delivered: "livré", failed: "échec" };
+export const STOP_KIND = {
+  start: "départ", pickup: "retrait", delivery: "livraison", return: "retour de colis", end: "fin de tournée",
+};
+export const EVENT = { arrived: "arrivé", picked_up: "récupéré", delivered: "livré", failed: "échec",
+  returned: "rapporté" };
 export const MODE = { cargo_bike: "vélo cargo", foot: "à pied" };
 export const PLAN_STATUS = { queued: "en file d'attente", running: "calcul en cours", solved: "calculé",
   failed: "échec du calcul" };

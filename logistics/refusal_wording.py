@@ -1,0 +1,113 @@
+"""The French a person reads for a refused request, from its stable code and figures.
+
+A refusal (:class:`~logistics.errors.DomainError`) may carry a ``code`` and its
+``params``: the API puts both in the error body, beside ``message``, the sentence
+worded here, which the pages show as it is. The ``detail`` stays the programmer's
+English ("field: problem"), for logs and scripts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from .wording import STATUSES
+
+#: a plan's state, as a sentence says it
+PLAN_STATES = {
+    "queued": "en attente de calcul", "running": "en cours de calcul", "solved": "calculé",
+    "failed": "en échec de calcul", "withdrawn": "retiré",
+}
+#: what a stop is, as a sentence says it
+STOP_KINDS = {
+    "start": "le départ de la tournée", "end": "la fin de la tournée", "pickup": "un retrait",
+    "delivery": "une livraison", "return": "un retour de colis",
+}
+#: an event, as a sentence says it
+EVENTS = {
+    "arrived": "« Arrivé »", "picked_up": "« Récupéré »", "delivered": "« Remis »",
+    "failed": "« Échec »", "returned": "« Rapporté »",
+}
+
+
+def _status(p: Mapping[str, Any]) -> str:
+    return STATUSES.get(str(p["status"]), str(p["status"]))
+
+
+def _ids(values: Any) -> str:
+    return ", ".join(str(v) for v in values) if isinstance(values, list | tuple) else str(values)
+
+
+TEXTS: dict[str, Callable[[Mapping[str, Any]], str]] = {
+    # changes to a plan in force
+    "plan_not_changeable": lambda p: (
+        f"Le plan {p['plan_id']} est {PLAN_STATES.get(p['state'], p['state'])} : "
+        "seul un plan calculé et en vigueur peut être modifié."),
+    "unknown_order": lambda p: f"Aucune commande {p['order_id']} le {p['day']}.",
+    "unknown_courier": lambda p: f"Aucun livreur {_ids(p['courier_id'])}.",
+    "order_closed": lambda p: (
+        f"La commande {p['order_id']} est {_status(p)} : elle ne peut plus changer de livreur."),
+    "already_on_round": lambda p: (
+        f"La commande {p['order_id']} est déjà dans la tournée de {p['courier_id']}."),
+    "courier_off_plan": lambda p: f"{p['courier_id']} est retiré(e) de la journée (absence).",
+    "courier_not_on_plan": lambda p: f"{p['courier_id']} n'a pas de tournée dans ce plan.",
+    "absence_queued": lambda p: f"L'absence de {p['courier_id']} est déjà en cours de traitement.",
+    # plans
+    "plan_in_force": lambda p: (
+        f"Le plan {p['plan_id']} du {p['day']} est publié : déplacez des commandes ou déclarez "
+        "une absence ; les commandes arrivées depuis y sont ajoutées."),
+    "no_couriers": lambda p: "Choisissez au moins un livreur, ou aucun pour les prendre tous.",
+    "plan_not_solved": lambda p: (
+        f"Le plan {p['plan_id']} est {PLAN_STATES.get(p['state'], p['state'])} : seul un plan "
+        "calculé peut être publié."),
+    "plan_withdrawn": lambda p: (
+        f"Le plan {p['plan_id']} a été retiré : demandez un nouveau plan du {p['day']}."),
+    "plan_published_meanwhile": lambda p: (
+        f"Le plan {p['plan_id']} du {p['day']} a été publié entre-temps : publiez à nouveau "
+        "pour le remplacer."),
+    "plan_under_way": lambda p: (
+        f"Le plan {p['plan_id']} est en cours (des livreurs ont signalé des arrêts) : "
+        "modifiez-le par des déplacements ou des absences."),
+    "plan_not_published": lambda p: f"Le plan {p['plan_id']} n'est pas publié : rien à retirer.",
+    # a courier's events
+    "stop_not_on_round": lambda p: f"L'arrêt {p['stop_id']} n'est pas sur votre tournée.",
+    "event_other_day": lambda p: (
+        f"L'heure de l'action ({p['at']}) tombe le {p['at_day']}, pas le jour de la tournée "
+        f"({p['day']}) : vérifiez la date et l'heure du téléphone."),
+    "reason_needed": lambda p: "Un échec demande une raison.",
+    "stop_takes_no_event": lambda p: (
+        f"L'arrêt {p['stop_id']} est {STOP_KINDS.get(p['kind'], p['kind'])} : il ne prend pas "
+        "d'action."),
+    "event_not_for_stop": lambda p: (
+        f"{EVENTS.get(p['event'], p['event'])} ne va pas avec l'arrêt {p['stop_id']}, qui est "
+        f"{STOP_KINDS.get(p['kind'], p['kind'])}."),
+    "stop_finished": lambda p: (
+        f"L'arrêt {p['stop_id']} est déjà terminé ({EVENTS.get(p['done'], p['done'])})."),
+    "hub_return_cannot_fail": lambda p: (
+        f"L'arrêt {p['stop_id']} rapporte des colis au dépôt : remettez-les là-bas "
+        "(« Rapporté »)."),
+    "arrive_first": lambda p: (
+        f"L'arrêt {p['stop_id']} n'a pas encore « Arrivé » : signalez l'arrivée avant "
+        f"{EVENTS.get(p['event'], p['event'])}."),
+    "order_not_pickable": lambda p: (
+        f"La commande {p['order_id']} est {_status(p)} : elle ne peut pas être récupérée."),
+    "order_not_on_board": lambda p: (
+        f"La commande {p['order_id']} est {_status(p)} : elle doit être récupérée avant d'être "
+        "remise."),
+    "nothing_left_at_stop": lambda p: (
+        f"Plus rien à faire à l'arrêt {p['stop_id']} : commande(s) {_ids(p['orders'])} "
+        "annulée(s) ou en échec."),
+}
+
+
+def refusal_text(code: str | None, params: Mapping[str, Any] | None) -> str | None:
+    """The French sentence of a refusal's code, or None for a code without one (or
+    figures missing: the caller then shows the English detail rather than a wrong
+    sentence)."""
+    text = TEXTS.get(code or "")
+    if text is None:
+        return None
+    try:
+        return text(params or {})
+    except (KeyError, TypeError):
+        return None
