@@ -102,10 +102,14 @@ class UnassignedOrder(_Model):
 
 class UnavailableCourier(_Model):
     """A courier who cannot ride that day (start or end off their mode's streets, or a
-    capacity that is no size), with the reason."""
+    capacity that is no size): ``reason``, the problem for programs (English, with the
+    figures); ``code`` (``capacity_invalid``, ``off_streets``) and ``detail``, the French
+    a dispatcher reads (both absent from plans made before they existed)."""
 
     courier_id: str
     reason: str
+    code: str | None = None
+    detail: str | None = None
 
 
 class PlanSummary(_Model):

@@ -37,7 +37,7 @@ from .plan_document import (
     UnavailableCourier,
 )
 from .timeofday import format_clock
-from .wording import reason_text
+from .wording import courier_text, reason_text
 
 Point = tuple[float, float]
 
@@ -254,9 +254,17 @@ def build_day_problem(
     for c in day.couriers:
         start, end = courier_at[c.courier_id]
         off_streets = off[c.mode][start] or off[c.mode][end]
-        why = _capacity_problem(c) or (f"start or end {off_streets}" if off_streets else None)
-        if why:
-            unavailable.append(UnavailableCourier(courier_id=c.courier_id, reason=why))
+        size = _capacity_problem(c)
+        if size:
+            unavailable.append(UnavailableCourier(
+                courier_id=c.courier_id, reason=size, code="capacity_invalid",
+                detail=courier_text("capacity_invalid", {"field": size.split()[0]})))
+            continue
+        if off_streets:
+            gaps = [m for m in (gap[c.mode][start], gap[c.mode][end]) if m is not None]
+            unavailable.append(UnavailableCourier(
+                courier_id=c.courier_id, reason=f"start or end {off_streets}", code="off_streets",
+                detail=courier_text("off_streets", {"metres": max(gaps)} if gaps else {})))
             continue
         vehicles.append(
             Vehicle(

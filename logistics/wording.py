@@ -164,6 +164,19 @@ def change_text(reason: str, facts: Mapping[str, object]) -> str:
     return reason
 
 
+def courier_text(code: str, facts: Mapping[str, object]) -> str:
+    """Why a courier cannot ride the day, in French."""
+    if code == "capacity_invalid":
+        what = "en litres" if facts.get("field") == "capacity_l" else "en kg"
+        return (f"capacité {what} non valide ou au-delà de ce que la plateforme accepte : "
+                "corrigez la fiche du livreur")
+    if code == "off_streets":
+        far = _num(facts.get("metres"))
+        where = f" (à {far:.0f} m de la rue la plus proche)" if far is not None else ""
+        return f"point de départ ou d'arrivée hors des rues desservies{where}"
+    return code
+
+
 #: order statuses, as a dispatcher reads them
 STATUSES = {
     "received": "reçue",

@@ -37,6 +37,7 @@ def plan(town):
         courier("boundless", kg=math.inf),
         courier("vast", litres=1e9),
         courier("lost", at=(math.nan, 50.37)),
+        courier("afield", at=(3.0800, 50.4000)),  # some 3 km north of the streets
     ))
     return plan_day(day, town, PlanSettings(time_limit_s=2, solution_limit=20))
 
@@ -59,4 +60,13 @@ def test_couriers_without_a_size_or_a_place_are_unavailable(plan):
     assert out["boundless"] == "capacity_kg inf is not a finite number"
     assert out["vast"] == "capacity_l 1e+09 L is more than the 10000 L the platform takes"
     assert "not a finite point" in out["lost"]
+    french = {c.courier_id: (c.code, c.detail) for c in plan.couriers_unavailable}
+    assert french["boundless"] == ("capacity_invalid", "capacité en kg non valide ou au-delà de ce "
+                                   "que la plateforme accepte : corrigez la fiche du livreur")
+    assert french["vast"][1].startswith("capacité en litres non valide")
+    assert french["lost"] == ("off_streets", "point de départ ou d'arrivée hors des rues desservies")
+    code, detail = french["afield"]
+    assert code == "off_streets"
+    metres = int(detail.split("(à ")[1].split(" m ")[0])
+    assert 1000 < metres < 10_000, detail
     assert [r.courier_id for r in plan.rounds] == ["rider"]

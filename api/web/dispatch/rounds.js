@@ -115,4 +115,9 @@ export function renderUnassigned() {
     <td><strong>${u.order_id}</strong></td>
     <td>${REASON[u.reason] || u.reason} <span class="muted">(${u.reason})</span></td>
     <td>${u.detail || ""}</td></tr>`));
+  // Couriers the planner could not use: why, in French (older plans: the reason).
+  const off = state.plan?.couriers_unavailable || [];
+  $("#unavailable").hidden = !off.length;
+  render($("#unavailable-list"), off.map((c) => html`<li><strong>${c.courier_id}</strong> :
+    ${c.detail || c.reason}</li>`));
 }
