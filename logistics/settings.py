@@ -84,6 +84,29 @@ class Settings(BaseSettings):
     #: where a parcel whose hand-over failed goes back: ``shop`` (its shop, within its
     #: hours, else the hub) or ``hub`` (where the courier's round ends)
     return_to: Literal["shop", "hub"] = Field("shop", alias="RETURN_TO")
+    #: the address sources tried in turn (``osm``, ``ban``, comma-separated); empty:
+    #: ``osm`` when the network is a file, ``ban,osm`` for a place name
+    geocoder: str = Field("", alias="GEOCODER")
+    #: the Géoplateforme geocoding service (BAN), ``/search`` and ``/reverse`` below it
+    geocoder_ban_url: str = Field("https://data.geopf.fr/geocodage", alias="GEOCODER_BAN_URL")
+
+    @field_validator("geocoder", mode="after")
+    @classmethod
+    def _sources(cls, text: str) -> str:
+        names = [p.strip().lower() for p in text.split(",") if p.strip()]
+        unknown = [n for n in names if n not in ("osm", "ban")]
+        if unknown:
+            msg = f"{text!r}: name sources among osm, ban (comma-separated), tried in that order"
+            raise ValueError(msg)
+        return ",".join(names)
+
+    @property
+    def geocoder_sources(self) -> str:
+        """The sources to try: the setting, or its default for the network source."""
+        if self.geocoder:
+            return self.geocoder
+        local = self.osm_source.lower().endswith((".osm", ".pbf", ".xml", ".bz2", ".gz"))
+        return "osm" if local else "ban,osm"
 
     @field_validator("osm_source", "clock", "tz", mode="after")
     @classmethod

@@ -16,9 +16,11 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from logistics import clock, ids, limits
+from logistics.geocoding.candidate import Candidate, GeocoderUnavailable
 from logistics.inputs import Order as OrderInput
 from logistics.jobs.celery_app import APPLY_CHANGES, IMPORT_ORDERS
 from logistics.settings import get_settings
+from logistics.store.addresses import place_address
 from logistics.store.import_jobs import (
     count_rows,
     import_csv_bytes,
@@ -103,9 +105,16 @@ def create_order(
         if shop_id not in (None, user.shop_id):
             raise ApiError(403, "forbidden", f"shop_id: a token of {user.shop_id!r} cannot order for {shop_id!r}")
         shop_id = user.shop_id
-    check_in_area(db, "customer_lon", "customer_lat", body.customer_lon, body.customer_lat)
+    placed = None
+    if body.customer_lon is None or body.customer_lat is None:
+        placed = _place(db, body.customer_address or "")
+        lon, lat = placed.lon, placed.lat
+        check_in_area(db, "customer_address", "customer_address", lon, lat)
+    else:
+        lon, lat = body.customer_lon, body.customer_lat
+        check_in_area(db, "customer_lon", "customer_lat", lon, lat)
     order = OrderInput(
-        body.order_id, shop_id, body.basket_id, body.customer_lon, body.customer_lat,
+        body.order_id, shop_id, body.basket_id, lon, lat,
         body.weight_kg, body.volume_l, parse_clock(body.ready_at) if body.ready_at else 0,
         parse_clock(body.deliver_from), parse_clock(body.deliver_to),
     )
@@ -115,12 +124,25 @@ def create_order(
         db, order, basket_owner=basket_owner, delivery_date=body.date,
         idempotency_key=idempotency_key, user_id=user.id, customer_address=body.customer_address,
     )
+    if created and placed is not None:
+        row.address_label, row.address_score, row.address_source = placed.label, placed.score, placed.source
+        db.flush()
     out = order_public(row)
     if created:
         _insert_late(request, db, [row.delivery_date])
     else:
         response.status_code = 200
     return out
+
+
+def _place(db: Session, text: str) -> Candidate:
+    """The point of the customer's address (422 with candidates when it is unknown or
+    ambiguous; 503 when no address source answers)."""
+    try:
+        return place_address(db, text)
+    except GeocoderUnavailable:
+        raise ApiError(503, "unavailable", "customer_address: the address service does not answer "
+                       "now; try again, or send customer_lon and customer_lat") from None
 
 
 def _insert_late(request: Request, db: Session, days: list[dt.date]) -> None:

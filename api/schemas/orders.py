@@ -39,8 +39,8 @@ class OrderCreate(BaseModel):
     order_id: NewIdent
     shop_id: Ident | None = None
     basket_id: NewIdent | None = None
-    customer_lon: Lon
-    customer_lat: Lat
+    customer_lon: Lon | None = None
+    customer_lat: Lat | None = None
     customer_address: Address | None = None
     weight_kg: Weight
     volume_l: Volume
@@ -68,6 +68,14 @@ class OrderCreate(BaseModel):
                 f"ready_at: ready at {format_clock(parse_clock(self.ready_at))}, "
                 f"after the slot ends ({format_clock(end)})"
             )
+        if (self.customer_lon is None) != (self.customer_lat is None):
+            missing = "customer_lat" if self.customer_lat is None else "customer_lon"
+            raise ValueError(f"{missing}: give both customer_lon and customer_lat, or neither")
+        if self.customer_lon is None:
+            if not (self.customer_address and self.customer_address.strip()):
+                raise ValueError("customer_address: give the customer's address (or "
+                                 "customer_lon and customer_lat)")
+            return self
         problem = point_problem("customer_lon", "customer_lat", self.customer_lon, self.customer_lat)
         if problem is not None:
             raise ValueError(problem)
@@ -96,6 +104,10 @@ class OrderPublic(BaseModel):
     customer_lon: float
     customer_lat: float
     customer_address: str | None
+    #: how the address was placed (the geocoder's label and score); null when the
+    #: poster gave the point
+    address_label: str | None = None
+    address_score: float | None = None
     weight_kg: float
     volume_l: float
     date: dt.date
@@ -137,6 +149,8 @@ def order_public(order: Order) -> OrderPublic:
         customer_lon=point.x,
         customer_lat=point.y,
         customer_address=order.customer_address,
+        address_label=order.address_label,
+        address_score=order.address_score,
         weight_kg=order.weight_kg,
         volume_l=order.volume_l,
         date=order.delivery_date,

@@ -192,6 +192,11 @@ class Order(Base):
     customer_location: Mapped[Any] = mapped_column(_point())
     #: street address and name shown to the courier who hands the parcel over
     customer_address: Mapped[str | None] = mapped_column(Text)
+    #: how the address was placed: the geocoder's label, score and source (null: the
+    #: poster gave the point)
+    address_label: Mapped[str | None] = mapped_column(Text)
+    address_score: Mapped[float | None] = mapped_column(Float)
+    address_source: Mapped[str | None] = mapped_column(String(16))
     weight_kg: Mapped[float] = mapped_column(Float)
     volume_l: Mapped[float] = mapped_column(Float)
     delivery_date: Mapped[dt.date] = mapped_column(Date, index=True)
@@ -439,6 +444,24 @@ class UserSession(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
     expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class GeocodedAddress(Base):
+    """An address text as answered once (by a source, or corrected by a person): the
+    folded text, the point, the label and score, where it came from."""
+
+    __tablename__ = "geocoded_addresses"
+
+    query: Mapped[str] = mapped_column(Text, primary_key=True)
+    label: Mapped[str] = mapped_column(Text)
+    score: Mapped[float] = mapped_column(Float)
+    source: Mapped[str] = mapped_column(String(16))
+    location: Mapped[Any] = mapped_column(_point())
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
+
+    __table_args__ = (
+        CheckConstraint("source IN ('osm', 'ban', 'manual')", name="known_source"),
+    )
 
 
 class ServiceArea(Base):
