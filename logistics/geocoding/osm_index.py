@@ -195,7 +195,7 @@ class AddressIndex:
                     found += [(EXACT * likeness, a) for a in same]
                     continue
             found += [(STREET_ONLY * likeness, a) for a in _nearest_numbers(homes, q.number)]
-        found.sort(key=lambda sa: (-sa[0], sa[1].label()))
+        found.sort(key=lambda sa: -sa[0])  # stable: the nearest numbers first
         seen: set[str] = set()
         out: list[Candidate] = []
         for score, a in found:

@@ -1,0 +1,137 @@
+"""Orders by postal address over the API, on a real PostGIS: the offline index of the
+network's extract, BAN (a local stand-in in its format) before it, each answer kept so
+that an address is asked once; unknown and ambiguous addresses refused with candidates,
+naming ``customer_address``; candidates for a form's autocomplete."""
+
+from __future__ import annotations
+
+import pytest
+from ban_stub import ban_stub, feature
+from fastapi.testclient import TestClient
+from geocoding_extracts import write_extract
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.app import create_app
+from logistics.store.models import GeocodedAddress
+from logistics.store.users import create_user
+
+DAY = "2031-11-27"
+
+
+@pytest.fixture(scope="module")
+def client(engine):
+    return TestClient(create_app(engine=engine))
+
+
+@pytest.fixture(scope="module")
+def extract(tmp_path_factory):
+    return write_extract(tmp_path_factory.mktemp("geo") / "douai-addresses.osm")
+
+
+@pytest.fixture(scope="module")
+def tokens(client, engine):
+    with Session(engine) as s:
+        _, dispatcher = create_user(s, "dispatcher")
+        s.commit()
+    auth = {"Authorization": f"Bearer {dispatcher}"}
+    r = client.post("/api/shops", headers=auth, json={
+        "shop_id": "geo-a", "name": "Librairie", "lon": 3.08, "lat": 50.37, "opens": "09:00", "closes": "19:00"})
+    assert r.status_code == 201, r.text
+    with Session(engine) as s:
+        _, shop = create_user(s, "shop", shop_id="geo-a")
+        s.commit()
+    return {"dispatcher": auth, "shop": {"Authorization": f"Bearer {shop}"}}
+
+
+def body(order_id: str, address: str, **more) -> dict:
+    return {"order_id": order_id, "customer_address": address, "weight_kg": 2, "volume_l": 5,
+            "deliver_from": "14:00", "deliver_to": "16:00", "date": DAY, **more}
+
+
+def test_an_order_by_address_only_is_placed_from_the_extract(client, tokens, extract, env):
+    env(OSM_SOURCE=str(extract), GEOCODER=None)  # a file: the offline index by default
+    r = client.post("/api/orders", headers=tokens["shop"], json=body("geo-1", "12 r. de Bellain, Douai"))
+    assert r.status_code == 201, r.text
+    out = r.json()
+    assert (out["customer_lon"], out["customer_lat"]) == (3.0795, 50.3705)
+    assert out["customer_address"] == "12 r. de Bellain, Douai"  # as the shop wrote it
+    assert (out["address_label"], out["address_score"]) == ("12 Rue de Bellain, 59500 Douai", 1.0)
+    again = client.get("/api/orders/geo-1", headers=tokens["shop"]).json()
+    assert again["address_label"] == "12 Rue de Bellain, 59500 Douai"
+    # A typo in the street still places it; the point given wins over any address.
+    r = client.post("/api/orders", headers=tokens["shop"], json=body("geo-2", "14 rue de Belain 59500 Douai"))
+    assert r.status_code == 201, r.text
+    assert r.json()["address_label"] == "14 Rue de Bellain, 59500 Douai"
+    r = client.post("/api/orders", headers=tokens["shop"],
+                    json=body("geo-3", "14 rue de Bellain", customer_lon=3.09, customer_lat=50.36))
+    assert r.status_code == 201, r.text
+    assert (r.json()["customer_lon"], r.json()["address_label"]) == (3.09, None)
+
+
+def test_an_unknown_or_ambiguous_address_is_refused_with_candidates(client, tokens, extract, env):
+    env(OSM_SOURCE=str(extract), GEOCODER="osm")
+    r = client.post("/api/orders", headers=tokens["shop"], json=body("geo-u", "1 rue Inconnue, 59500 Douai"))
+    assert r.status_code == 422, r.text
+    (problem,) = r.json()["detail"]
+    assert problem["field"] == "customer_address"
+    assert problem["candidates"] == []
+    assert r.json()["code"] == "address_unknown"
+    # The street is known, not the number: the nearest ones are offered.
+    r = client.post("/api/orders", headers=tokens["shop"], json=body("geo-n", "80 rue de Bellain, Douai"))
+    assert r.status_code == 422, r.text
+    (problem,) = r.json()["detail"]
+    assert problem["field"] == "customer_address"
+    labels = [c["label"] for c in problem["candidates"]]
+    assert labels[0] == "14 Rue de Bellain, 59500 Douai"
+    assert all(set(c) == {"label", "score", "lon", "lat", "source"} for c in problem["candidates"])
+    assert r.json()["code"] == "address_ambiguous"
+    assert client.get("/api/orders/geo-n", headers=tokens["shop"]).status_code == 404
+    r = client.post("/api/orders", headers=tokens["shop"], json={
+        **body("geo-x", "x"), "customer_address": None})
+    assert r.status_code == 422
+    assert r.json()["detail"][0]["field"] == "customer_address"
+    r = client.post("/api/orders", headers=tokens["shop"], json=body("geo-y", "5 pl d'Armes", customer_lon=3.08))
+    assert r.status_code == 422
+    assert r.json()["detail"][0]["field"] == "customer_lat"
+
+
+def test_ban_first_then_the_extract_each_address_asked_once(client, tokens, extract, env, engine):
+    known = {"mairie douai": [feature("9 Rue de la Mairie 59500 Douai", 0.96, 3.0811, 50.3711)]}
+    with ban_stub(known) as ban:
+        env(OSM_SOURCE=str(extract), GEOCODER="ban,osm", GEOCODER_BAN_URL=ban.url)
+        r = client.post("/api/orders", headers=tokens["shop"], json=body("geo-b1", "9 rue de la Mairie, Douai"))
+        assert r.status_code == 201, r.text
+        assert r.json()["address_label"] == "9 Rue de la Mairie 59500 Douai"
+        assert ban.asked == ["/geocodage/search?limit=5&q=9 rue de la Mairie, Douai"]
+        # The same address, written otherwise: the kept answer, BAN not asked again.
+        r = client.post("/api/orders", headers=tokens["shop"], json=body("geo-b2", "9 RUE DE LA MAIRIE, DOUAI"))
+        assert r.status_code == 201, r.text
+        assert len(ban.asked) == 1
+        # BAN knows nothing of it: the extract answers.
+        r = client.post("/api/orders", headers=tokens["shop"], json=body("geo-b3", "5 place d'Armes, Douai"))
+        assert r.status_code == 201, r.text
+        assert r.json()["address_label"] == "5 Place d'Armes, 59500 Douai"
+        # BAN down: the extract still answers; with BAN alone, a 503 and nothing stored.
+        ban.down = True
+        r = client.post("/api/orders", headers=tokens["shop"], json=body("geo-b4", "3 bis rue Saint-Jacques"))
+        assert r.status_code == 201, r.text
+        env(GEOCODER="ban")
+        r = client.post("/api/orders", headers=tokens["shop"], json=body("geo-b5", "7 rue des Wetz, Douai"))
+        assert r.status_code == 503, r.text
+        assert client.get("/api/orders/geo-b5", headers=tokens["shop"]).status_code == 404
+    with Session(engine) as s:
+        kept = {row.query: (row.source, row.label) for row in s.scalars(select(GeocodedAddress))}
+    assert kept["9 rue de la mairie douai"] == ("ban", "9 Rue de la Mairie 59500 Douai")
+    assert kept["5 place d armes douai"][0] == "osm"
+
+
+def test_candidates_for_a_form(client, tokens, extract, env):
+    env(OSM_SOURCE=str(extract), GEOCODER="osm")
+    r = client.get("/api/addresses", params={"q": "12 rue de Bellain"}, headers=tokens["shop"])
+    assert r.status_code == 200, r.text
+    assert r.json()["candidates"][0]["label"] == "12 Rue de Bellain, 59500 Douai"
+    r = client.get("/api/addresses", params={"q": "rue de bellain", "limit": 1}, headers=tokens["dispatcher"])
+    assert len(r.json()["candidates"]) == 1
+    assert client.get("/api/addresses", params={"q": "12"}, headers=tokens["shop"]).status_code == 422
+    assert client.get("/api/addresses", params={"q": "12 rue"}).status_code == 401
