@@ -122,6 +122,42 @@ def load_network(args: argparse.Namespace) -> Any:
         raise UserError(f"cannot read the street network from {source}: {e}") from None
 
 
+def address_locator(args: argparse.Namespace) -> Any:
+    """How ``plan`` places an order given by its address: the ``GEOCODER`` sources
+    (default: the extract's own addresses for ``--osm``, BAN then the extract for a
+    place), each text asked once; an address it cannot place comes back as the problem
+    (the order is then left out as ``address_unknown``)."""
+    from logistics.geocoding.candidate import Candidate, GeocoderUnavailable
+    from logistics.geocoding.geocoder import make_geocoder
+    from routing.network.download import place_path
+
+    settings = get_settings()
+    source = network_source(args)
+    local = isinstance(source, Path)
+    osm_file = source if local else place_path(str(source), args.cache_dir or settings.osm_cache_dir)
+    sources = settings.geocoder or ("osm" if local else "ban,osm")
+    geocoder = make_geocoder(sources, osm_file, settings.geocoder_ban_url)
+    asked: dict[str, Candidate | str] = {}
+
+    def locate(text: str) -> Candidate | str:
+        if text not in asked:
+            try:
+                found = geocoder.resolve(text)
+            except GeocoderUnavailable as e:
+                asked[text] = f"the address service does not answer ({e})"
+                return asked[text]
+            if found.status == "found" and found.best is not None:
+                asked[text] = found.best
+            elif found.candidates:
+                asked[text] = f"{text!r} may be several places: " + "; ".join(
+                    c.label for c in found.candidates[:3])
+            else:
+                asked[text] = f"{text!r}: no such address known"
+        return asked[text]
+
+    return locate
+
+
 def store_error(e: Exception, *, tables: bool = False) -> UserError:
     """A database that cannot be reached (or has no tables yet) as one line."""
     if tables:

@@ -13,6 +13,7 @@ from .options import (
     UserError,
     add_network_options,
     add_solver_options,
+    address_locator,
     load_network,
 )
 
@@ -90,11 +91,14 @@ def plan(args: argparse.Namespace) -> int:
     t0 = time.monotonic()
     # Check the files before the (slower) network load, then against its area; an
     # InputError is one line (cli.main renders every DomainError).
-    read_day_inputs(args.shops, args.orders, args.couriers)
+    locate = address_locator(args)
+    read_day_inputs(args.shops, args.orders, args.couriers, locate=locate)
     net = load_network(args)
     # Swapped coordinates are refused; a place merely outside the area is planned as
-    # off the network (unassigned, with its distance to the nearest street).
-    day = read_day_inputs(args.shops, args.orders, args.couriers, bounds=net.bounds, outside="allow")
+    # off the network (unassigned, with its distance to the nearest street); an
+    # address no source places is left out as address_unknown.
+    day = read_day_inputs(args.shops, args.orders, args.couriers, bounds=net.bounds, outside="allow",
+                          locate=locate)
     document = plan_day(day, net, plan_settings(args))
     files = write_plan_outputs(document, args.out, title=f"Rounds — {net.source}")
     print_summary(document, files, time.monotonic() - t0)

@@ -31,13 +31,14 @@ import csv
 import dataclasses
 import io
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 from logistics import limits
 from logistics.errors import DomainError
+from logistics.geocoding.candidate import Candidate
 from logistics.timeofday import format_clock, parse_clock
 
 #: Travel modes a courier can have.
@@ -135,11 +136,14 @@ class Courier:
 
 @dataclass(frozen=True)
 class DayInputs:
-    """Everything the planner is told about one day: shops, orders and couriers."""
+    """Everything the planner is told about one day: shops, orders and couriers; and the
+    orders whose address could not be placed (order id -> the problem), which the
+    planner leaves out as ``address_unknown`` (their point is not a place)."""
 
     shops: tuple[Shop, ...]
     orders: tuple[Order, ...]
     couriers: tuple[Courier, ...]
+    unplaced: Mapping[str, str] = dataclasses.field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for name in ("shops", "orders", "couriers"):
@@ -164,6 +168,8 @@ class DayInputs:
 SHOP_COLUMNS = tuple(f.name for f in dataclasses.fields(Shop))
 ORDER_COLUMNS = tuple(f.name for f in dataclasses.fields(Order))
 COURIER_COLUMNS = tuple(f.name for f in dataclasses.fields(Courier))
+#: the orders file's columns that may be left out
+OPTIONAL_ORDER_COLUMNS = ("shop_id", "basket_id", "customer_lon", "customer_lat", "ready_at")
 
 
 class _Row:
@@ -308,8 +314,9 @@ def _inside(bounds: Bounds, lon: float, lat: float) -> bool:
     return w <= lon <= e and s <= lat <= n
 
 
-def _rows(path: Path, columns: tuple[str, ...]) -> Iterator[_Row]:
-    """The non-blank data rows of a CSV file that has at least ``columns``."""
+def _rows(path: Path, columns: tuple[str, ...], optional: tuple[str, ...] = ()) -> Iterator[_Row]:
+    """The non-blank data rows of a CSV file that has at least ``columns`` (but those
+    of ``optional``: their cells then read empty)."""
     file = str(path)
     try:
         data = path.read_bytes()
@@ -340,7 +347,7 @@ def _rows(path: Path, columns: tuple[str, ...]) -> Iterator[_Row]:
                 raise InputError(file, 1, name, "the column appears twice in the header")
             positions[name] = i
         for name in columns:
-            if name not in positions:
+            if name not in positions and name not in optional:
                 have = ", ".join(h for h in header if h) or "nothing"
                 raise InputError(file, 1, name, f"the column is missing (the header has {have})")
         while True:
@@ -363,7 +370,7 @@ def _rows(path: Path, columns: tuple[str, ...]) -> Iterator[_Row]:
                 if "\x00" in cell:
                     # PostgreSQL cannot store it, and no spreadsheet means it.
                     raise InputError(file, line, name or None, "contains a NUL character (\\x00)")
-            yield _Row(file, line, {name: cells[positions[name]] for name in columns})
+            yield _Row(file, line, {name: cells[i] for name, i in positions.items() if name})
     except csv.Error as e:
         raise InputError(file, reader.line_num, None, f"is not valid CSV ({e})") from None
 
@@ -405,6 +412,8 @@ def read_order_rows(
     bounds: Bounds | None = None,
     own_shop: str | None = None,
     per_shop: bool = False,
+    locate: Locate | None = None,
+    placements: Placements | None = None,
 ) -> tuple[tuple[int, Order], ...]:
     """:func:`read_orders` with each order's row (its line in the file), for the
     store's import, whose ids are scoped per shop (:mod:`logistics.ids`).
@@ -412,19 +421,64 @@ def read_order_rows(
     With ``own_shop`` (a shop's file), an empty ``shop_id`` is that shop and any other
     is refused, saying only that it is not the shop's (never whether it exists). With
     ``per_shop``, an order id needs to be unique within its shop only (the hub counting
-    as one), so that two shops' orders of the same id may share a file."""
+    as one), so that two shops' orders of the same id may share a file.
+
+    A row without coordinates is placed by its ``customer_address`` with ``locate``
+    (``placements`` learns the answers); an address it cannot place refuses the file,
+    naming the row and ``customer_address``."""
     area = _Area(bounds, allow_outside=False) if bounds is not None else None
     return _read_orders(Path(orders_csv), shop_ids, area, shops_source, own_shop=own_shop,
-                        per_shop=per_shop)
+                        per_shop=per_shop, locate=locate, placements=placements)
+
+
+#: how a reader places an address: the point (with the geocoder's answer) or the problem
+Locate = Callable[[str], "Candidate | str"]
+
+
+@dataclasses.dataclass
+class Placements:
+    """What a reader learnt of addresses: the rows placed by their address (by shop and
+    order id) and, when it may leave them out, those it could not place."""
+
+    placed: dict[tuple[str | None, str], Candidate] = dataclasses.field(default_factory=dict)
+    unplaced: dict[str, str] = dataclasses.field(default_factory=dict)
+
+
+def _locate(row: _Row, locate: Locate | None, placements: Placements | None,
+            key: tuple[str | None, str], lenient: bool, area: _Area | None) -> tuple[float, float]:
+    """The point of a row given by its ``customer_address`` (both coordinates empty),
+    inside the area (unless the area allows outside points)."""
+    address = row.text("customer_address", required=False, max_length=limits.ADDRESS_LENGTH)
+    if address is None:
+        raise row.error("customer_lon/customer_lat",
+                        "are empty: give the customer's point or their customer_address")
+    if locate is None:
+        raise row.error("customer_lon/customer_lat",
+                        "are empty, and no geocoder places customer_address here: give the point")
+    found = locate(address)
+    if isinstance(found, str):
+        if lenient and placements is not None:
+            placements.unplaced[key[1]] = found
+            return math.nan, math.nan
+        raise row.error("customer_address", found)
+    if area is not None and area.bounds is not None and not area.allow_outside \
+            and not _inside(area.bounds, found.lon, found.lat):
+        raise row.error("customer_address", f"{found.label!r} is outside the service area")
+    if placements is not None:
+        placements.placed[key] = found
+    return found.lon, found.lat
 
 
 def _read_orders(
     path: Path, shop_ids: set[str], bounds: _Area | None, shops_source: str = "the shops file",
-    *, own_shop: str | None = None, per_shop: bool = False,
+    *, own_shop: str | None = None, per_shop: bool = False, locate: Locate | None = None,
+    placements: Placements | None = None, lenient: bool = False,
 ) -> tuple[tuple[int, Order], ...]:
     orders: dict[tuple[str | None, str], tuple[int, Order]] = {}
     basket_first: dict[str, tuple[int, Order]] = {}
-    for row in _rows(path, ORDER_COLUMNS):
+    # The columns of values that may be empty may be left out (a file of addresses
+    # has no coordinates; a shop's own file needs no shop_id).
+    for row in _rows(path, ORDER_COLUMNS, optional=OPTIONAL_ORDER_COLUMNS):
         order_id = row.ident("order_id")
         shop_id = row.optional_ident("shop_id")
         if own_shop is not None:
@@ -443,7 +497,10 @@ def _read_orders(
         if shop_id is not None and shop_id not in shop_ids:
             raise row.error("shop_id", f"unknown shop {shop_id!r} (not in {shops_source})")
         basket_id = row.optional_ident("basket_id")
-        lon, lat = row.point("customer_lon", "customer_lat", bounds)
+        if not (row.values.get("customer_lon", "").strip() or row.values.get("customer_lat", "").strip()):
+            lon, lat = _locate(row, locate, placements, (shop_id, order_id), lenient, bounds)
+        else:
+            lon, lat = row.point("customer_lon", "customer_lat", bounds)
         weight = row.size("weight_kg", limits.MAX_WEIGHT_KG, "kg")
         volume = row.size("volume_l", limits.MAX_VOLUME_L, "L")
         ready = row.clock("ready_at", default=0)
@@ -458,7 +515,7 @@ def _read_orders(
         order = Order(order_id, shop_id, basket_id, lon, lat, weight, volume, ready, start, end)
         if basket_id is not None:
             line, first = basket_first.setdefault(basket_id, (row.line, order))
-            if (first.customer_lon, first.customer_lat) != (lon, lat):
+            if (first.customer_lon, first.customer_lat) != (lon, lat) and not math.isnan(lon):
                 raise row.error(
                     "customer_lon/customer_lat",
                     f"basket {basket_id!r} goes to ({_deg(first.customer_lon)}, "
@@ -515,6 +572,7 @@ def read_day_inputs(
     *,
     bounds: Bounds | None = None,
     outside: Literal["error", "allow"] = "error",
+    locate: Locate | None = None,
 ) -> DayInputs:
     """Read and check the three CSV files of a day; raise :class:`InputError` on the first problem.
 
@@ -524,6 +582,10 @@ def read_day_inputs(
     such a point is accepted: the planner then leaves its order out as off the
     network, so that one far-away address does not refuse the whole file). The shops file may hold no
     shop (every parcel at the hub); the orders and couriers files need one row each.
+
+    An order without coordinates is placed by its ``customer_address`` with ``locate``;
+    one it cannot place stays in the day, left out by the planner as ``address_unknown``
+    (one bad address never fails the day).
     """
     if bounds is not None:
         w, s, e, n = bounds
@@ -532,9 +594,12 @@ def read_day_inputs(
             raise ValueError(msg)
     area = _Area(bounds, outside == "allow") if bounds is not None else None
     shops = _read_shops(Path(shops_csv), area)
-    orders = tuple(o for _, o in _read_orders(Path(orders_csv), {s.shop_id for s in shops}, area))
+    placements = Placements()
+    orders = tuple(o for _, o in _read_orders(
+        Path(orders_csv), {s.shop_id for s in shops}, area, locate=locate, placements=placements,
+        lenient=True))
     couriers = _read_couriers(Path(couriers_csv), area)
-    return DayInputs(shops, orders, couriers)
+    return DayInputs(shops, orders, couriers, dict(placements.unplaced))
 
 
 # --------------------------------------------------------------------------- writing

@@ -284,6 +284,10 @@ def build_day_problem(
     jobs: list[Job] = []
     early: list[Unassigned] = []
     for o in day.orders:
+        if o.order_id in day.unplaced:
+            early.append(Unassigned(o.order_id, Reason.ADDRESS_UNKNOWN,
+                                    f"customer_address: {day.unplaced[o.order_id]}"))
+            continue
         absurd = _size_problem(o)
         if absurd is not None:
             early.append(absurd)

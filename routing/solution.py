@@ -20,6 +20,8 @@ class Reason(StrEnum):
     OFF_NETWORK = "off_network"
     NO_COURIER_LEFT = "no_courier_left"
     INVALID = "invalid"
+    #: the intake could not place the customer's address (never the solver's finding)
+    ADDRESS_UNKNOWN = "address_unknown"
 
 
 @dataclass(frozen=True)

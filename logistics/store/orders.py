@@ -28,7 +28,8 @@ from sqlalchemy.orm import Session
 from logistics import clock, ids, limits
 from logistics.clock import hhmm, time_of_day
 from logistics.errors import DomainError, ErrorKind
-from logistics.inputs import InputError, read_order_rows
+from logistics.geocoding.candidate import Candidate
+from logistics.inputs import InputError, Locate, Placements, read_order_rows
 from logistics.inputs import Order as OrderInput
 from logistics.store.models import Order, OrderEvent, OrderStatus, Shop
 from logistics.store.service_area import area_bounds
@@ -253,13 +254,16 @@ def import_orders(
     :class:`OrderRefusedError` (a clash with the store, naming the row and the order);
     the caller's transaction then holds nothing of the file.
     """
+    placements = Placements()
+    locate = _locator(session)
     if shop_id is not None:
         rows = read_order_rows(orders_csv, {shop_id}, own_shop=shop_id,
-                               bounds=area_bounds(session))
+                               bounds=area_bounds(session), locate=locate, placements=placements)
     else:
         known = set(session.scalars(select(Shop.id)))
         rows = read_order_rows(orders_csv, known, shops_source="the shops of the platform",
-                               bounds=area_bounds(session), per_shop=True)
+                               bounds=area_bounds(session), per_shop=True, locate=locate,
+                               placements=placements)
     addresses = _addresses(Path(orders_csv), shop_id)
     stored = []
     with session.begin_nested():
@@ -275,5 +279,27 @@ def import_orders(
                     e.field, f"row {line}, order {order.order_id!r}: {e.problem}", kind=e.kind,
                     row=line,
                 ) from None
+            placed = placements.placed.get((order.shop_id, order.order_id))
+            if placed is not None:
+                row.address_label, row.address_score = placed.label, placed.score
+                row.address_source = placed.source
             stored.append(row)
     return stored
+
+
+def _locator(session: Session) -> Locate:
+    """How an import places a row given by its address: as the API does (the kept
+    answers, then the geocoder), an address it cannot place being the row's problem."""
+    from logistics.geocoding.candidate import GeocoderUnavailable
+    from logistics.store.addresses import AddressError, place_address
+
+    def locate(text: str) -> Candidate | str:
+        try:
+            return place_address(session, text)
+        except AddressError as e:
+            options = [str(c["label"]) for c in e.extra.get("candidates", [])][:3]
+            return e.problem + (f" (candidates: {'; '.join(options)})" if options else "")
+        except GeocoderUnavailable:
+            return "the address service does not answer now: try again, or give customer_lon/customer_lat"
+
+    return locate

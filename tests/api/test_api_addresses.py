@@ -135,3 +135,26 @@ def test_candidates_for_a_form(client, tokens, extract, env):
     assert len(r.json()["candidates"]) == 1
     assert client.get("/api/addresses", params={"q": "12"}, headers=tokens["shop"]).status_code == 422
     assert client.get("/api/addresses", params={"q": "12 rue"}).status_code == 401
+
+
+IMPORT = ("order_id,customer_address,weight_kg,volume_l,deliver_from,deliver_to\n"
+          'geo-i1,"12 rue de Bellain, Douai",2,5,14:00,16:00\n'
+          'geo-i2,"5 pl. d\'Armes 59500 Douai",2,5,14:00,16:00\n')
+
+
+def test_a_csv_of_addresses_is_imported_all_or_none(client, tokens, extract, env):
+    env(OSM_SOURCE=str(extract), GEOCODER="osm")
+    bad = IMPORT + 'geo-i3,"1 rue Inconnue, Douai",2,5,14:00,16:00\n'
+    r = client.post("/api/orders/import", headers=tokens["shop"], content=bad, params={"date": DAY})
+    assert r.status_code == 422, r.text
+    (problem,) = r.json()["detail"]
+    assert (problem["field"], problem["row"]) == ("customer_address", 4)
+    assert "no such address" in problem["problem"]
+    assert client.get("/api/orders/geo-i1", headers=tokens["shop"]).status_code == 404, "none stored"
+    r = client.post("/api/orders/import", headers=tokens["shop"], content=IMPORT, params={"date": DAY})
+    assert r.status_code == 201, r.text
+    one = client.get("/api/orders/geo-i1", headers=tokens["shop"]).json()
+    assert (one["customer_lon"], one["customer_lat"], one["address_label"]) == (
+        3.0795, 50.3705, "12 Rue de Bellain, 59500 Douai")
+    assert client.get("/api/orders/geo-i2", headers=tokens["shop"]).json()["address_label"] == (
+        "5 Place d'Armes, 59500 Douai")

@@ -230,3 +230,37 @@ def test_bench_refuses_an_unknown_solver_option(tmp_path):
         assert result.returncode == 2, option
         assert "--solver-option" in result.stderr
         assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_plan_places_orders_given_by_their_address_and_leaves_out_the_unknown(tmp_path):
+    """``plan --osm`` on an extract with addresses: rows with only ``customer_address``
+    are placed from the extract's own addresses (the default offline source, nothing
+    asked of the internet); an address it does not hold is left out, not the day."""
+    from logistics.geocoding.osm_index import AddressIndex
+
+    extract = shared_file("osm", "heidelberg-centre.osm.pbf")
+    homes = AddressIndex.from_osm(extract).addresses
+    a, b = homes[4], homes[40]
+    shops = f"shop_id,name,lon,lat,opens,closes\nS1,Buchladen,{b.lon},{b.lat},08:00,19:00\n"
+    orders = (
+        "order_id,shop_id,basket_id,customer_address,weight_kg,volume_l,ready_at,deliver_from,deliver_to\n"
+        f'O1,S1,,"{a.street} {a.number}",2,5,08:00,10:00,17:00\n'
+        f'O2,S1,,"{b.label().lower()}",2,5,08:00,10:00,17:00\n'
+        "O3,S1,,Nirgendwostraße 99,2,5,08:00,10:00,17:00\n"
+    )
+    couriers = f"courier_id,mode,capacity_kg,capacity_l,shift_start,shift_end,start_lon,start_lat,end_lon,end_lat\n" \
+               f"K1,cargo_bike,80,200,08:00,18:00,{b.lon},{b.lat},{b.lon},{b.lat}\n"
+    paths = _write_inputs(tmp_path, shops, orders, couriers)
+    env = {k: v for k, v in os.environ.items() if k not in ("GEOCODER", "OSM_SOURCE")}
+    result = run("plan", "--shops", paths[0], "--orders", paths[1], "--couriers", paths[2], "--osm", extract,
+                 "--out", tmp_path / "p", "--time-limit", "2", cwd=tmp_path, env=env)
+    assert result.returncode == 0, result.stderr
+    plan = json.loads((tmp_path / "p" / "plan.json").read_text())
+    left = {u["order_id"]: u for u in plan["unassigned"]}
+    assert set(left) == {"O3"}
+    assert left["O3"]["reason"] == "address_unknown"
+    assert "Nirgendwostraße 99" in left["O3"]["detail"] or left["O3"]["detail"].startswith("adresse introuvable")
+    drops = {o: (s["lon"], s["lat"]) for r in plan["rounds"] for s in r["stops"] if s["kind"] == "delivery"
+             for o in s["order_ids"]}
+    assert drops["O1"] == pytest.approx((a.lon, a.lat), abs=1e-6)
+    assert drops["O2"] == pytest.approx((b.lon, b.lat), abs=1e-6)
