@@ -176,6 +176,9 @@ def stop_view(
                 "order_id": o.id, "shop_id": o.shop_id,
                 "shop_name": o.shop.name if o.shop is not None else None,
                 "weight_kg": o.weight_kg, "volume_l": o.volume_l, "status": o.status,
+                # the customer at the door: only where the courier meets them
+                **({"customer_name": o.customer_name, "customer_phone": o.customer_phone,
+                    "delivery_notes": o.delivery_notes} if stop.kind == "delivery" else {}),
             }
             for o in orders
         ],

@@ -84,6 +84,27 @@ def text_problem(value: str, max_length: int) -> str | None:
     return None
 
 
+#: delivery notes (door code, floor, where to leave it), at most
+NOTES_LENGTH = 500
+_PHONE = re.compile(r"^\+?[0-9 .()\-]{6,24}$")
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+
+
+def customer_problem(field: str, value: str) -> str | None:
+    """What is wrong with one of the customer's details (``customer_name``,
+    ``customer_phone``, ``customer_email``, ``delivery_notes``); None when it is fine."""
+    longest = {"customer_name": NAME_LENGTH, "customer_phone": 32, "customer_email": 254,
+               "delivery_notes": NOTES_LENGTH}[field]
+    problem = text_problem(value, longest)
+    if problem is not None:
+        return problem
+    if field == "customer_phone" and not (_PHONE.match(value) and sum(c.isdigit() for c in value) >= 6):
+        return f"{value!r} is not a phone number (digits, spaces, dots, dashes, a leading +)"
+    if field == "customer_email" and not _EMAIL.match(value):
+        return f"{value!r} is not an e-mail address"
+    return None
+
+
 _ID = re.compile(ID_PATTERN)
 
 

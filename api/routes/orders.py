@@ -29,7 +29,7 @@ from logistics.store.import_jobs import (
 )
 from logistics.store.models import ImportStatus, Order, OrderStatus, Role, User
 from logistics.store.order_status import move_order
-from logistics.store.orders import add_order, find_order
+from logistics.store.orders import CustomerDetails, add_order, find_order
 from logistics.store.plan_changes import note_late_orders
 from logistics.store.service_area import check_in_area
 from logistics.timeofday import parse_clock
@@ -123,6 +123,8 @@ def create_order(
     row, created = add_order(
         db, order, basket_owner=basket_owner, delivery_date=body.date,
         idempotency_key=idempotency_key, user_id=user.id, customer_address=body.customer_address,
+        customer=CustomerDetails(body.customer_name, body.customer_phone, body.customer_email,
+                                 body.delivery_notes),
     )
     if created and placed is not None:
         row.address_label, row.address_score, row.address_source = placed.label, placed.score, placed.source

@@ -202,7 +202,8 @@ class StopEventPublic(EventPublic):
 
 
 class StopOrder(BaseModel):
-    """An order picked up or handed over at a stop, and its status."""
+    """An order picked up or handed over at a stop, and its status; at a hand-over, the
+    customer the courier meets (name, phone, notes such as a door code), when known."""
 
     order_id: str
     shop_id: str | None
@@ -210,6 +211,9 @@ class StopOrder(BaseModel):
     weight_kg: float
     volume_l: float
     status: OrderStatus
+    customer_name: str | None = None
+    customer_phone: str | None = None
+    delivery_notes: str | None = None
 
 
 class StopWindow(BaseModel):

@@ -1,10 +1,12 @@
 """Orders: the bodies that add and cancel one, and the orders as the API answers."""
 
 import datetime as dt
+from typing import Any
 
 from geoalchemy2.shape import to_shape
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from logistics import limits
 from logistics.clock import hhmm
 from logistics.store.models import Order, OrderStatus
 from logistics.timeofday import format_clock, parse_clock
@@ -42,6 +44,10 @@ class OrderCreate(BaseModel):
     customer_lon: Lon | None = None
     customer_lat: Lat | None = None
     customer_address: Address | None = None
+    customer_name: str | None = Field(None, max_length=limits.NAME_LENGTH)
+    customer_phone: str | None = Field(None, max_length=32)
+    customer_email: str | None = Field(None, max_length=254)
+    delivery_notes: str | None = Field(None, max_length=limits.NOTES_LENGTH)
     weight_kg: Weight
     volume_l: Volume
     ready_at: ClockIn | None = None
@@ -55,6 +61,16 @@ class OrderCreate(BaseModel):
         if value is not None:
             parse_clock(value)
         return value
+
+    @field_validator("customer_name", "customer_phone", "customer_email", "delivery_notes")
+    @classmethod
+    def _customer(cls, value: str | None, info: Any) -> str | None:
+        if value is None or not value.strip():
+            return None
+        problem = limits.customer_problem(info.field_name, value.strip())
+        if problem is not None:
+            raise ValueError(problem)
+        return value.strip()
 
     @model_validator(mode="after")
     def _slot(self) -> "OrderCreate":
@@ -108,6 +124,10 @@ class OrderPublic(BaseModel):
     #: poster gave the point
     address_label: str | None = None
     address_score: float | None = None
+    customer_name: str | None = None
+    customer_phone: str | None = None
+    customer_email: str | None = None
+    delivery_notes: str | None = None
     weight_kg: float
     volume_l: float
     date: dt.date
@@ -151,6 +171,10 @@ def order_public(order: Order) -> OrderPublic:
         customer_address=order.customer_address,
         address_label=order.address_label,
         address_score=order.address_score,
+        customer_name=order.customer_name,
+        customer_phone=order.customer_phone,
+        customer_email=order.customer_email,
+        delivery_notes=order.delivery_notes,
         weight_kg=order.weight_kg,
         volume_l=order.volume_l,
         date=order.delivery_date,

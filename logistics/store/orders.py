@@ -15,6 +15,7 @@ exists.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import io
 from pathlib import Path
@@ -78,10 +79,22 @@ def find_order(
     return session.scalars(query.with_for_update() if lock else query).first()
 
 
+@dataclasses.dataclass(frozen=True)
+class CustomerDetails:
+    """Who the courier meets at the door, all optional (checked by
+    :func:`logistics.limits.customer_problem`)."""
+
+    name: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    notes: str | None = None
+
+
 def add_order(
     session: Session,
     order: OrderInput,
     *,
+    customer: CustomerDetails | None = None,
     basket_owner: str | None = None,
     delivery_date: dt.date | None = None,
     idempotency_key: str | None = None,
@@ -141,6 +154,10 @@ def add_order(
         basket_id=basket,
         customer_location=from_shape(Point(order.customer_lon, order.customer_lat), 4326),
         customer_address=customer_address,
+        customer_name=customer.name if customer else None,
+        customer_phone=customer.phone if customer else None,
+        customer_email=customer.email if customer else None,
+        delivery_notes=customer.notes if customer else None,
         weight_kg=order.weight_kg,
         volume_l=order.volume_l,
         delivery_date=day,
@@ -213,24 +230,45 @@ def _retry(
     return found, False
 
 
-def _addresses(path: Path, own_shop: str | None) -> dict[tuple[str | None, str], str]:
+#: the optional columns of an orders file about the customer, and their field
+CUSTOMER_COLUMNS = {"customer_name": "name", "customer_phone": "phone", "customer_email": "email",
+                    "delivery_notes": "notes"}
+
+
+def _addresses(
+    path: Path, own_shop: str | None
+) -> tuple[dict[tuple[str | None, str], str], dict[tuple[str | None, str], CustomerDetails]]:
     """The optional ``customer_address`` column of an orders file (already checked by
-    :func:`~logistics.inputs.read_order_rows`, but for its length), by (shop, order
-    id); an empty shop is ``own_shop``."""
+    :func:`~logistics.inputs.read_order_rows`, but for its length) and the customer's
+    details, by (shop, order id); an empty shop is ``own_shop``."""
     text = path.read_bytes().decode("utf-8-sig")
     first = text.lstrip().splitlines()[0] if text.strip() else ""
     delimiter = ";" if ";" in first and "," not in first else ","
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
     out: dict[tuple[str | None, str], str] = {}
+    people: dict[tuple[str | None, str], CustomerDetails] = {}
     for row in reader:
         row = {(k or "").strip(): (v or "").strip() for k, v in row.items()}
+        if not row.get("order_id"):
+            continue
+        key = (row.get("shop_id") or own_shop, row["order_id"])
         address = row.get("customer_address")
-        if address and row.get("order_id"):
+        if address:
             problem = limits.text_problem(address, limits.ADDRESS_LENGTH)
             if problem is not None:
                 raise InputError(str(path), reader.line_num, "customer_address", problem)
-            out[(row.get("shop_id") or own_shop, row["order_id"])] = address
-    return out
+            out[key] = address
+        details = {}
+        for column, name in CUSTOMER_COLUMNS.items():
+            value = row.get(column)
+            if value:
+                problem = limits.customer_problem(column, value)
+                if problem is not None:
+                    raise InputError(str(path), reader.line_num, column, problem)
+                details[name] = value
+        if details:
+            people[key] = CustomerDetails(**details)
+    return out, people
 
 
 def import_orders(
@@ -264,7 +302,7 @@ def import_orders(
         rows = read_order_rows(orders_csv, known, shops_source="the shops of the platform",
                                bounds=area_bounds(session), per_shop=True, locate=locate,
                                placements=placements)
-    addresses = _addresses(Path(orders_csv), shop_id)
+    addresses, people = _addresses(Path(orders_csv), shop_id)
     stored = []
     with session.begin_nested():
         for line, order in rows:
@@ -273,6 +311,7 @@ def import_orders(
                     session, order, basket_owner=shop_id or ids.DISPATCH,
                     delivery_date=delivery_date, user_id=user_id,
                     customer_address=addresses.get((order.shop_id, order.order_id)),
+                    customer=people.get((order.shop_id, order.order_id)),
                 )
             except OrderRefusedError as e:
                 raise OrderRefusedError(

@@ -94,6 +94,8 @@ def erase_orders(session: Session, order_ids: Iterable[str]) -> Erased:
     ids = [o.id for o in orders]
     for o in orders:
         o.customer_address = None
+        o.customer_name = o.customer_phone = o.customer_email = o.delivery_notes = None
+        o.address_label = None
         o.customer_location = _generalised(o.customer_location)
         o.status_reason = "erased" if o.status_reason else None
         o.erased_at = func.now()

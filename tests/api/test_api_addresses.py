@@ -158,3 +158,30 @@ def test_a_csv_of_addresses_is_imported_all_or_none(client, tokens, extract, env
         3.0795, 50.3705, "12 Rue de Bellain, 59500 Douai")
     assert client.get("/api/orders/geo-i2", headers=tokens["shop"]).json()["address_label"] == (
         "5 Place d'Armes, 59500 Douai")
+
+
+def test_the_customer_s_details_are_kept_and_checked(client, tokens, extract, env):
+    env(OSM_SOURCE=str(extract), GEOCODER="osm")
+    who = {"customer_name": "Jean Martin", "customer_phone": "06 12 34 56 78",
+           "customer_email": "jean.martin@example.org", "delivery_notes": "Sonner chez Martin, 2e"}
+    r = client.post("/api/orders", headers=tokens["shop"], json=body("geo-c1", "14 rue de Bellain", **who))
+    assert r.status_code == 201, r.text
+    assert {k: r.json()[k] for k in who} == who
+    for field, value in (("customer_phone", "appelez-moi"), ("customer_email", "jean@"),
+                         ("delivery_notes", "x" * 501), ("customer_name", "a\x00b")):
+        r = client.post("/api/orders", headers=tokens["shop"], json=body("geo-c2", "14 rue de Bellain",
+                                                                          **{field: value}))
+        assert r.status_code == 422, (field, r.text)
+        assert r.json()["detail"][0]["field"] == field, r.text
+    csv = ("order_id,customer_address,customer_name,customer_phone,delivery_notes,weight_kg,volume_l,"
+           "deliver_from,deliver_to\n"
+           'geo-c3,"12 rue de Bellain, Douai",Mme Roux,+33612345678,"Digicode 12A",2,5,14:00,16:00\n')
+    r = client.post("/api/orders/import", headers=tokens["shop"], content=csv, params={"date": DAY})
+    assert r.status_code == 201, r.text
+    got = client.get("/api/orders/geo-c3", headers=tokens["shop"]).json()
+    assert (got["customer_name"], got["customer_phone"], got["delivery_notes"]) == (
+        "Mme Roux", "+33612345678", "Digicode 12A")
+    bad = csv.replace("geo-c3", "geo-c4").replace("+33612345678", "nope")
+    r = client.post("/api/orders/import", headers=tokens["shop"], content=bad, params={"date": DAY})
+    assert r.status_code == 422, r.text
+    assert (r.json()["detail"][0]["field"], r.json()["detail"][0]["row"]) == ("customer_phone", 2)

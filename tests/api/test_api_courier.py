@@ -296,3 +296,23 @@ def test_bad_positions_are_422_naming_the_field(client, day, engine, body, field
     with Session(engine) as s:
         assert s.scalar(select(func.count()).select_from(CourierPosition)
                         .where(CourierPosition.courier_id == day.courier)) == 0
+
+
+def test_the_courier_meets_the_customer_at_the_door_only(client, day, engine):
+    """The customer's name, phone and notes ride with the hand-over, not the pick-up (the
+    shop need not know them from the courier); the e-mail stays with the shop."""
+    with Session(engine) as s:
+        o1 = s.get(Order, day.orders["o1"])
+        o1.customer_name, o1.customer_phone = "Mme Lefebvre", "+33 6 12 34 56 78"
+        o1.customer_email, o1.delivery_notes = "lefebvre@example.org", "Code 4521B, 3e étage"
+        s.commit()
+    view = client.get(f"/api/couriers/me/round?date={day.day}", headers=day.auth("courier")).json()
+    stops = {s["stop_id"]: s for s in view["stops"]}
+    drop = next(o for o in stops[day.stops["home_1"]]["orders"] if o["order_id"] == day.orders["o1"])
+    assert (drop["customer_name"], drop["customer_phone"], drop["delivery_notes"]) == (
+        "Mme Lefebvre", "+33 6 12 34 56 78", "Code 4521B, 3e étage")
+    assert "customer_email" not in drop
+    pick = next(o for o in stops[day.stops["bakery"]]["orders"] if o["order_id"] == day.orders["o1"])
+    assert pick.get("customer_name") is None
+    assert "Lefebvre" not in str(client.get(f"/api/couriers/me/round?date={day.day}",
+                                            headers=day.auth("other")).json())

@@ -75,7 +75,18 @@ function ordersHtml(stop) {
     return html`<li class="${dropped ? "dropped" : ""}"><span class="oid">${o.order_id}</span> · ${size}${shop}${note}</li>`;
   });
   const what = { pickup: "À récupérer", return: "À rapporter" }[stop.kind] || "À remettre";
-  return html`<p class="what">${what} (${stop.orders.length})</p><ul class="orders">${rows}</ul>`;
+  return html`<p class="what">${what} (${stop.orders.length})</p><ul class="orders">${rows}</ul>${customerHtml(stop)}`;
+}
+
+/** Who the courier meets at the door: name, a phone to call, the notes (door code…). */
+function customerHtml(stop) {
+  if (stop.kind !== "delivery") return "";
+  const people = [...new Map(stop.orders.filter((o) => o.customer_name || o.customer_phone || o.delivery_notes)
+    .map((o) => [`${o.customer_name}|${o.customer_phone}|${o.delivery_notes}`, o])).values()];
+  return people.map((o) => html`<div class="customer">
+    ${o.customer_name ? html`<p class="who">Client : <strong>${o.customer_name}</strong></p>` : ""}
+    ${o.customer_phone ? html`<p><a class="call" href="tel:${o.customer_phone.replace(/[^+0-9]/g, "")}">Appeler ${o.customer_phone}</a></p>` : ""}
+    ${o.delivery_notes ? html`<p class="notes">Instructions : ${o.delivery_notes}</p>` : ""}</div>`);
 }
 
 /** The next stop, big: where, when, what; or the end of the round. */

@@ -60,6 +60,9 @@ def seeded(engine):
             s.add(order_row(oid, DAY, HOME, shop_id="rt-shop", basket_id=basket, status="delivered",
                             address=f"M. Secret, 7 rue du Puits, Douai ({oid})"))
         s.flush()
+        for o in s.scalars(select(Order).where(Order.id.like("rt-shop:%"))):
+            o.customer_name, o.customer_phone, o.customer_email = "M. Secret", "0612345678", "s@example.org"
+            o.delivery_notes, o.address_label = "Code 1234", "7 Rue du Puits, 59500 Douai"
         s.add(OrderEvent(order_id="rt-shop:rt-c", from_status="picked_up", to_status="failed",
                          reason="Mme Secret absente"))
         stops = [stop_row(0, "start", SHOP), stop_row(1, "delivery", HOME, order_ids=["rt-shop:rt-a", "rt-shop:rt-b"]),
@@ -84,6 +87,8 @@ def _facts(s: Session, plan_id: int) -> dict:
     orders = {o.id: o for o in s.scalars(select(Order).where(Order.id.like("rt-shop:%")))}
     return {
         "addresses": {k: o.customer_address for k, o in orders.items()},
+        "people": {k: (o.customer_name, o.customer_phone, o.customer_email, o.delivery_notes,
+                       o.address_label) for k, o in orders.items()},
         "points": {k: to_shape(o.customer_location).coords[0] for k, o in orders.items()},
         "erased": {k: o.erased_at is not None for k, o in orders.items()},
         "reasons": [e.reason for e in s.scalars(select(OrderEvent).where(OrderEvent.order_id == "rt-shop:rt-c"))],
@@ -105,6 +110,7 @@ def test_the_retention_period_erases_and_generalises_everything_personal(engine,
         f = _facts(s, seeded)
     cell = generalise(*HOME)
     assert set(f["addresses"].values()) == {None}
+    assert set(f["people"].values()) == {(None, None, None, None, None)}
     assert set(f["points"].values()) == {cell}
     assert all(f["erased"].values())
     assert "Mme Secret absente" not in f["reasons"]
