@@ -10,6 +10,11 @@ from collections.abc import Iterator
 
 import pytest
 
+# Nothing leaves the machine at test time: BAN's URL points at a closed local port
+# (refused at once) unless a test serves its own stand-in; every process started by the
+# tests inherits it.
+os.environ["GEOCODER_BAN_URL"] = "http://127.0.0.1:9/geocodage"
+
 # The tests' clock, set before any process starts (see clock_fixtures).
 from clock_fixtures import _clock_at_default, clock, env  # noqa: F401  (imported to register them)
 from databases import new_database

@@ -20,7 +20,7 @@ from logistics.geocoding.candidate import Candidate, GeocoderUnavailable
 from logistics.inputs import Order as OrderInput
 from logistics.jobs.celery_app import APPLY_CHANGES, IMPORT_ORDERS
 from logistics.settings import get_settings
-from logistics.store.addresses import place_address
+from logistics.store.addresses import address_of_point, place_address
 from logistics.store.import_jobs import (
     count_rows,
     import_csv_bytes,
@@ -113,6 +113,8 @@ def create_order(
     else:
         lon, lat = body.customer_lon, body.customer_lat
         check_in_area(db, "customer_lon", "customer_lat", lon, lat)
+        if not body.customer_address:
+            placed = address_of_point(lon, lat)  # the courier reads a street
     order = OrderInput(
         body.order_id, shop_id, body.basket_id, lon, lat,
         body.weight_kg, body.volume_l, parse_clock(body.ready_at) if body.ready_at else 0,
@@ -128,6 +130,7 @@ def create_order(
     )
     if created and placed is not None:
         row.address_label, row.address_score, row.address_source = placed.label, placed.score, placed.source
+        row.customer_address = row.customer_address or placed.label
         db.flush()
     out = order_public(row)
     if created:

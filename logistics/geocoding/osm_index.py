@@ -31,6 +31,8 @@ EXACT, STREET_ONLY = 1.0, 0.6
 TYPO_CUTOFF = 0.8
 #: how far (metres) the nearest address may be for a reverse answer
 REVERSE_RADIUS_M = 150.0
+#: how far (metres) the nearest named street may be when no address is near
+STREET_RADIUS_M = 100.0
 _EARTH_M = 6_371_000.0
 _DIGITS = re.compile(r"\d+")
 #: street types after which the number comes first (French, English)
@@ -71,6 +73,7 @@ class _Reader(osmium.SimpleHandler):  # type: ignore[misc]
         self.found: list[Address] = []
         self.numbered: dict[int, Address] = {}  # node id -> its address (interpolation ends)
         self.lines: list[tuple[dict[str, str], list[tuple[int, float, float]]]] = []
+        self.streets: list[tuple[str, float, float]] = []  # a named street's points
 
     @staticmethod
     def _address(tags: dict[str, str], lon: float, lat: float) -> Address | None:
@@ -94,6 +97,8 @@ class _Reader(osmium.SimpleHandler):  # type: ignore[misc]
         points = [(nd.ref, nd.location.lon, nd.location.lat) for nd in w.nodes if nd.location.valid()]
         if not points:
             return
+        if "highway" in tags and tags.get("name"):
+            self.streets += [(tags["name"], x, y) for _, x, y in points]
         if "addr:interpolation" in tags:
             self.lines.append((tags, points))
         elif "addr:housenumber" in tags:
@@ -133,18 +138,20 @@ def _interpolated(tags: dict[str, str], points: list[tuple[int, float, float]],
 class AddressIndex:
     """The addresses of an extract, by street, with a nearest-address lookup."""
 
-    def __init__(self, addresses: Iterable[Address]) -> None:
+    def __init__(self, addresses: Iterable[Address],
+                 streets: Iterable[tuple[str, float, float]] = ()) -> None:
         self.addresses = list(dict.fromkeys(addresses))
+        self._street_points = [s for s in streets if math.isfinite(s[1]) and math.isfinite(s[2])]
         self._streets: dict[str, list[Address]] = {}
         for a in self.addresses:
             self._streets.setdefault(street_key(a.street), []).append(a)
         self._keys = sorted(self._streets)
-        if self.addresses:
-            lat0 = math.radians(float(np.mean([a.lat for a in self.addresses])))
-            self._scale = math.cos(lat0)
-            self._tree: cKDTree | None = cKDTree(self._xy([(a.lon, a.lat) for a in self.addresses]))
-        else:
-            self._scale, self._tree = 1.0, None
+        lats = [a.lat for a in self.addresses] + [p[2] for p in self._street_points]
+        self._scale = math.cos(math.radians(float(np.mean(lats)))) if lats else 1.0
+        self._tree: cKDTree | None = cKDTree(self._xy([(a.lon, a.lat) for a in self.addresses])) \
+            if self.addresses else None
+        self._street_tree: cKDTree | None = cKDTree(self._xy([(p[1], p[2]) for p in self._street_points])) \
+            if self._street_points else None
 
     @classmethod
     def from_osm(cls, path: str | Path) -> AddressIndex:
@@ -154,7 +161,7 @@ class AddressIndex:
         found = list(reader.found)
         for tags, points in reader.lines:
             found.extend(_interpolated(tags, points, reader.numbered))
-        return cls(found)
+        return cls(found, reader.streets)
 
     def __len__(self) -> int:
         return len(self.addresses)
@@ -208,14 +215,24 @@ class AddressIndex:
         return out
 
     def reverse(self, lon: float, lat: float) -> Candidate | None:
-        """The nearest address within :data:`REVERSE_RADIUS_M`, or None."""
-        if self._tree is None or not (math.isfinite(lon) and math.isfinite(lat)):
+        """The nearest address within :data:`REVERSE_RADIUS_M`; else the nearest named
+        street within :data:`STREET_RADIUS_M` ("près de …", a low score: the courier
+        still reads where to go); else None."""
+        if not (math.isfinite(lon) and math.isfinite(lat)):
             return None
-        dist, i = self._tree.query(self._xy([(lon, lat)])[0])
-        if not math.isfinite(dist) or dist > REVERSE_RADIUS_M:
-            return None
-        a = self.addresses[int(i)]
-        return Candidate(a.label(), round(max(0.0, 1 - dist / REVERSE_RADIUS_M), 3), a.lon, a.lat, "osm")
+        here = self._xy([(lon, lat)])[0]
+        if self._tree is not None:
+            dist, i = self._tree.query(here)
+            if math.isfinite(dist) and dist <= REVERSE_RADIUS_M:
+                a = self.addresses[int(i)]
+                return Candidate(a.label(), round(max(0.0, 1 - dist / REVERSE_RADIUS_M), 3),
+                                 a.lon, a.lat, "osm")
+        if self._street_tree is not None:
+            dist, i = self._street_tree.query(here)
+            if math.isfinite(dist) and dist <= STREET_RADIUS_M:
+                name = self._street_points[int(i)][0]
+                return Candidate(f"près de {name}", 0.2, lon, lat, "osm")
+        return None
 
 
 def _nearest_numbers(homes: list[Address], number: str | None) -> list[Address]:

@@ -13,7 +13,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from logistics.errors import DomainError, ErrorKind
-from logistics.geocoding.candidate import Candidate
+from logistics.geocoding.candidate import Candidate, GeocoderUnavailable
 from logistics.geocoding.geocoder import ChainGeocoder, Resolution, make_geocoder
 from logistics.geocoding.normalise import fold
 from logistics.settings import get_settings
@@ -47,6 +47,15 @@ def platform_geocoder() -> ChainGeocoder:
 def candidate_public(c: Candidate) -> dict[str, object]:
     """A candidate as the API shows it."""
     return {"label": c.label, "score": c.score, "lon": c.lon, "lat": c.lat, "source": c.source}
+
+
+def address_of_point(lon: float, lat: float) -> Candidate | None:
+    """The address at a point given without one (reverse geocoding), so that the courier
+    reads a street; None when no source knows one or none answers."""
+    try:
+        return platform_geocoder().reverse(lon, lat)
+    except GeocoderUnavailable:
+        return None
 
 
 def place_address(session: Session, text: str, field: str = "customer_address") -> Candidate:

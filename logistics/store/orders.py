@@ -32,6 +32,7 @@ from logistics.errors import DomainError, ErrorKind
 from logistics.geocoding.candidate import Candidate
 from logistics.inputs import InputError, Locate, Placements, read_order_rows
 from logistics.inputs import Order as OrderInput
+from logistics.store.addresses import address_of_point
 from logistics.store.models import Order, OrderEvent, OrderStatus, Shop
 from logistics.store.service_area import area_bounds
 
@@ -319,6 +320,9 @@ def import_orders(
                     row=line,
                 ) from None
             placed = placements.placed.get((order.shop_id, order.order_id))
+            if placed is None and row.customer_address is None:
+                placed = address_of_point(order.customer_lon, order.customer_lat)
+                row.customer_address = placed.label if placed is not None else None
             if placed is not None:
                 row.address_label, row.address_score = placed.label, placed.score
                 row.address_source = placed.source

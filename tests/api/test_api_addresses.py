@@ -185,3 +185,17 @@ def test_the_customer_s_details_are_kept_and_checked(client, tokens, extract, en
     r = client.post("/api/orders/import", headers=tokens["shop"], content=bad, params={"date": DAY})
     assert r.status_code == 422, r.text
     assert (r.json()["detail"][0]["field"], r.json()["detail"][0]["row"]) == ("customer_phone", 2)
+
+
+def test_a_point_without_an_address_gets_the_nearest_one(client, tokens, extract, env):
+    env(OSM_SOURCE=str(extract), GEOCODER="osm")
+    r = client.post("/api/orders", headers=tokens["shop"], json={
+        **body("geo-r1", ""), "customer_address": None, "customer_lon": 3.07953, "customer_lat": 50.37051})
+    assert r.status_code == 201, r.text
+    assert r.json()["customer_address"] == "12 Rue de Bellain, 59500 Douai"
+    assert r.json()["address_label"] == "12 Rue de Bellain, 59500 Douai"
+    # Nowhere near an address: no address rather than a wrong one.
+    r = client.post("/api/orders", headers=tokens["shop"], json={
+        **body("geo-r2", ""), "customer_address": None, "customer_lon": 3.0600, "customer_lat": 50.3500})
+    assert r.status_code == 201, r.text
+    assert r.json()["customer_address"] is None

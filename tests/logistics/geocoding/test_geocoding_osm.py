@@ -94,3 +94,14 @@ def test_the_shared_extracts_index_their_addresses():
     misses = [a for a in index.addresses[:100] if (f := best(index, a.label())) is None
               or abs(f.lon - a.lon) > 1e-3 or abs(f.lat - a.lat) > 1e-3]
     assert len(misses) <= 5, misses[:5]
+
+
+def test_reverse_falls_back_to_the_nearest_named_street():
+    """Mulhouse's extract holds streets and no address: a point near a street is worded
+    "près de" that street, with a low score; far from any, nothing."""
+    index = AddressIndex.from_osm(shared_file("osm", "mulhouse-centre.osm.pbf"))
+    assert len(index) == 0
+    near = index.reverse(7.3355, 47.7500)
+    assert near.label.startswith("près de ")
+    assert near.score < 0.5
+    assert index.reverse(7.5, 47.9) is None
