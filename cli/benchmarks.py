@@ -94,8 +94,29 @@ def register(sub: Any) -> dict[str, Handler]:
     p.add_argument("--database-url",
                    help="the PostgreSQL server the bench database is made on (default: $DATABASE_URL, else local)")
     p.add_argument("--csv", type=Path, required=True)
+    p = sub.add_parser("bench-geocoding",
+                       help="the offline address index of an extract: build, lookups per second, share placed within 50 m")
+    p.add_argument("--osm", type=Path, required=True, help="the extract (.osm or .osm.pbf)")
+    p.add_argument("--sample", type=int, default=500, help="addresses looked up (default 500)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--csv", type=Path, required=True)
+
     return {"bench": bench, "bench-network": bench_network, "bench-day": bench_day, "bench-api": bench_api,
-            "bench-moves": bench_moves}
+            "bench-moves": bench_moves, "bench-geocoding": bench_geocoding}
+
+
+def bench_geocoding(args: argparse.Namespace) -> int:
+    """``douai-delivery bench-geocoding``: the offline address index of an extract."""
+    geocoding = _benchmarks("geocoding")
+    if not args.osm.is_file():
+        raise UserError(f"--osm: no such file: {args.osm}")
+    if args.sample < 1:
+        raise UserError("--sample: at least 1")
+    summary = geocoding.run_geocoding_benchmark(args.osm, args.csv, args.sample, args.seed)
+    for key, value in summary.items():
+        print(f"{key}: {value:.4g}" if isinstance(value, float) else f"{key}: {value}")
+    print(f"-> {args.csv}")
+    return 0
 
 
 def _benchmarks(name: str) -> ModuleType:

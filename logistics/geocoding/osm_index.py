@@ -23,7 +23,7 @@ import osmium
 from scipy.spatial import cKDTree
 
 from .candidate import Candidate
-from .normalise import fold, number_keys, parse, street_key
+from .normalise import Query, fold, number_keys, parse, street_key
 
 #: how sure a match is: the number found on the street; the street only
 EXACT, STREET_ONLY = 1.0, 0.6
@@ -184,8 +184,18 @@ class AddressIndex:
         key = street_key(q.street)
         if not key:
             return []
+        streets = self._streets_like(key)
+        words = q.street.split()
+        for cut in range(1, min(3, len(words) - 1) + 1):
+            if streets:
+                break
+            # Without a comma the place may trail the street: "12 rue X Douai".
+            streets = self._streets_like(street_key(" ".join(words[:-cut])))
+            if streets:
+                q = Query(q.number, " ".join(words[:-cut]), q.postcode,
+                          " ".join([*words[-cut:], q.place]).strip())
         found: list[tuple[float, Address]] = []
-        for street, likeness in self._streets_like(key):
+        for street, likeness in streets:
             homes = self._streets[street]
             if q.postcode or q.place:
                 here = [a for a in homes if (q.postcode and a.postcode == q.postcode)

@@ -105,3 +105,8 @@ def test_reverse_falls_back_to_the_nearest_named_street():
     assert near.label.startswith("près de ")
     assert near.score < 0.5
     assert index.reverse(7.5, 47.9) is None
+
+
+def test_the_place_may_trail_the_street_without_a_comma(index):
+    assert best(index, "12 rue de Bellain Douai").label == "12 Rue de Bellain, 59500 Douai"
+    assert best(index, "Hindenburgstraße 12 Heidelberg").label.startswith("Hindenburgstraße 12")
