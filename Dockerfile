@@ -9,6 +9,7 @@ COPY routing routing
 COPY couriers couriers
 COPY api api
 COPY cli cli
+COPY data/areas data/areas
 RUN uv sync --frozen --no-dev --no-group bench
 ENV PATH="/app/.venv/bin:$PATH" PYTHONUNBUFFERED=1
 RUN useradd --create-home --uid 1000 douai && mkdir -p /app/data/osm && chown -R douai /app/data

@@ -14,6 +14,7 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 from sqlalchemy.orm import sessionmaker
 
+from logistics.delivery_area import delivery_area
 from logistics.jobs.celery_app import make_celery
 from logistics.settings import get_settings
 from logistics.store.db import make_engine
@@ -46,6 +47,7 @@ def create_app(
     """The application, on the store at ``database_url`` (default ``$DATABASE_URL``),
     sending planning jobs through ``jobs`` (default: Celery on ``$REDIS_URL``)."""
     settings = get_settings()
+    delivery_area()  # a DELIVERY_AREA that is no polygon stops the start, in one line
     app = FastAPI(
         title="Douai delivery", docs_url=None, redoc_url=None, openapi_url="/api/openapi.json"
     )

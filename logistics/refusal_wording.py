@@ -69,6 +69,12 @@ TEXTS: dict[str, Callable[[Mapping[str, Any]], str]] = {
         f"Le plan {p['plan_id']} est en cours (des livreurs ont signalé des arrêts) : "
         "modifiez-le par des déplacements ou des absences."),
     "plan_not_published": lambda p: f"Le plan {p['plan_id']} n'est pas publié : rien à retirer.",
+    # addresses
+    "outside_area": lambda p: f"{p['where']} est hors de la zone de livraison.",
+    "address_unknown": lambda p: f"Adresse introuvable : {p['text']}. Vérifiez-la ou choisissez une proposition.",
+    "address_ambiguous": lambda p: (
+        f"L'adresse {p['text']} correspond à plusieurs lieux : choisissez la bonne parmi les "
+        "propositions."),
     # a courier's events
     "stop_not_on_round": lambda p: f"L'arrêt {p['stop_id']} n'est pas sur votre tournée.",
     "event_other_day": lambda p: (

@@ -84,6 +84,9 @@ class Settings(BaseSettings):
     #: where a parcel whose hand-over failed goes back: ``shop`` (its shop, within its
     #: hours, else the hub) or ``hub`` (where the courier's round ends)
     return_to: Literal["shop", "hub"] = Field("shop", alias="RETURN_TO")
+    #: the delivery area: a GeoJSON polygon file; customers outside are refused (empty:
+    #: no area beyond the street network's)
+    delivery_area: str = Field("", alias="DELIVERY_AREA")
     #: the address sources tried in turn (``osm``, ``ban``, comma-separated); empty:
     #: ``osm`` when the network is a file, ``ban,osm`` for a place name
     geocoder: str = Field("", alias="GEOCODER")

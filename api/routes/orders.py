@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from logistics import clock, ids, limits
+from logistics.delivery_area import check_delivery_area
 from logistics.geocoding.candidate import Candidate, GeocoderUnavailable
 from logistics.inputs import Order as OrderInput
 from logistics.jobs.celery_app import APPLY_CHANGES, IMPORT_ORDERS
@@ -110,9 +111,11 @@ def create_order(
         placed = _place(db, body.customer_address or "")
         lon, lat = placed.lon, placed.lat
         check_in_area(db, "customer_address", "customer_address", lon, lat)
+        check_delivery_area("customer_address", lon, lat, placed.label)
     else:
         lon, lat = body.customer_lon, body.customer_lat
         check_in_area(db, "customer_lon", "customer_lat", lon, lat)
+        check_delivery_area("customer_lon", lon, lat)
         if not body.customer_address:
             placed = address_of_point(lon, lat)  # the courier reads a street
     order = OrderInput(

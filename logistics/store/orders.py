@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from logistics import clock, ids, limits
 from logistics.clock import hhmm, time_of_day
+from logistics.delivery_area import outside_area
 from logistics.errors import DomainError, ErrorKind
 from logistics.geocoding.candidate import Candidate
 from logistics.inputs import InputError, Locate, Placements, read_order_rows
@@ -305,6 +306,13 @@ def import_orders(
                                placements=placements)
     addresses, people = _addresses(Path(orders_csv), shop_id)
     stored = []
+    for line, order in rows:  # the customers in the delivery area, before anything is stored
+        placed = placements.placed.get((order.shop_id, order.order_id))
+        if outside_area(order.customer_lon, order.customer_lat):
+            field = "customer_address" if placed is not None else "customer_lon/customer_lat"
+            where = repr(placed.label) if placed is not None else \
+                f"({order.customer_lon:.6f}, {order.customer_lat:.6f})"
+            raise InputError(str(orders_csv), line, field, f"{where} is outside the delivery area")
     with session.begin_nested():
         for line, order in rows:
             try:

@@ -199,3 +199,33 @@ def test_a_point_without_an_address_gets_the_nearest_one(client, tokens, extract
         **body("geo-r2", ""), "customer_address": None, "customer_lon": 3.0600, "customer_lat": 50.3500})
     assert r.status_code == 201, r.text
     assert r.json()["customer_address"] is None
+
+
+def test_a_customer_outside_the_delivery_area_is_refused(client, tokens, extract, env, tmp_path):
+    """``DELIVERY_AREA``: Douai's commune (the file shipped in data/areas) takes an address
+    in Douai, refuses a point outside it by the field given (the address, or the point),
+    over the API and in an import; a file that is no polygon is one line naming the setting."""
+    from pathlib import Path
+
+    douai = Path(__file__).resolve().parents[2] / "data" / "areas" / "douai.geojson"
+    env(OSM_SOURCE=str(extract), GEOCODER="osm", DELIVERY_AREA=str(douai))
+    r = client.post("/api/orders", headers=tokens["shop"], json=body("geo-a1", "12 rue de Bellain, Douai"))
+    assert r.status_code == 201, r.text
+    r = client.post("/api/orders", headers=tokens["shop"], json={
+        **body("geo-a2", ""), "customer_address": None, "customer_lon": 3.02, "customer_lat": 50.30})
+    assert r.status_code == 422, r.text
+    assert (r.json()["detail"][0]["field"], r.json()["code"]) == ("customer_lon", "outside_area")
+    assert r.json()["message"] == "(3.020000, 50.300000) est hors de la zone de livraison."
+    csv = ("order_id,customer_lon,customer_lat,weight_kg,volume_l,deliver_from,deliver_to\n"
+           "geo-a3,3.0795,50.3705,2,5,14:00,16:00\ngeo-a4,3.02,50.30,2,5,14:00,16:00\n")
+    r = client.post("/api/orders/import", headers=tokens["shop"], content=csv, params={"date": DAY})
+    assert r.status_code == 422, r.text
+    assert (r.json()["detail"][0]["field"], r.json()["detail"][0]["row"]) == ("customer_lon/customer_lat", 3)
+    assert client.get("/api/orders/geo-a3", headers=tokens["shop"]).status_code == 404
+    bad = tmp_path / "area.geojson"
+    bad.write_text('{"type": "Point", "coordinates": [3, 50]}')
+    from logistics.delivery_area import outside_area
+    from logistics.settings import SettingsError
+    env(DELIVERY_AREA=str(bad))
+    with pytest.raises(SettingsError, match="^DELIVERY_AREA: .* is not a GeoJSON polygon"):
+        outside_area(3.0, 50.0)
