@@ -36,6 +36,7 @@ from sqlalchemy.orm import Session
 from logistics import clock
 from logistics.errors import DomainError, ErrorKind
 from logistics.settings import get_settings
+from logistics.store.addresses import move_customer
 from logistics.store.models import (
     Order,
     OrderStatus,
@@ -241,6 +242,20 @@ def _later(orders: list[Order], at: dt.datetime, day: dt.date, delay_min: int) -
         if o.status in (S.RECEIVED, S.PLANNED):
             later = dt.time(ready // 3600, ready % 3600 // 60)
             o.ready_at = max(o.ready_at, later) if o.ready_at is not None else later
+
+
+def address_elsewhere(session: Session, stop_id: int, courier_id: str, lon: float, lat: float) -> Stop:
+    """The courier at a hand-over says the address is elsewhere, at their position: the
+    stop's open orders move there, and their address is corrected for later orders."""
+    stop, _ = _own_stop(session, stop_id, courier_id)
+    if stop.kind != "delivery":
+        raise _refuse(f"stop {stop.id} is a {stop.kind}: only a hand-over's address can be elsewhere",
+                      "event_not_for_stop", stop_id=stop.id, kind=stop.kind, event="arrived")
+    orders = session.scalars(select(Order).where(Order.id.in_(stop.order_ids)).with_for_update())
+    for order in orders:
+        if order.status in (S.RECEIVED, S.PLANNED, S.PICKED_UP):
+            move_customer(session, order, lon, lat)
+    return stop
 
 
 def _existing(session: Session, stop_id: int, kind: StopEventType) -> StopEvent | None:

@@ -14,7 +14,7 @@ from couriers.round_view import (
     round_stops,
     round_view,
 )
-from couriers.stop_events import EventReport, record_event
+from couriers.stop_events import EventReport, address_elsewhere, record_event
 from logistics import clock, limits
 from logistics.jobs.celery_app import APPLY_CHANGES
 from logistics.store.models import StopEventType, User
@@ -24,7 +24,9 @@ from ..errors import ApiError, not_found
 from ..schemas import (
     CourierPositions,
     CourierRound,
+    CourierStop,
     EventRecorded,
+    PlaceBody,
     PositionsCreate,
     PositionsStored,
     RowId,
@@ -92,6 +94,24 @@ def post_stop_event(
     return EventRecorded.model_validate(
         {"event": event_public(done.event), "stop": stop, "next_stop_id": next_stop_id(stops)}
     )
+
+
+@router.post(
+    "/stops/{stop_id}/address-elsewhere",
+    responses=error_responses(401, 403, 404, 409, 422, notes={
+        404: "No such stop on a round of the caller in the plan in force.",
+        409: "Not a hand-over.",
+    }),
+)
+def post_address_elsewhere(
+    stop_id: RowId, body: PlaceBody, db: SessionDep, user: CourierUser,
+) -> CourierStop:
+    """"L'adresse est ailleurs": the customer of this hand-over is at (lon, lat), where
+    the courier is; the address is corrected for later orders."""
+    stop = address_elsewhere(db, stop_id, _courier_id(user), body.lon, body.lat)
+    db.flush()
+    stops = round_stops(db, stop.round)
+    return CourierStop.model_validate(next(s for s in stops if s["stop_id"] == stop.id))
 
 
 @router.post("/couriers/me/positions", status_code=201, responses=error_responses(401, 403, 422))

@@ -21,7 +21,7 @@ from logistics.geocoding.candidate import Candidate, GeocoderUnavailable
 from logistics.inputs import Order as OrderInput
 from logistics.jobs.celery_app import APPLY_CHANGES, IMPORT_ORDERS
 from logistics.settings import get_settings
-from logistics.store.addresses import address_of_point, place_address
+from logistics.store.addresses import address_of_point, move_customer, place_address
 from logistics.store.import_jobs import (
     count_rows,
     import_csv_bytes,
@@ -35,7 +35,7 @@ from logistics.store.plan_changes import note_late_orders
 from logistics.store.service_area import check_in_area
 from logistics.timeofday import parse_clock
 
-from ..deps import SessionDep, ShopOrDispatcher
+from ..deps import Dispatcher, SessionDep, ShopOrDispatcher
 from ..errors import ApiError, invalid, not_found
 from ..schemas import (
     CancelBody,
@@ -46,6 +46,7 @@ from ..schemas import (
     OrdersImported,
     OrdersPublic,
     PathOrderIdent,
+    PlaceBody,
     RowId,
     error_responses,
     import_job_public,
@@ -303,6 +304,27 @@ def get_order(order_id: PathOrderIdent, db: SessionDep, user: ShopOrDispatcher) 
     """One order, by its public id (a shop: also by its own reference); a shop sees only
     its own."""
     return order_public(own_order(db, user, order_id))
+
+
+@router.patch(
+    "/{order_id}/location",
+    responses=error_responses(401, 403, 404, 409, 422, notes={
+        409: "The order is delivered, failed or cancelled.",
+        422: "Not a point, or outside the service or delivery area.",
+    }),
+)
+def move_order_location(
+    order_id: PathOrderIdent, body: PlaceBody, request: Request, db: SessionDep, user: Dispatcher,
+) -> OrderPublic:
+    """The dispatcher drags an order's pin: the customer is there. The order's address is
+    corrected for later orders, and a published day is re-timed by the worker."""
+    order = own_order(db, user, order_id, lock=True)
+    check_in_area(db, "lon", "lat", body.lon, body.lat)
+    check_delivery_area("lon", body.lon, body.lat)
+    move_customer(db, order, body.lon, body.lat)
+    out = order_public(order)
+    _insert_late(request, db, [order.delivery_date])
+    return out
 
 
 @router.post(

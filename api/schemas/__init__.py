@@ -29,7 +29,15 @@ from .errors import ErrorBody, InvalidBody, Problem, error_responses
 from .health import DatabaseCheck, HealthPublic, ServiceCheck, WorkerCheck
 from .imports import ImportJobPublic, ImportProblem, ImportQueued, import_job_public
 from .metrics import ImpactDay, ImpactFigures, ImpactPeriod, ImpactPublic, ImpactWeek
-from .orders import CancelBody, OrderCreate, OrderPublic, OrdersImported, OrdersPublic, order_public
+from .orders import (
+    CancelBody,
+    OrderCreate,
+    OrderPublic,
+    OrdersImported,
+    OrdersPublic,
+    PlaceBody,
+    order_public,
+)
 from .places import ShopCreate, ShopPublic, ShopsPublic, ShopUpdate
 from .plans import (
     AbsenceRequest,
@@ -49,6 +57,7 @@ from .plans import (
 
 __all__ = [
     "CancelBody",
+    "PlaceBody",
     "ChangePublic",
     "ChangeQueued",
     "ClockText",

@@ -98,6 +98,20 @@ class OrderCreate(BaseModel):
         return self
 
 
+class PlaceBody(BaseModel):
+    """Where the customer really is (WGS 84)."""
+
+    lon: Lon
+    lat: Lat
+
+    @model_validator(mode="after")
+    def _point(self) -> "PlaceBody":
+        problem = point_problem("lon", "lat", self.lon, self.lat)
+        if problem is not None:
+            raise ValueError(problem)
+        return self
+
+
 class CancelBody(BaseModel):
     """Why an order is cancelled."""
 

@@ -17,7 +17,7 @@ from logistics.geocoding.candidate import Candidate, GeocoderUnavailable
 from logistics.geocoding.geocoder import ChainGeocoder, Resolution, make_geocoder
 from logistics.geocoding.normalise import fold
 from logistics.settings import get_settings
-from logistics.store.models import GeocodedAddress
+from logistics.store.models import GeocodedAddress, Order, OrderStatus
 from routing.network.download import place_path
 
 #: the longest address text taken (a street address is far shorter)
@@ -106,6 +106,22 @@ def resolve_address(session: Session, geocoder: ChainGeocoder, text: str) -> Res
     if found.status == "found" and found.best is not None:
         _keep(session, key, found.best, replace=False)
     return found
+
+
+def move_customer(session: Session, order: Order, lon: float, lat: float) -> None:
+    """A person puts the order's customer at (lon, lat): a dispatcher dragging the pin,
+    a courier at the right door. The order moves there (refused once it is delivered,
+    failed or cancelled), and its address text is corrected for every later order."""
+    if order.status in (OrderStatus.DELIVERED.value, OrderStatus.FAILED.value,
+                        OrderStatus.CANCELLED.value):
+        raise DomainError("order_id", f"order {order.id} is {order.status}: its place no longer changes",
+                          kind=ErrorKind.CONFLICT, code="order_closed",
+                          params={"order_id": order.id, "status": order.status})
+    order.customer_location = from_shape(Point(lon, lat), 4326)
+    order.address_source, order.address_score = "manual", 1.0
+    if order.customer_address:
+        correct_address(session, order.customer_address, lon, lat, order.address_label)
+    session.flush()
 
 
 def correct_address(session: Session, text: str, lon: float, lat: float, label: str | None = None) -> None:

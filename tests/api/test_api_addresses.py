@@ -229,3 +229,25 @@ def test_a_customer_outside_the_delivery_area_is_refused(client, tokens, extract
     env(DELIVERY_AREA=str(bad))
     with pytest.raises(SettingsError, match="^DELIVERY_AREA: .* is not a GeoJSON polygon"):
         outside_area(3.0, 50.0)
+
+
+def test_a_dragged_pin_moves_the_order_and_corrects_the_address(client, tokens, extract, env):
+    env(OSM_SOURCE=str(extract), GEOCODER="osm")
+    r = client.post("/api/orders", headers=tokens["shop"], json=body("geo-p1", "5 place d'Armes, Douai"))
+    assert r.status_code == 201, r.text
+    moved = client.patch("/api/orders/geo-a:geo-p1/location", headers=tokens["dispatcher"],
+                         json={"lon": 3.0805, "lat": 50.3703})
+    assert moved.status_code == 200, moved.text
+    assert (moved.json()["customer_lon"], moved.json()["customer_lat"]) == (3.0805, 50.3703)
+    # The next order to that address lands where the dispatcher put the pin.
+    r = client.post("/api/orders", headers=tokens["shop"], json=body("geo-p2", "5 PLACE D'ARMES, DOUAI"))
+    assert (r.json()["customer_lon"], r.json()["customer_lat"]) == (3.0805, 50.3703)
+    assert client.patch("/api/orders/geo-a:geo-p1/location", headers=tokens["shop"],
+                        json={"lon": 3.08, "lat": 50.37}).status_code == 403
+    bad = client.patch("/api/orders/geo-a:geo-p1/location", headers=tokens["dispatcher"], json={"lon": 0, "lat": 0})
+    assert bad.status_code == 422
+    assert client.post("/api/orders/geo-a:geo-p1/cancel", headers=tokens["dispatcher"],
+                       json={"reason": "test"}).status_code == 200
+    closed = client.patch("/api/orders/geo-a:geo-p1/location", headers=tokens["dispatcher"],
+                          json={"lon": 3.08, "lat": 50.37})
+    assert closed.status_code == 409, closed.text

@@ -316,3 +316,23 @@ def test_the_courier_meets_the_customer_at_the_door_only(client, day, engine):
     assert pick.get("customer_name") is None
     assert "Lefebvre" not in str(client.get(f"/api/couriers/me/round?date={day.day}",
                                             headers=day.auth("other")).json())
+
+
+def test_the_courier_says_the_address_is_elsewhere(client, day, engine):
+    from geoalchemy2.shape import to_shape
+
+    r = client.post(f"/api/stops/{day.stops['home_1']}/address-elsewhere", headers=day.auth("courier"),
+                    json={"lon": 3.0901, "lat": 50.3651})
+    assert r.status_code == 200, r.text
+    assert r.json()["stop_id"] == day.stops["home_1"]
+    with Session(engine) as s:
+        o1 = s.get(Order, day.orders["o1"])
+        assert o1.status in ("planned", "picked_up")  # open: it moves
+        assert to_shape(o1.customer_location).coords[0] == (3.0901, 50.3651)
+        assert o1.address_source == "manual"
+    r = client.post(f"/api/stops/{day.stops['bakery']}/address-elsewhere", headers=day.auth("courier"),
+                    json={"lon": 3.0901, "lat": 50.3651})
+    assert r.status_code == 409, r.text
+    r = client.post(f"/api/stops/{day.stops['home_2']}/address-elsewhere", headers=day.auth("other"),
+                    json={"lon": 3.0901, "lat": 50.3651})
+    assert r.status_code == 404

@@ -132,7 +132,29 @@ export function renderNext(round, numbers) {
       <span>Arrivée prévue <strong>${hm(next.eta)}</strong></span></p>
     ${arrived ? html`<p class="arrived">Arrivé à ${clockOf(arrived.at)}${arrived.waiting ? " (en attente d'envoi)" : ""}</p>` : ""}
     ${ordersHtml(next)}
+    ${next.kind === "delivery" ? html`<p><button type="button" class="elsewhere" id="elsewhere">L'adresse est ailleurs : le client est ici</button>
+      <span id="elsewhere-msg" role="status"></span></p>` : ""}
     ${progress}`);
+  const button = el.querySelector("#elsewhere");
+  if (button) button.addEventListener("click", () => addressElsewhere(next, el.querySelector("#elsewhere-msg")));
+}
+
+/** "L'adresse est ailleurs": the customer is where the phone is; the address is
+ * corrected for the next orders. Needs the network and a recent position. */
+async function addressElsewhere(stop, msg) {
+  const fix = state.lastFix && Date.now() - state.lastFix.t < 120000 ? state.lastFix : null;
+  if (!fix) {
+    msg.textContent = "Position inconnue : activez la localisation du téléphone, puis réessayez.";
+    return;
+  }
+  if (!confirm("Enregistrer votre position actuelle comme la bonne adresse de ce client ?")) return;
+  try {
+    await Douai.api("POST", `/api/stops/${stop.stop_id}/address-elsewhere`, { lon: fix.lon, lat: fix.lat });
+    msg.textContent = "Adresse corrigée : merci.";
+  } catch (e) {
+    msg.textContent = e instanceof Douai.ApiError ? `Correction refusée : ${e.message}`
+      : "Pas de réseau : réessayez dans un moment.";
+  }
 }
 
 /** How a finished stop ended, and when. */
