@@ -84,6 +84,8 @@ class Settings(BaseSettings):
     #: where a parcel whose hand-over failed goes back: ``shop`` (its shop, within its
     #: hours, else the hub) or ``hub`` (where the courier's round ends)
     return_to: Literal["shop", "hub"] = Field("shop", alias="RETURN_TO")
+    #: the secret of the marketplace's WooCommerce order webhooks (their signature)
+    woocommerce_webhook_secret: str = Field("", alias="WOOCOMMERCE_WEBHOOK_SECRET")
     #: the delivery area: a GeoJSON polygon file; customers outside are refused (empty:
     #: no area beyond the street network's)
     delivery_area: str = Field("", alias="DELIVERY_AREA")

@@ -138,7 +138,7 @@ def create_order(
         db.flush()
     out = order_public(row)
     if created:
-        _insert_late(request, db, [row.delivery_date])
+        insert_late(request, db, [row.delivery_date])
     else:
         response.status_code = 200
     return out
@@ -154,7 +154,7 @@ def _place(db: Session, text: str) -> Candidate:
                        "now; try again, or send customer_lon and customer_lat") from None
 
 
-def _insert_late(request: Request, db: Session, days: list[dt.date]) -> None:
+def insert_late(request: Request, db: Session, days: list[dt.date]) -> None:
     """Orders for a day whose plan is published are inserted into its rounds by the
     worker: queue that change (once) and send it, after this request's commit."""
     plan_ids = {p for d in set(days) if (p := note_late_orders(db, d)) is not None}
@@ -229,7 +229,7 @@ def _import(
     shop_id = user.shop_id if user.role == Role.SHOP else None
     if rows <= settings.import_inline_rows:
         stored = import_csv_bytes(db, data, delivery_date=date, shop_id=shop_id, user_id=user.id)
-        _insert_late(request, db, [r.delivery_date for r in stored])
+        insert_late(request, db, [r.delivery_date for r in stored])
         return OrdersImported(imported=len(stored), order_ids=[r.id for r in stored],
                               shop_refs=[r.shop_ref for r in stored])
     job = queue_import(db, data, rows, delivery_date=date or clock.today(), shop_id=shop_id,
@@ -323,7 +323,7 @@ def move_order_location(
     check_delivery_area("lon", body.lon, body.lat)
     move_customer(db, order, body.lon, body.lat)
     out = order_public(order)
-    _insert_late(request, db, [order.delivery_date])
+    insert_late(request, db, [order.delivery_date])
     return out
 
 

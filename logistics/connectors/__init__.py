@@ -1,0 +1,1 @@
+"""Ways in from other systems: the marketplace's WooCommerce order webhooks."""
