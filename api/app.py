@@ -24,7 +24,18 @@ from .docs import install_docs
 from .errors import install_error_handlers
 from .pages import install_pages
 from .ratelimit import RateLimits
-from .routes import addresses, admin, connectors, courier, health, metrics, orders, plans, users
+from .routes import (
+    addresses,
+    admin,
+    connectors,
+    courier,
+    health,
+    metrics,
+    orders,
+    plans,
+    shop_page,
+    users,
+)
 from .schemas import ErrorBody
 from .security import SecurityHeaders
 
@@ -65,7 +76,7 @@ def create_app(
         health_checks_per_minute=settings.health_checks_per_minute, trusted=trusted,
     )
     app.add_middleware(SecurityHeaders, trusted=trusted)  # the outermost: on every answer
-    for module in (admin, orders, addresses, connectors, plans, courier, metrics, health, users):
+    for module in (admin, shop_page, orders, addresses, connectors, plans, courier, metrics, health, users):
         app.include_router(module.router)
     install_pages(app)
     install_docs(app)

@@ -1,4 +1,4 @@
-"""The three web pages (courier, dispatcher, city) and their static files.
+"""The four web pages (courier, dispatcher, shop, city) and their static files.
 
 Each page is plain HTML, CSS and JavaScript served from ``api/web`` (no build step, no
 CDN: the pages work on a machine without internet), talking to the JSON API with the
@@ -25,6 +25,7 @@ _INDEX = """<!doctype html><html lang="fr"><head><meta charset="utf-8">
 <body class="index"><main><h1>Livraison Douai</h1><ul class="big-links">
 <li><a href="/courier">Coursier — ma tournée</a></li>
 <li><a href="/dispatch">Régulation — tournées du jour</a></li>
+<li><a href="/shop">Commerce — mes commandes</a></li>
 <li><a href="/city">Ville — impact des livraisons</a></li>
 <li><a href="/docs">API (OpenAPI)</a></li></ul></main></body></html>"""
 
@@ -47,6 +48,11 @@ def courier_page() -> FileResponse:
 @router.get("/dispatch")
 def dispatch_page() -> FileResponse:
     return _page("dispatch")
+
+
+@router.get("/shop")
+def shop_page() -> FileResponse:
+    return _page("shop")
 
 
 @router.get("/city")

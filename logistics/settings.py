@@ -18,6 +18,8 @@ from typing import Literal
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from logistics.timeofday import parse_clock
+
 #: the local stack that ``scripts/setup --with-services`` runs (a development default)
 DEFAULT_DATABASE_URL = "postgresql+psycopg://postgres:postgres@127.0.0.1:5432/douai"
 #: the town the platform was made for; any place name or OSM file works
@@ -84,6 +86,29 @@ class Settings(BaseSettings):
     #: where a parcel whose hand-over failed goes back: ``shop`` (its shop, within its
     #: hours, else the hub) or ``hub`` (where the courier's round ends)
     return_to: Literal["shop", "hub"] = Field("shop", alias="RETURN_TO")
+    #: the delivery slots a shop's form offers, ``HH:MM-HH:MM`` comma-separated
+    delivery_slots: str = Field("10:00-12:00,12:00-14:00,14:00-16:00,16:00-18:00,18:00-20:00",
+                                alias="DELIVERY_SLOTS")
+
+    @field_validator("delivery_slots", mode="after")
+    @classmethod
+    def _slots(cls, text: str) -> str:
+        for part in text.split(","):
+            bounds = [b.strip() for b in part.split("-")]
+            try:
+                ok = len(bounds) == 2 and parse_clock(bounds[0]) < parse_clock(bounds[1])
+            except ValueError:
+                ok = False
+            if not ok:
+                msg = f"{part.strip()!r} is not a slot HH:MM-HH:MM that lasts"
+                raise ValueError(msg)
+        return text
+
+    @property
+    def slots(self) -> list[tuple[str, str]]:
+        """The delivery slots, as (from, to) ``HH:MM`` texts."""
+        return [tuple(b.strip() for b in part.split("-")) for part in self.delivery_slots.split(",")]  # type: ignore[misc]
+
     #: the secret of the marketplace's WooCommerce order webhooks (their signature)
     woocommerce_webhook_secret: str = Field("", alias="WOOCOMMERCE_WEBHOOK_SECRET")
     #: the delivery area: a GeoJSON polygon file; customers outside are refused (empty:

@@ -22,13 +22,13 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from logistics import limits
+from logistics import limits, parcels
 from logistics.errors import DomainError, ErrorKind
 from logistics.timeofday import parse_clock
 
 #: the parcel a shop's part counts as when its items say no weight or volume (kg, L):
 #: a "petit colis"
-DEFAULT_PARCEL = (2.0, 10.0)
+DEFAULT_PARCEL = (parcels.DEFAULT.weight_kg, parcels.DEFAULT.volume_l)
 #: WooCommerce statuses that cancel the platform's orders
 CANCELLING = frozenset({"cancelled", "refunded"})
 #: statuses of an order not paid yet, or failed: nothing to deliver (yet)

@@ -1,0 +1,25 @@
+"""The parcel presets a shop picks from ("petit colis", "sac", "carton"), and the one an
+order counts as when nothing says its size (the marketplace's items without a weight)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ParcelPreset:
+    """A parcel size a shopkeeper recognises, by its French name."""
+
+    code: str
+    label: str
+    weight_kg: float
+    volume_l: float
+
+
+PRESETS = (
+    ParcelPreset("petit_colis", "Petit colis", 2.0, 10.0),
+    ParcelPreset("sac", "Sac", 5.0, 25.0),
+    ParcelPreset("carton", "Carton", 10.0, 50.0),
+)
+#: what an order counts as when nothing says its size
+DEFAULT = PRESETS[0]
