@@ -29,6 +29,8 @@ from .normalise import Query, fold, number_keys, parse, street_key
 EXACT, STREET_ONLY = 1.0, 0.6
 #: how close a misspelt street name must be to a known one (difflib's ratio)
 TYPO_CUTOFF = 0.8
+#: how sure a street is when the text only begins its name (autocomplete while typing)
+PREFIX_LIKENESS = 0.65
 #: how far (metres) the nearest address may be for a reverse answer
 REVERSE_RADIUS_M = 150.0
 #: how far (metres) the nearest named street may be when no address is near
@@ -176,7 +178,13 @@ class AddressIndex:
         if key in self._streets:
             return [(key, 1.0)]
         close = difflib.get_close_matches(key, self._keys, n=5, cutoff=TYPO_CUTOFF)
-        return [(k, difflib.SequenceMatcher(None, key, k).ratio()) for k in close]
+        if close:
+            return [(k, difflib.SequenceMatcher(None, key, k).ratio()) for k in close]
+        # A name being typed ("rue de bel"): streets it begins, never sure enough to be
+        # taken without a choice (below the geocoder's SURE).
+        if len(key) >= 4:
+            return [(k, PREFIX_LIKENESS) for k in self._keys if k.startswith(key)][:5]
+        return []
 
     def search(self, text: str, limit: int = 5) -> list[Candidate]:
         """Candidates for a written address, best first."""

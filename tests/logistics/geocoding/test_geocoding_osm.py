@@ -110,3 +110,12 @@ def test_reverse_falls_back_to_the_nearest_named_street():
 def test_the_place_may_trail_the_street_without_a_comma(index):
     assert best(index, "12 rue de Bellain Douai").label == "12 Rue de Bellain, 59500 Douai"
     assert best(index, "Hindenburgstraße 12 Heidelberg").label.startswith("Hindenburgstraße 12")
+
+
+def test_a_street_being_typed_is_offered_but_never_taken_without_a_choice(index):
+    from logistics.geocoding.geocoder import decide
+
+    found = index.search("12 rue de bel")
+    assert found[0].label == "12 Rue de Bellain, 59500 Douai"
+    assert found[0].score < 0.7
+    assert decide(found).status == "ambiguous"
