@@ -3,8 +3,8 @@ second, and the share of the extract's own addresses placed within 50 m when wri
 ways people write them (as labelled; lower case with abbreviations; number last or
 first; a typo in the street; without postcode and place).
 
-BAN cannot be measured here (no internet); its share is measured where the network is,
-with the same command and ``--geocoder ban``: the written forms are the same.
+With ``source="ban"`` the same written forms are asked of BAN (``GEOCODER_BAN_URL``) and
+the share is BAN's; that needs the internet and a French extract (BAN knows France only).
 """
 
 from __future__ import annotations
@@ -89,9 +89,12 @@ def measure(geocoder: Geocoder, addresses: list[Address], seed: int = 0,
     return rows
 
 
-def run_geocoding_benchmark(extract: Path, out_csv: Path, sample: int = 500, seed: int = 0) -> dict[str, float]:
-    """Build the index of ``extract`` (time, memory), time ``sample`` lookups, and
-    write the share placed within 50 m per written form to ``out_csv``."""
+def run_geocoding_benchmark(
+    extract: Path, out_csv: Path, sample: int = 500, seed: int = 0, source: str = "osm",
+) -> dict[str, float]:
+    """Build the index of ``extract`` (time, memory), time ``sample`` lookups of
+    ``source`` (``osm``: the index; ``ban``: BAN), and write the share placed within 50 m
+    per written form to ``out_csv``."""
     t0 = time.perf_counter()
     index = AddressIndex.from_osm(extract)
     build_s = time.perf_counter() - t0
@@ -105,19 +108,25 @@ def run_geocoding_benchmark(extract: Path, out_csv: Path, sample: int = 500, see
     unique = list({a.label(): a for a in index.addresses}.values())
     rng = random.Random(seed)
     chosen = rng.sample(unique, min(sample, len(unique)))
+    geocoder: Geocoder = index
+    if source == "ban":
+        from logistics.geocoding.ban import BanGeocoder
+        from logistics.settings import get_settings
+
+        geocoder = BanGeocoder(base_url=get_settings().geocoder_ban_url)
     texts = [a.label() for a in chosen] or ["1 rue Inconnue"]
     t0 = time.perf_counter()
     for text in texts:
-        index.search(text, 5)
+        geocoder.search(text, 5)
     lookups_s = len(texts) / (time.perf_counter() - t0)
-    rows = measure(index, chosen, seed, points)
+    rows = measure(geocoder, chosen, seed, points)
     out_csv.parent.mkdir(parents=True, exist_ok=True)
     with out_csv.open("w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
-        w.writerow(["extract", "addresses", "build_s", "build_peak_mib", "lookups_per_s", "form",
-                    "asked", "within_50m", "unknown", "share"])
+        w.writerow(["extract", "source", "addresses", "build_s", "build_peak_mib", "lookups_per_s",
+                    "form", "asked", "within_50m", "unknown", "share"])
         for r in rows:
-            w.writerow([extract.name, len(index), f"{build_s:.3f}", f"{peak / 2**20:.1f}",
+            w.writerow([extract.name, source, len(index), f"{build_s:.3f}", f"{peak / 2**20:.1f}",
                         f"{lookups_s:.0f}", r.form, r.asked, r.within_50m, r.unknown, r.share])
     return {"addresses": len(index), "build_s": build_s, "build_peak_mib": peak / 2**20,
             "lookups_per_s": lookups_s, "max_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,

@@ -98,6 +98,8 @@ def register(sub: Any) -> dict[str, Handler]:
                        help="the offline address index of an extract: build, lookups per second, share placed within 50 m")
     p.add_argument("--osm", type=Path, required=True, help="the extract (.osm or .osm.pbf)")
     p.add_argument("--sample", type=int, default=500, help="addresses looked up (default 500)")
+    p.add_argument("--geocoder", choices=("osm", "ban"), default="osm",
+                   help="the source measured: the offline index (default) or BAN (needs the internet)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--csv", type=Path, required=True)
 
@@ -107,12 +109,18 @@ def register(sub: Any) -> dict[str, Handler]:
 
 def bench_geocoding(args: argparse.Namespace) -> int:
     """``douai-delivery bench-geocoding``: the offline address index of an extract."""
+    from logistics.geocoding.candidate import GeocoderUnavailable
+
     geocoding = _benchmarks("geocoding")
     if not args.osm.is_file():
         raise UserError(f"--osm: no such file: {args.osm}")
     if args.sample < 1:
         raise UserError("--sample: at least 1")
-    summary = geocoding.run_geocoding_benchmark(args.osm, args.csv, args.sample, args.seed)
+    try:
+        summary = geocoding.run_geocoding_benchmark(args.osm, args.csv, args.sample, args.seed,
+                                                    args.geocoder)
+    except GeocoderUnavailable as e:
+        raise UserError(f"--geocoder {args.geocoder}: {e}") from None
     for key, value in summary.items():
         print(f"{key}: {value:.4g}" if isinstance(value, float) else f"{key}: {value}")
     print(f"-> {args.csv}")
