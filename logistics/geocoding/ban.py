@@ -18,10 +18,11 @@ import math
 import time
 import urllib.error
 import urllib.request
-from datetime import UTC, datetime
+from datetime import UTC
 from typing import Any, TypeGuard
 from urllib.parse import urlencode
 
+from logistics import clock
 from logistics.geocoding.candidate import Candidate, GeocoderUnavailable
 
 #: the Géoplateforme geocoding service (BAN addresses by default)
@@ -51,7 +52,7 @@ def retry_wait_s(retry_after: str | None, attempt: int) -> float:
             if when is not None:
                 if when.tzinfo is None:
                     when = when.replace(tzinfo=UTC)
-                seconds = (when - datetime.now(UTC)).total_seconds()
+                seconds = (when - clock.now()).total_seconds()
         if seconds is not None and math.isfinite(seconds):
             return min(max(seconds, 0.0), MAX_WAIT_S)
     return min(BACKOFF_S * 2**attempt, MAX_WAIT_S)
