@@ -25,7 +25,7 @@ router = APIRouter(prefix="/api", tags=["shop page"])
 ShopUser = Annotated[User, Depends(role(Role.SHOP))]
 
 
-@router.get("/shops/me", responses=error_responses(401, 403))
+@router.get("/shops/me", responses=error_responses(401, 403, 404, 422))
 def my_shop(db: SessionDep, user: ShopUser) -> ShopMe:
     """The caller's shop, the delivery slots and the parcel presets its form offers."""
     shop = db.get(Shop, user.shop_id) if user.shop_id else None
