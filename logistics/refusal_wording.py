@@ -70,7 +70,7 @@ TEXTS: dict[str, Callable[[Mapping[str, Any]], str]] = {
         "modifiez-le par des déplacements ou des absences."),
     "plan_not_published": lambda p: f"Le plan {p['plan_id']} n'est pas publié : rien à retirer.",
     # addresses
-    "outside_area": lambda p: f"{p['where']} est hors de la zone de livraison.",
+    "outside_area": lambda p: f"Hors de la zone de livraison : {p['where']}.",
     "address_unknown": lambda p: f"Adresse introuvable : {p['text']}. Vérifiez-la ou choisissez une proposition.",
     "address_ambiguous": lambda p: (
         f"L'adresse {p['text']} correspond à plusieurs lieux : choisissez la bonne parmi les "

@@ -50,7 +50,8 @@ def signed(body: bytes, signature: str | None, secret: str) -> bool:
     return hmac.compare_digest(expected, signature.strip())
 
 
-@router.post("/woocommerce", responses=error_responses(401, 409, 422, notes={
+@router.post("/woocommerce", responses=error_responses(401, 404, 409, 422, notes={
+    404: "The connector is not set up on this platform (no WOOCOMMERCE_WEBHOOK_SECRET).",
     401: "No signature, or not the one the secret gives: nothing stored.",
     409: "An update or cancel of an order already planned or picked up.",
     422: "The order lacks what the platform needs (slot, address, shop), named by its field.",
@@ -62,8 +63,8 @@ async def woocommerce_webhook(request: Request, db: SessionDep) -> WebhookTaken:
     if topic is None and _PING.match(body.strip()):
         return WebhookTaken(status="ignored")
     secret = get_settings().woocommerce_webhook_secret
-    if not secret:
-        raise ApiError(503, "unavailable", "the WooCommerce connector has no secret: set WOOCOMMERCE_WEBHOOK_SECRET")
+    if not secret:  # not set up on this platform: there is no such endpoint to call
+        raise ApiError(404, "not_found", "no WooCommerce connector here: WOOCOMMERCE_WEBHOOK_SECRET is not set")
     if not signed(body, request.headers.get("x-wc-webhook-signature"), secret):
         raise ApiError(401, "unauthorized", "X-WC-Webhook-Signature: missing or not the HMAC of this body")
     if topic not in TOPICS:

@@ -215,7 +215,7 @@ def test_a_customer_outside_the_delivery_area_is_refused(client, tokens, extract
         **body("geo-a2", ""), "customer_address": None, "customer_lon": 3.02, "customer_lat": 50.30})
     assert r.status_code == 422, r.text
     assert (r.json()["detail"][0]["field"], r.json()["code"]) == ("customer_lon", "outside_area")
-    assert r.json()["message"] == "(3.020000, 50.300000) est hors de la zone de livraison."
+    assert r.json()["message"] == "Hors de la zone de livraison : (3.020000, 50.300000)."
     csv = ("order_id,customer_lon,customer_lat,weight_kg,volume_l,deliver_from,deliver_to\n"
            "geo-a3,3.0795,50.3705,2,5,14:00,16:00\ngeo-a4,3.02,50.30,2,5,14:00,16:00\n")
     r = client.post("/api/orders/import", headers=tokens["shop"], content=csv, params={"date": DAY})

@@ -154,6 +154,13 @@ def test_an_order_the_platform_cannot_take_names_the_field(client, wc, engine, c
         assert s.get(Order, "wc-bakery:wc7400") is None
 
 
+def test_a_platform_without_the_secret_has_no_connector(client, wc, env):
+    env(WOOCOMMERCE_WEBHOOK_SECRET="")
+    r = deliver(client, ORDER)
+    assert r.status_code == 404
+    assert "WOOCOMMERCE_WEBHOOK_SECRET" in r.json()["detail"]
+
+
 def test_an_unpaid_order_waits(client, wc, engine):
     order = {**copy.deepcopy(ORDER), "id": 7500, "status": "pending"}
     assert deliver(client, order).json()["status"] == "ignored"

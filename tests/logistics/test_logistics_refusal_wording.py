@@ -9,7 +9,7 @@ from logistics.refusal_wording import TEXTS, refusal_text
 PARAMS = {"plan_id": 7, "state": "queued", "order_id": "S1:O1", "day": "2031-05-13",
           "courier_id": "bike-01", "status": "delivered", "stop_id": 42, "kind": "return",
           "event": "returned", "done": "failed", "at": "23:10", "at_day": "2031-05-12",
-          "orders": ["S1:O1", "S1:O2"]}
+          "orders": ["S1:O1", "S1:O2"], "where": "12 Rue X, 59500 Douai", "text": "12 rue X"}
 
 
 def test_every_code_words_its_figures_in_french():
