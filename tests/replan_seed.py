@@ -18,7 +18,8 @@ from logistics.store.plans import publish, request_plan
 H = 3600
 
 
-def publish_day(engine, town, nodes, day: dt.date, prefix: str, *, opens: int = 8, closes: int = 19) -> int:
+def publish_day(engine, town, nodes, day: dt.date, prefix: str, *, opens: int = 8, closes: int = 19,
+                time_limit_s: float = 2) -> int:
     """A published plan of 10 orders from 2 shops on ``day``; two bikes at the hub, shops
     and shifts from ``opens`` to ``closes`` o'clock, slots 10:00 to ``closes``."""
     hub = nodes[len(nodes) // 2]
@@ -40,7 +41,7 @@ def publish_day(engine, town, nodes, day: dt.date, prefix: str, *, opens: int = 
         s.flush()
         for o in orders:
             add_order(s, o, delivery_date=day)
-        plan, _ = request_plan(s, day, settings={"time_limit_s": 2, "seed": 1},
+        plan, _ = request_plan(s, day, settings={"time_limit_s": time_limit_s, "seed": 1},
                                couriers=[c.courier_id for c in couriers])
         s.commit()
         pid = plan.id

@@ -65,7 +65,7 @@ def _change(engine, pid: int) -> PlanChange:
 def test_a_failed_parcel_goes_back_to_its_shop_and_the_round_is_not_over_before(
         engine, town, nodes, clock):
     day = dt.date(2031, 4, 7)
-    pid = publish_day(engine, town, nodes, day, "rt")
+    pid = publish_day(engine, town, nodes, day, "rt", time_limit_s=1)
     clock.on(day, "10:00")
     courier, order, failed_stop = _fail_a_parcel_on_board(engine, pid)
     planned = {o for sts in rounds(engine, pid).values() for st in sts if st[2] == "delivery" for o in st[3]}
@@ -120,7 +120,7 @@ def test_a_failed_parcel_goes_back_to_its_shop_and_the_round_is_not_over_before(
 
 def test_a_shop_closed_by_then_sends_the_parcel_to_the_hub(engine, town, nodes, clock):
     day = dt.date(2031, 4, 8)
-    pid = publish_day(engine, town, nodes, day, "rh")
+    pid = publish_day(engine, town, nodes, day, "rh", time_limit_s=1)
     clock.on(day, "10:00")
     courier, order, _ = _fail_a_parcel_on_board(engine, pid)
     with Session(engine) as s:
@@ -154,7 +154,7 @@ def _hub_return_just_before_the_end(engine, pid: int, courier: str, order: str) 
 def test_with_return_to_hub_the_parcel_rides_to_the_end(engine, town, nodes, clock, env):
     env(RETURN_TO="hub")
     day = dt.date(2031, 4, 9)
-    pid = publish_day(engine, town, nodes, day, "rq")
+    pid = publish_day(engine, town, nodes, day, "rq", time_limit_s=1)
     clock.on(day, "10:00")
     courier, order, _ = _fail_a_parcel_on_board(engine, pid)
     assert _phone(engine, courier, day)["to_return"] == [{"order_id": order, "to": "hub"}]
@@ -171,7 +171,7 @@ def test_with_return_to_hub_the_parcel_rides_to_the_end(engine, town, nodes, clo
 
 def test_a_return_the_shop_refuses_goes_on_to_the_hub(engine, town, nodes, clock):
     day = dt.date(2031, 4, 10)
-    pid = publish_day(engine, town, nodes, day, "rr")
+    pid = publish_day(engine, town, nodes, day, "rr", time_limit_s=1)
     clock.on(day, "10:00")
     courier, order, _ = _fail_a_parcel_on_board(engine, pid)
     assert apply_changes(engine, pid, lambda: town) == "done"
@@ -187,7 +187,7 @@ def test_a_return_the_shop_refuses_goes_on_to_the_hub(engine, town, nodes, clock
 
 def test_a_failed_hand_over_of_a_parcel_never_picked_up_adds_no_return(engine, town, nodes, clock):
     day = dt.date(2031, 4, 11)
-    pid = publish_day(engine, town, nodes, day, "rn")
+    pid = publish_day(engine, town, nodes, day, "rn", time_limit_s=1)
     clock.on(day, "10:00")
     courier, stops = max(rounds(engine, pid).items(), key=lambda kv: len(kv[1]))
     drop = next(st for st in stops if st[2] == "delivery")
@@ -206,7 +206,7 @@ def test_a_return_is_not_dropped_while_couriers_keep_reporting(
     from logistics.jobs import replan_jobs
 
     day = dt.date(2031, 4, 14)
-    pid = publish_day(engine, town, nodes, day, "rb")
+    pid = publish_day(engine, town, nodes, day, "rb", time_limit_s=1)
     clock.on(day, "10:00")
     courier, order, _ = _fail_a_parcel_on_board(engine, pid)
     calls = iter(range(1000))
