@@ -135,7 +135,7 @@ def address_locator(args: argparse.Namespace) -> Any:
     source = network_source(args)
     local = isinstance(source, Path)
     osm_file = source if local else place_path(str(source), args.cache_dir or settings.osm_cache_dir)
-    sources = settings.geocoder or ("osm" if local else "ban,osm")
+    sources = settings.geocoder_sources_for(local)
     geocoder = make_geocoder(sources, osm_file, settings.geocoder_ban_url)
     asked: dict[str, Candidate | str] = {}
 

@@ -131,12 +131,19 @@ class Settings(BaseSettings):
         return ",".join(names)
 
     @property
+    def osm_source_is_file(self) -> bool:
+        """Whether the network comes from an extract file (not a place name)."""
+        return self.osm_source.lower().endswith((".osm", ".pbf", ".xml", ".bz2", ".gz"))
+
+    def geocoder_sources_for(self, local: bool) -> str:
+        """The sources to try: the setting, else ``osm`` for a network from a file
+        (offline) and ``ban,osm`` for a place name."""
+        return self.geocoder or ("osm" if local else "ban,osm")
+
+    @property
     def geocoder_sources(self) -> str:
-        """The sources to try: the setting, or its default for the network source."""
-        if self.geocoder:
-            return self.geocoder
-        local = self.osm_source.lower().endswith((".osm", ".pbf", ".xml", ".bz2", ".gz"))
-        return "osm" if local else "ban,osm"
+        """The sources to try for the platform's own network (``OSM_SOURCE``)."""
+        return self.geocoder_sources_for(self.osm_source_is_file)
 
     @field_validator("osm_source", "clock", "tz", mode="after")
     @classmethod

@@ -101,11 +101,6 @@ def parse_sources(text: str) -> tuple[str, ...]:
     return names
 
 
-def default_sources(osm_source: str) -> str:
-    """``osm`` when the network is a file (offline), ``ban,osm`` for a place name."""
-    return "osm" if Path(osm_source).suffix in (".osm", ".pbf", ".xml", ".bz2", ".gz") else "ban,osm"
-
-
 def make_geocoder(sources: str, osm_file: str | Path | None, ban_url: str) -> ChainGeocoder:
     """The chain of the named sources; ``osm`` needs the extract (skipped without one)."""
     chain: list[Geocoder] = []

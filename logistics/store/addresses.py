@@ -38,9 +38,8 @@ def platform_geocoder() -> ChainGeocoder:
     """The geocoder of the settings: ``GEOCODER``'s sources, the network's extract for
     ``osm`` (the file, or a downloaded place's cache), ``GEOCODER_BAN_URL`` for ``ban``."""
     s = get_settings()
-    source = Path(s.osm_source)
-    local = s.osm_source.lower().endswith((".osm", ".pbf", ".xml", ".bz2", ".gz"))
-    osm_file = source if local else place_path(s.osm_source, s.osm_cache_dir)
+    local = s.osm_source_is_file
+    osm_file = Path(s.osm_source) if local else place_path(s.osm_source, s.osm_cache_dir)
     return _geocoder(s.geocoder_sources, str(osm_file), s.geocoder_ban_url)
 
 
