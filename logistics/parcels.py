@@ -21,5 +21,14 @@ PRESETS = (
     ParcelPreset("sac", "Sac", 5.0, 25.0),
     ParcelPreset("carton", "Carton", 10.0, 50.0),
 )
-#: what an order counts as when nothing says its size
+#: what an order counts as when nothing says its size (a shop may choose another)
 DEFAULT = PRESETS[0]
+CODES = tuple(p.code for p in PRESETS)
+
+
+def preset(code: str) -> ParcelPreset:
+    """The preset of ``code`` (KeyError for an unknown one: codes are checked at the API)."""
+    for p in PRESETS:
+        if p.code == code:
+            return p
+    raise KeyError(code)

@@ -75,6 +75,13 @@ TEXTS: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "address_ambiguous": lambda p: (
         f"L'adresse {p['text']} correspond à plusieurs lieux : choisissez la bonne parmi les "
         "propositions."),
+    "place_closed": lambda p: f"La commande {p['order_id']} est {_status(p)} : son adresse ne change plus.",
+    # a shop's orders
+    "ready_closed": lambda p: (
+        f"La commande {p['order_id']} est {_status(p)} : l'heure où elle est prête ne compte plus."),
+    "ready_after_slot": lambda p: (
+        f"Prêt à {p['ready']}, c'est après la fin du créneau de livraison ({p['slot_end']}) : "
+        "choisissez une heure plus tôt."),
     # a courier's events
     "stop_not_on_round": lambda p: f"L'arrêt {p['stop_id']} n'est pas sur votre tournée.",
     "event_other_day": lambda p: (

@@ -64,7 +64,8 @@ def _shop_values(shop: Shop) -> dict[str, Any]:
     """A stored shop as the body that adds it."""
     at = to_shape(shop.location)
     return {"shop_id": shop.id, "name": shop.name, "address": shop.address, "lon": at.x,
-            "lat": at.y, "opens": hhmm(shop.opens), "closes": hhmm(shop.closes)}
+            "lat": at.y, "opens": hhmm(shop.opens), "closes": hhmm(shop.closes),
+            "default_parcel": shop.default_parcel}
 
 
 def _shop_public(shop: Shop) -> ShopPublic:
@@ -76,6 +77,7 @@ def _set_shop(shop: Shop, body: ShopCreate) -> None:
     shop.location = from_shape(Point(body.lon, body.lat), 4326)
     shop.opens = time_of_day(parse_clock(body.opens))
     shop.closes = time_of_day(parse_clock(body.closes))
+    shop.default_parcel = body.default_parcel
 
 
 def _shop(db: Session, shop_id: str) -> Shop:

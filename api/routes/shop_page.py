@@ -11,12 +11,13 @@ from fastapi import APIRouter, Depends, Request
 
 from logistics import clock, parcels
 from logistics.clock import hhmm
+from logistics.errors import DomainError, ErrorKind
 from logistics.settings import get_settings
 from logistics.store.models import OrderStatus, Role, Shop, User
 from logistics.timeofday import parse_clock
 
 from ..deps import SessionDep, ShopOrDispatcher, role
-from ..errors import conflict, invalid, not_found
+from ..errors import invalid, not_found
 from ..schemas import OrderPublic, PathOrderIdent, error_responses, order_public
 from ..schemas.shop_page import LabelPublic, ParcelPresetPublic, ReadyBody, ShopMe
 from .orders import insert_late, own_order
@@ -37,6 +38,7 @@ def my_shop(db: SessionDep, user: ShopUser) -> ShopMe:
         slots=[{"from": a, "to": b} for a, b in get_settings().slots],
         parcels=[ParcelPresetPublic(code=p.code, label=p.label, weight_kg=p.weight_kg,
                                     volume_l=p.volume_l) for p in parcels.PRESETS],
+        default_parcel=shop.default_parcel,
     )
 
 
@@ -50,7 +52,9 @@ def order_ready(order_id: PathOrderIdent, body: ReadyBody, request: Request, db:
     A published day takes the new time through the worker, like a late order."""
     order = own_order(db, user, order_id, lock=True)
     if order.status not in (OrderStatus.RECEIVED.value, OrderStatus.PLANNED.value):
-        raise conflict("order_id", f"order {order.id} is {order.status}: its ready time no longer matters")
+        raise DomainError("order_id", f"order {order.id} is {order.status}: its ready time no longer matters",
+                          kind=ErrorKind.CONFLICT, code="ready_closed",
+                          params={"order_id": order.id, "status": order.status})
     if body.at is None:
         now = clock.now()
         ready = clock.seconds_into(order.delivery_date, now) if clock.local_day(now) == order.delivery_date else 0
@@ -62,8 +66,9 @@ def order_ready(order_id: PathOrderIdent, body: ReadyBody, request: Request, db:
             raise invalid("at", str(e)) from None
     end = order.deliver_to.hour * 3600 + order.deliver_to.minute * 60
     if ready > end:
-        raise invalid("at", f"ready at {ready // 3600:02d}:{ready % 3600 // 60:02d}, after the slot ends "
-                      f"({hhmm(order.deliver_to)})")
+        at = f"{ready // 3600:02d}:{ready % 3600 // 60:02d}"
+        raise DomainError("at", f"ready at {at}, after the slot ends ({hhmm(order.deliver_to)})",
+                          code="ready_after_slot", params={"ready": at, "slot_end": hhmm(order.deliver_to)})
     order.ready_at = dt.time(ready // 3600, ready % 3600 // 60)
     db.flush()
     out = order_public(order)

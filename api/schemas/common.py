@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from fastapi import Path
 from pydantic import AfterValidator, BaseModel, Field, WithJsonSchema
 
-from logistics import limits
+from logistics import limits, parcels
 from logistics.timeofday import parse_clock
 
 
@@ -74,6 +74,17 @@ OrderIdent = Annotated[
 Name = Annotated[str, Field(min_length=1, max_length=limits.NAME_LENGTH), AfterValidator(_storable)]
 #: a street address
 Address = Annotated[str, Field(max_length=limits.ADDRESS_LENGTH), AfterValidator(_storable)]
+
+
+def _preset(code: str) -> str:
+    if code not in parcels.CODES:
+        raise ValueError(f"unknown parcel {code!r}: one of {', '.join(parcels.CODES)}")
+    return code
+
+
+#: a parcel preset's code ("petit_colis", "sac", "carton")
+ParcelCode = Annotated[str, AfterValidator(_preset),
+                       WithJsonSchema({"type": "string", "enum": list(parcels.CODES)})]
 #: why an order is cancelled or a stop failed
 Reason = Annotated[str, Field(min_length=1, max_length=limits.REASON_LENGTH), AfterValidator(_storable)]
 #: a day the platform takes (a year back to five years ahead)

@@ -2,6 +2,8 @@
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
+from logistics import parcels
+
 from .common import (
     Address,
     ClockIn,
@@ -11,6 +13,7 @@ from .common import (
     Lon,
     Name,
     NewIdent,
+    ParcelCode,
     check_clock,
     point_problem,
 )
@@ -26,6 +29,8 @@ class ShopCreate(BaseModel):
     lat: Lat
     opens: ClockIn
     closes: ClockIn
+    #: what its marketplace orders count as when their items say no weight or volume
+    default_parcel: ParcelCode = parcels.DEFAULT.code
 
     @model_validator(mode="after")
     def _hours(self) -> "ShopCreate":
@@ -49,6 +54,7 @@ class ShopUpdate(BaseModel):
     lat: Lat | None = None
     opens: ClockIn | None = None
     closes: ClockIn | None = None
+    default_parcel: ParcelCode | None = None
 
 
 class ShopPublic(BaseModel):
@@ -62,6 +68,7 @@ class ShopPublic(BaseModel):
     lat: float
     opens: ClockText
     closes: ClockText
+    default_parcel: str = parcels.DEFAULT.code
     retired_at: Instant | None = None
 
 

@@ -24,6 +24,8 @@ class ShopMe(BaseModel):
     closes: ClockText
     slots: list[dict[str, str]]
     parcels: list[ParcelPresetPublic]
+    #: the preset its form starts on, and its marketplace orders count as when unsized
+    default_parcel: str
 
 
 class ReadyBody(BaseModel):

@@ -9,8 +9,9 @@ Mapping (the README says the same for the marketplace's administrators):
   ``city``), geocoded; the shipping name; the billing phone (else the shipping one) and
   e-mail; the customer note as delivery notes;
 - the parcels: each line item's shop from its meta ``shop_id``; its weight and volume
-  from its meta ``weight_kg`` / ``volume_l`` times its quantity, else
-  :data:`DEFAULT_PARCEL` for the shop's part; items of one shop make one order
+  from its meta ``weight_kg`` / ``volume_l`` times its quantity; the items that say
+  neither count together as one of the shop's default parcel (``Shop.default_parcel``,
+  applied where the shop is known: ``logistics.store.marketplace``); items of one shop make one order
   ``wc<order id>`` in that shop's namespace; several shops make one basket (one drop).
 """
 
@@ -22,13 +23,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from logistics import limits, parcels
+from logistics import limits
 from logistics.errors import DomainError, ErrorKind
 from logistics.timeofday import parse_clock
 
-#: the parcel a shop's part counts as when its items say no weight or volume (kg, L):
-#: a "petit colis"
-DEFAULT_PARCEL = (parcels.DEFAULT.weight_kg, parcels.DEFAULT.volume_l)
 #: WooCommerce statuses that cancel the platform's orders
 CANCELLING = frozenset({"cancelled", "refunded"})
 #: statuses of an order not paid yet, or failed: nothing to deliver (yet)
@@ -43,12 +41,20 @@ class WooCommerceError(DomainError):
 
 @dataclass(frozen=True)
 class ShopPart:
-    """One shop's items of a marketplace order."""
+    """One shop's items of a marketplace order: the weight and volume its items say, and
+    how many say none (those count as one of the shop's default parcel)."""
 
     shop_id: str
     weight_kg: float
     volume_l: float
     items: int
+    unsized: int = 0
+
+    def size(self, default_kg: float, default_l: float) -> tuple[float, float]:
+        """Weight and volume of the shop's order, the default parcel added once when
+        some item says no size."""
+        extra = 1 if self.unsized else 0
+        return round(self.weight_kg + extra * default_kg, 3), round(self.volume_l + extra * default_l, 3)
 
 
 @dataclass(frozen=True)
@@ -145,8 +151,7 @@ def read_order(body: Any) -> MarketplaceOrder:
     if not parts:
         raise WooCommerceError("line_items", "no item with a shop_id: nothing to deliver")
     shop_parts = tuple(
-        ShopPart(shop, round(kg if not unsized else max(kg, DEFAULT_PARCEL[0]), 3),
-                 round(litres if not unsized else max(litres, DEFAULT_PARCEL[1]), 3), int(n))
+        ShopPart(shop, round(kg, 3), round(litres, 3), int(n), int(unsized))
         for shop, (kg, litres, n, unsized) in sorted(parts.items())
     )
     address = f"{street}, {place}" if place else street

@@ -114,7 +114,7 @@ def move_customer(session: Session, order: Order, lon: float, lat: float) -> Non
     if order.status in (OrderStatus.DELIVERED.value, OrderStatus.FAILED.value,
                         OrderStatus.CANCELLED.value):
         raise DomainError("order_id", f"order {order.id} is {order.status}: its place no longer changes",
-                          kind=ErrorKind.CONFLICT, code="order_closed",
+                          kind=ErrorKind.CONFLICT, code="place_closed",
                           params={"order_id": order.id, "status": order.status})
     order.customer_location = from_shape(Point(lon, lat), 4326)
     order.address_source, order.address_score = "manual", 1.0

@@ -130,6 +130,9 @@ class Shop(Base):
     location: Mapped[Any] = mapped_column(_point())
     opens: Mapped[dt.time] = mapped_column(Time)
     closes: Mapped[dt.time] = mapped_column(Time)
+    #: the parcel preset (``logistics.parcels``) its marketplace orders count as when
+    #: their items say no weight or volume
+    default_parcel: Mapped[str] = mapped_column(String(16), server_default="petit_colis")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
     #: when the dispatcher retired the shop: it takes no new orders; the row stays for
     #: the history of its orders

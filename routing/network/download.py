@@ -1,9 +1,12 @@
 """Download a place or a bounding box from OpenStreetMap once, and cache it as OSM XML.
 
 osmnx asks Nominatim for the place's boundary and Overpass for every highway way in it
-(``network_type="all"``, unsimplified, with every tag the mode rules read). The result
-is saved as a plain ``.osm`` file under the cache, then loaded like any local extract:
-one code path after loading. osmnx's own HTTP cache goes to ``<cache>/http``.
+(``network_type="all"``, unsimplified, with every tag the mode rules read), then for the
+addresses in it (``addr:housenumber`` on nodes and buildings, kept as one node each at
+the building's inside point), so that the offline geocoder reads a downloaded place as
+it reads an extract. The result is saved as a plain ``.osm`` file under the cache, then
+loaded like any local extract: one code path after loading. osmnx's own HTTP cache goes
+to ``<cache>/http``.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+from xml.sax.saxutils import quoteattr
 
 from routing.network.errors import NetworkUnavailable
 from routing.network.rules import NODE_TAGS, WAY_TAGS
@@ -115,6 +119,43 @@ def _osmnx_settings(cache_dir: Path) -> Iterator[Any]:
             setattr(ox.settings, k, v)
 
 
+def _addresses(ox: Any, place: str | None, bbox: tuple[float, float, float, float] | None,
+               ) -> list[tuple[float, float, dict[str, str]]]:
+    """(lon, lat, addr:* tags) of every numbered address of the place or box: a node's
+    point, a building's inside point. None there is no error (some towns have none)."""
+    tags = {"addr:housenumber": True}
+    try:
+        found = ox.features_from_place(place, tags) if place else ox.features_from_bbox(bbox, tags)
+    except ox._errors.InsufficientResponseError:
+        return []
+    keys = [c for c in found.columns if isinstance(c, str) and c.startswith("addr:")]
+    out = []
+    for geom, values in zip(found.geometry, found[keys].itertuples(index=False), strict=True):
+        if geom is None or geom.is_empty:
+            continue
+        at = geom if geom.geom_type == "Point" else geom.representative_point()
+        kept = {k: v.strip() for k, v in zip(keys, values, strict=True) if isinstance(v, str) and v.strip()}
+        if "addr:housenumber" in kept:
+            out.append((float(at.x), float(at.y), kept))
+    return out
+
+
+def _add_nodes(path: Path, nodes: list[tuple[float, float, dict[str, str]]]) -> None:
+    """Write ``nodes`` into the OSM XML at ``path``, before its first node, with negative
+    ids (new objects, in OSM's convention: never one of the streets' nodes)."""
+    if not nodes:
+        return
+    lines = []
+    for i, (lon, lat, tags) in enumerate(nodes, start=1):
+        inner = "".join(f"<tag k={quoteattr(k)} v={quoteattr(v)}/>" for k, v in sorted(tags.items()))
+        lines.append(f'  <node id="-{i}" version="1" lat="{lat:.7f}" lon="{lon:.7f}">{inner}</node>\n')
+    text = path.read_text(encoding="utf-8")
+    at = text.find("<node")
+    if at < 0:
+        at = text.rfind("</osm>")
+    path.write_text(text[:at] + "".join(lines) + "  " + text[at:], encoding="utf-8")
+
+
 def download(
     what: str,
     path: Path,
@@ -151,6 +192,7 @@ def download(
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_suffix(".osm.part")
             ox.save_graph_xml(graph, tmp)
+            _add_nodes(tmp, _addresses(ox, place, bbox))
     except requests.exceptions.RequestException as exc:
         raise _unavailable(what, type(exc).__name__) from exc
     except ox._errors.InsufficientResponseError as exc:

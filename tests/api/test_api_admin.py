@@ -52,7 +52,8 @@ def test_a_shop_is_changed_in_part(client, dispatcher):
     r = client.patch("/api/shops/ad-s1", headers=dispatcher, json={"name": "Librairie du Beffroi", "closes": "20:00"})
     assert r.status_code == 200, r.text
     assert r.json() == {"shop_id": "ad-s1", "name": "Librairie du Beffroi", "address": "3 place d'Armes",
-                        "lon": 3.079, "lat": 50.371, "opens": "09:00", "closes": "20:00", "retired_at": None}
+                        "lon": 3.079, "lat": 50.371, "opens": "09:00", "closes": "20:00",
+                        "default_parcel": "petit_colis", "retired_at": None}
     r = client.patch("/api/shops/ad-s1", headers=dispatcher, json={"address": None})
     assert r.json()["address"] is None
 

@@ -52,6 +52,7 @@ def test_the_shop_reads_its_shop_slots_and_parcels(client, tokens):
     assert (me["shop_id"], me["name"], me["opens"], me["closes"]) == ("sp-a", "Fleuriste sp-a", "09:00", "19:00")
     assert me["slots"][0] == {"from": "10:00", "to": "12:00"}
     assert [p["label"] for p in me["parcels"]] == ["Petit colis", "Sac", "Carton"]
+    assert me["default_parcel"] == "petit_colis"
     assert client.get("/api/shops/me", headers=tokens["dispatcher"]).status_code == 403
 
 
@@ -66,12 +67,16 @@ def test_ready_now_or_later(client, tokens, clock):
     r = client.post(f"/api/orders/{o['order_id']}/ready", headers=tokens["a"], json={"at": "17:00"})
     assert r.status_code == 422
     assert r.json()["detail"][0]["field"] == "at"
+    assert (r.json()["code"], r.json()["params"]) == ("ready_after_slot", {"ready": "17:00", "slot_end": o["deliver_to"]})
+    assert r.json()["message"].startswith("Prêt à 17:00, c'est après la fin du créneau")
     r = client.post(f"/api/orders/{o['order_id']}/ready", headers=tokens["a"], json={"at": "9h"})
     assert r.status_code == 422
     assert client.post(f"/api/orders/{o['order_id']}/ready", headers=tokens["b"], json={}).status_code == 404
     assert client.post(f"/api/orders/{o['order_id']}/cancel", headers=tokens["a"],
                        json={"reason": "x"}).status_code == 200
-    assert client.post(f"/api/orders/{o['order_id']}/ready", headers=tokens["a"], json={}).status_code == 409
+    r = client.post(f"/api/orders/{o['order_id']}/ready", headers=tokens["a"], json={})
+    assert (r.status_code, r.json()["code"]) == (409, "ready_closed")
+    assert r.json()["message"] == f"La commande {o['order_id']} est annulée : l'heure où elle est prête ne compte plus."
 
 
 def test_a_label_with_its_qr_code(client, tokens):

@@ -67,10 +67,11 @@ def dispatcher(client, engine):
         _, token = create_user(s, "dispatcher")
         s.commit()
     auth = {"Authorization": f"Bearer {token}"}
-    for shop, name in (("wc-books", "Librairie"), ("wc-bakery", "Boulangerie")):
+    for shop, name in (("wc-books", "Librairie"), ("wc-bakery", "Boulangerie"), ("wc-florist", "Fleuriste")):
         r = client.post("/api/shops", headers=auth, json={
             "shop_id": shop, "name": name, "lon": 3.08, "lat": 50.37, "opens": "08:00", "closes": "19:00"})
         assert r.status_code == 201, r.text
+        assert r.json()["default_parcel"] == "petit_colis"
     return auth
 
 
@@ -166,3 +167,52 @@ def test_an_unpaid_order_waits(client, wc, engine):
     assert deliver(client, order).json()["status"] == "ignored"
     with Session(engine) as s:
         assert s.get(Order, "wc-books:wc7500") is None
+
+
+def test_items_without_a_size_count_as_the_shop_s_default_parcel(client, wc, engine):
+    r = client.patch("/api/shops/wc-florist", headers=wc, json={"default_parcel": "malle"})
+    assert r.status_code == 422, r.text
+    assert r.json()["detail"][0]["field"] == "default_parcel"
+    r = client.patch("/api/shops/wc-florist", headers=wc, json={"default_parcel": "carton"})
+    assert (r.status_code, r.json()["default_parcel"]) == (200, "carton"), r.text
+    order = copy.deepcopy(ORDER)
+    order["id"] = 7600
+    # The florist: one sized pot (3 × 1 kg, 4 L) and a bouquet without a size.
+    order["line_items"] = [
+        {"id": 1, "name": "Pot", "quantity": 3, "meta_data": [
+            {"key": "shop_id", "value": "wc-florist"}, {"key": "weight_kg", "value": 1},
+            {"key": "volume_l", "value": 4}]},
+        {"id": 2, "name": "Bouquet", "quantity": 2, "meta_data": [{"key": "shop_id", "value": "wc-florist"}]},
+        {"id": 3, "name": "Baguette", "quantity": 1, "meta_data": [{"key": "shop_id", "value": "wc-bakery"}]},
+    ]
+    assert deliver(client, order).json()["status"] == "created"
+    flowers = client.get("/api/orders/wc-florist:wc7600", headers=wc).json()
+    assert (flowers["weight_kg"], flowers["volume_l"]) == (13.0, 62.0)  # 3 kg + 12 L, then one "carton"
+    bread = client.get("/api/orders/wc-bakery:wc7600", headers=wc).json()
+    assert (bread["weight_kg"], bread["volume_l"]) == (2.0, 10.0)  # the bakery's default: a "petit colis"
+
+
+def test_a_shop_s_items_dropped_from_the_order_cancel_its_order(client, wc, engine):
+    order = copy.deepcopy(ORDER)
+    order["id"] = 7700
+    assert deliver(client, order).json()["status"] == "created"
+    order["line_items"] = order["line_items"][:1]  # the bread is taken out
+    r = deliver(client, order, topic="order.updated")
+    assert r.json() == {"status": "updated", "order_ids": ["wc-books:wc7700"]}, r.text
+    bread = client.get("/api/orders/wc-bakery:wc7700", headers=wc).json()
+    assert bread["status"] == "cancelled"
+    assert client.get("/api/orders/wc-books:wc7700", headers=wc).json()["status"] == "received"
+    assert deliver(client, order, topic="order.updated").json()["status"] == "unchanged"
+    # Once a shop's order is picked up, taking its items out is refused (409), nothing changed.
+    order["id"] = 7701
+    order["line_items"] = copy.deepcopy(ORDER["line_items"])
+    assert deliver(client, order).json()["status"] == "created"
+    with Session(engine) as s:
+        row = s.get(Order, "wc-bakery:wc7701")
+        move_order(s, row, OrderStatus.PLANNED)
+        move_order(s, row, OrderStatus.PICKED_UP)
+        s.commit()
+    order["line_items"] = order["line_items"][:1]
+    r = deliver(client, order, topic="order.updated")
+    assert r.status_code == 409, r.text
+    assert client.get("/api/orders/wc-bakery:wc7701", headers=wc).json()["status"] == "picked_up"

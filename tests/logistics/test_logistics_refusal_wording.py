@@ -9,7 +9,8 @@ from logistics.refusal_wording import TEXTS, refusal_text
 PARAMS = {"plan_id": 7, "state": "queued", "order_id": "S1:O1", "day": "2031-05-13",
           "courier_id": "bike-01", "status": "delivered", "stop_id": 42, "kind": "return",
           "event": "returned", "done": "failed", "at": "23:10", "at_day": "2031-05-12",
-          "orders": ["S1:O1", "S1:O2"], "where": "12 Rue X, 59500 Douai", "text": "12 rue X"}
+          "orders": ["S1:O1", "S1:O2"], "where": "12 Rue X, 59500 Douai", "text": "12 rue X",
+          "ready": "18:30", "slot_end": "18:00"}
 
 
 def test_every_code_words_its_figures_in_french():
@@ -20,6 +21,9 @@ def test_every_code_words_its_figures_in_french():
         assert text.endswith((".", ")")), (code, text)
     assert refusal_text("order_closed", PARAMS) == (
         "La commande S1:O1 est livrée : elle ne peut plus changer de livreur.")
+    assert refusal_text("ready_after_slot", PARAMS) == (
+        "Prêt à 18:30, c'est après la fin du créneau de livraison (18:00) : choisissez une heure plus tôt.")
+    assert refusal_text("place_closed", PARAMS) == "La commande S1:O1 est livrée : son adresse ne change plus."
     assert refusal_text("plan_not_changeable", PARAMS).startswith("Le plan 7 est en attente de calcul")
     assert "un retour de colis" in refusal_text("stop_takes_no_event", PARAMS)
     assert refusal_text("unknown_courier", {"courier_id": ["a", "b"]}) == "Aucun livreur a, b."

@@ -365,6 +365,14 @@ def test_a_round_ridden_through_a_dead_zone(phone, api_server, platform, ride, c
             settled(page)
             continue
         if stop is failed:
+            # "L'adresse est ailleurs", confirmed: the customer is where the phone is.
+            page.once("dialog", lambda d: d.accept())
+            page.click("#elsewhere")
+            expect(page.locator("#elsewhere-msg")).to_have_text("Adresse corrigée : merci.")
+            for o in stop["orders"]:
+                moved = platform.client.get(f"/api/orders/{o['order_id']}", headers=platform.dispatcher).json()
+                assert (moved["customer_lon"], moved["customer_lat"]) == pytest.approx(
+                    (HERE["longitude"], HERE["latitude"]))
             tap(page, "Arrivé")
             tap(page, "Échec")
             page.get_by_text("Pourquoi l'échec ?").wait_for()

@@ -229,6 +229,66 @@ def test_the_dispatcher_plans_moves_publishes_and_follows_the_day(
 
 
 
+def test_the_dispatcher_drags_a_customer_to_the_right_door(
+        api_server, platform, day, tokens, desktop, console_errors):
+    """An order's pin dragged on the map, then saved: the order is there, and the same
+    address typed again for a later order lands there too. Cancelling changes nothing."""
+    page = desktop
+    errors = console_errors(page)
+    c = platform.client
+    listed = c.get("/api/orders", params={"date": DATE}, headers=platform.dispatcher).json()["orders"]
+    open_orders = [o for o in listed if o["status"] in ("received", "planned") and o["shop_id"]]
+    moved, kept = open_orders[0], open_orders[1]
+    page.goto(f"{api_server}/dispatch?date={DATE}#token={platform.token('dispatcher')}")
+    expect(page.locator("#orders tbody tr")).to_have_count(N_ORDERS)
+    expect(page.locator("#place-panel")).to_be_hidden()
+
+    # Cancelled: nothing is saved.
+    page.click(f"#orders tbody tr[data-order='{kept['order_id']}'] .place-order")
+    expect(page.locator("#place-panel")).to_be_visible()
+    expect(page.locator("#place-order")).to_contain_text(kept["order_id"])
+    expect(page.locator("#place-save")).to_be_disabled()
+    box = page.locator("#map").bounding_box()
+    page.mouse.click(box["x"] + 40, box["y"] + box["height"] - 40)  # a click on the map puts the pin there
+    expect(page.locator("#place-save")).to_be_enabled()
+    page.click("#place-cancel")
+    expect(page.locator("#place-panel")).to_be_hidden()
+    expect(page.locator("#map .place-pin")).to_have_count(0)
+
+    # Dragged 90 px east and saved.
+    page.click(f"#orders tbody tr[data-order='{moved['order_id']}'] .place-order")
+    pin = page.locator("#map .place-pin")
+    expect(pin).to_have_count(1)
+    expect(page.locator("#place-msg")).to_contain_text("Faites glisser")
+    assert axe_violations(page) == []
+    at = pin.bounding_box()
+    x, y = at["x"] + at["width"] / 2, at["y"] + at["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    for step in range(1, 10):
+        page.mouse.move(x + 10 * step, y)
+    page.mouse.up()
+    expect(page.locator("#place-msg")).to_contain_text(re.compile(r"à \d+ m de l'ancien"))
+    shot(page, "dispatch-place")
+    page.click("#place-save")
+    expect(page.locator("#place-done")).to_contain_text(f"Emplacement de {moved['order_id']} enregistré")
+    expect(page.locator("#place-panel")).to_be_hidden()
+    after = c.get(f"/api/orders/{moved['order_id']}", headers=platform.dispatcher).json()
+    assert after["customer_lon"] > moved["customer_lon"] + 1e-4, (moved, after)
+    assert abs(after["customer_lat"] - moved["customer_lat"]) < 1e-4
+    untouched = c.get(f"/api/orders/{kept['order_id']}", headers=platform.dispatcher).json()
+    assert (untouched["customer_lon"], untouched["customer_lat"]) == (kept["customer_lon"], kept["customer_lat"])
+
+    # The address now points there for a later order given without a point.
+    r = c.post("/api/orders", headers=tokens["shops"][moved["shop_id"]], json={
+        "order_id": PREFIX + "again", "customer_address": moved["customer_address"], "weight_kg": 1,
+        "volume_l": 1, "deliver_from": "15:00", "deliver_to": "17:00", "date": "2032-09-20"})
+    assert r.status_code == 201, r.text
+    assert (r.json()["customer_lon"], r.json()["customer_lat"]) == pytest.approx(
+        (after["customer_lon"], after["customer_lat"]), abs=1e-7)
+    assert errors == []
+
+
 def test_a_refused_token_asks_to_sign_in(api_server, platform, tokens, desktop, console_errors):
     page = desktop
     errors = console_errors(page)

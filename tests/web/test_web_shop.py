@@ -54,7 +54,8 @@ def _seed(platform, name: str) -> dict:
     shop_id, other = f"{PREFIX}{name}", f"{PREFIX}{name}-autre"
     for sid, label in ((shop_id, f"Boulangerie Gayant ({name})"), (other, "Fleurs du Beffroi")):
         r = c.post("/api/shops", headers=platform.dispatcher, json={
-            "shop_id": sid, "name": label, "lon": 3.0805, "lat": 50.3702, "opens": "07:00", "closes": "19:30"})
+            "shop_id": sid, "name": label, "lon": 3.0805, "lat": 50.3702, "opens": "07:00", "closes": "19:30",
+            "default_parcel": "carton"})
         assert r.status_code == 201, r.text
     token = platform.token("shop", shop_id=shop_id)
     mine = {"Authorization": f"Bearer {token}"}
@@ -125,6 +126,7 @@ def test_the_shop_follows_and_adds_its_orders(
     # The form offers the shop's slots and parcel sizes, today by default.
     expect(page.locator("#slot option")).to_have_count(5)
     expect(page.locator("#parcels input[type=radio]")).to_have_count(3)
+    expect(page.locator("#parcels input[value=carton]")).to_be_checked()  # the shop's usual parcel
     expect(page.locator("#date")).to_have_value(DATE)
     expect(page.locator("#slot")).to_have_value("10:00|12:00")  # the first slot not over at 09:00
     _check_layout(page, size)
@@ -210,7 +212,7 @@ def test_the_shop_follows_and_adds_its_orders(
     expect(page.locator("#later-at")).to_be_focused()
     page.fill("#later-at", "19:00")
     a3.locator("form.later-form button[type=submit]").click()
-    expect(page.locator("#later-error")).to_contain_text("avant la fin du créneau")
+    expect(page.locator("#later-error")).to_contain_text("Prêt à 19:00, c'est après la fin du créneau de livraison (18:00)")
     page.fill("#later-at", "17:00")
     a3.locator("form.later-form button[type=submit]").click()
     expect(a3.locator(".ready")).to_have_text("à 17:00")

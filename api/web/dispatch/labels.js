@@ -26,3 +26,6 @@ export const CHANGE_STATUS = { queued: "en attente", applied: "appliqué", refus
 
 /** Order statuses that a move may still change. */
 export const MOVABLE = new Set(["received", "planned"]);
+
+/** Order statuses whose customer's place a dispatcher may still correct. */
+export const PLACEABLE = new Set(["received", "planned", "picked_up"]);

@@ -10,6 +10,7 @@
 //   orders.js  the orders table      rounds.js  rounds, a round's stops, unassigned
 //   plan.js    planning, progress, publishing
 //   moves.js   moving an order, the plan's changes
+//   place.js   correcting where a customer is (a pin dragged on the map)
 //   live.js    positions and stop events every 5 s, the feed
 
 import { render, renderChanged } from "../lib/html.js";
@@ -17,6 +18,7 @@ import { followLive, renderFeed } from "./live.js";
 import { drawOrders, drawRounds, fit, showMap } from "./map.js";
 import { pickOrder, renderChanges, renderMoveForm, requestAbsence, requestMove } from "./moves.js";
 import { renderOrders, searchOrders, sortOrders } from "./orders.js";
+import { savePlace, startPlacing, stopPlacing } from "./place.js";
 import {
   checkAll, countCouriers, followPlan, publish, renderCourierBoxes, renderPlanInfo, renderProgress, requestPlan,
   withdrawPlan,
@@ -90,6 +92,8 @@ async function load() {
   $("#progress").textContent = "";
   renderChanged($("#feed"), "");
   $("#move-msg").textContent = "";
+  $("#place-done").textContent = "";
+  stopPlacing();
   const date = state.date;
   try {
     const [orders, couriers, plans, shops] = await Promise.all([
@@ -143,6 +147,8 @@ function wire() {
     if (ev.target.closest("#absence-form")) requestAbsence(ev);
   });
   $("#move-form").addEventListener("submit", requestMove);
+  $("#place-save").addEventListener("click", savePlace);
+  $("#place-cancel").addEventListener("click", stopPlacing);
   $("#rounds tbody").addEventListener("click", (ev) => {
     const tr = ev.target.closest("tr[data-courier]");
     if (tr) selectRound(tr.dataset.courier);
@@ -157,6 +163,8 @@ function wire() {
   document.addEventListener("click", (ev) => {
     const pick = ev.target.closest(".pick-order");
     if (pick) pickOrder(pick.dataset.order);
+    const place = ev.target.closest(".place-order");
+    if (place) startPlacing(place.dataset.order);
     if (ev.target.closest("#unselect")) selectRound(state.selected);
   });
   $("#orders-search").addEventListener("input", (ev) => searchOrders(ev.target.value));

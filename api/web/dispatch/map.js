@@ -71,6 +71,8 @@ export function drawOrders() {
     } else {
       m.setStyle(style);
       m.setTooltipContent(tip);
+      const at = m.getLatLng();
+      if (at.lat !== o.customer_lat || at.lng !== o.customer_lon) m.setLatLng([o.customer_lat, o.customer_lon]);
     }
   }
   for (const [id, m] of layers.orderMarkers) {
@@ -174,6 +176,36 @@ export function styleSelection() {
     const shown = !sel || !where.has(orderId) || where.get(orderId) === sel;
     m.setStyle({ opacity: shown ? 1 : 0.25, fillOpacity: shown ? 0.95 : 0.2 });
   }
+}
+
+let pin = null;
+let onPin = null;
+
+/**
+ * A pin the dispatcher drags (or puts by clicking the map) to where a customer really
+ * is; `onMove([lat, lon])` runs at each new place. `dropPin(null)` removes it.
+ */
+export function dropPin(latlng, onMove) {
+  if (pin) {
+    map.removeLayer(pin);
+    map.off("click", pinClick);
+    pin = null;
+  }
+  map.getContainer().classList.toggle("placing", Boolean(latlng));
+  if (!latlng) return;
+  onPin = onMove;
+  pin = L.marker(latlng, {
+    draggable: true, autoPan: true, zIndexOffset: 3000, title: "Nouvel emplacement du client",
+    icon: L.divIcon({ className: "place-pin", html: "<span></span>", iconSize: [28, 28], iconAnchor: [14, 28] }),
+  }).addTo(map);
+  pin.on("dragend", () => onPin([pin.getLatLng().lat, pin.getLatLng().lng]));
+  map.on("click", pinClick);
+  map.panTo(latlng, { animate: false });
+}
+
+function pinClick(ev) {
+  pin.setLatLng(ev.latlng);
+  onPin([ev.latlng.lat, ev.latlng.lng]);
 }
 
 /** The couriers' last positions, moved in place. */

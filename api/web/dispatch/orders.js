@@ -2,7 +2,7 @@
 // a search over ids, shops, addresses and couriers.
 
 import { html, render } from "../lib/html.js";
-import { MOVABLE, ORDER_STATUS } from "./labels.js";
+import { MOVABLE, ORDER_STATUS, PLACEABLE } from "./labels.js";
 import { swatch } from "./rounds.js";
 import { $, canMove, cmp, num, orderCourier, state, unassignedIds } from "./state.js";
 
@@ -44,8 +44,10 @@ function orderRow(o, movable) {
     <td class="num">${num(o.weight_kg)} kg</td>
     <td class="num">${num(o.volume_l)} L</td>
     <td>${courierCell(o.courier)}</td>
-    <td>${movable && MOVABLE.has(o.status)
-      ? html`<button type="button" class="small pick-order" data-order="${o.order_id}">Déplacer…</button>` : ""}</td>
+    <td class="actions">${movable && MOVABLE.has(o.status)
+      ? html`<button type="button" class="small pick-order" data-order="${o.order_id}">Déplacer…</button>` : ""}${
+      PLACEABLE.has(o.status) ? html`<button type="button" class="small place-order" data-order="${o.order_id}"
+        aria-label="Corriger l'emplacement de ${o.order_id} sur la carte">Emplacement…</button>` : ""}</td>
   </tr>`;
 }
 

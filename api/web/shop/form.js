@@ -28,15 +28,16 @@ const addressInput = () => $("#customer_address");
 
 // ---------------------------------------------------------------- choices of the shop
 
-/** The shop's slots and parcel sizes, and today as the default day. */
+/** The shop's slots and parcel sizes (its usual one first chosen), and today as the default day. */
 export function fillChoices() {
-  const { slots, parcels } = state.shop;
+  const { slots, parcels, default_parcel: usual } = state.shop;
   const picked = $("#slot").value;
   render($("#slot"), slots.map((s) => html`<option value="${s.from}|${s.to}">${s.from} – ${s.to}</option>`));
   if (picked) $("#slot").value = picked;
-  const size = form().querySelector("input[name=parcel]:checked")?.value;
-  render($("#parcels"), parcels.map((p, i) => html`<label class="choice">
-      <input type="radio" name="parcel" value="${p.code}" ${(size ? p.code === size : i === 0) ? html`checked` : ""}>
+  const size = form().querySelector("input[name=parcel]:checked")?.value
+    || (parcels.some((p) => p.code === usual) ? usual : parcels[0]?.code);
+  render($("#parcels"), parcels.map((p) => html`<label class="choice">
+      <input type="radio" name="parcel" value="${p.code}" ${p.code === size ? html`checked` : ""}>
       <span>${p.label} <span class="muted">(${Douai.num(p.weight_kg)} kg, ${Douai.num(p.volume_l)} L)</span></span>
     </label>`));
   for (const input of [$("#date"), $("#import-date")]) {

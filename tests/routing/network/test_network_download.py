@@ -19,6 +19,7 @@ import osmium
 import osmnx as ox
 import pytest
 
+from logistics.geocoding.geocoder import make_geocoder
 from routing.network import NetworkUnavailable, load_network
 
 
@@ -67,6 +68,24 @@ def nominatim_json(box: tuple[float, float, float, float]) -> list[dict]:
     }]  # fmt: skip
 
 
+def addresses_json(box: tuple[float, float, float, float]) -> dict:
+    """An Overpass answer to the address query: a numbered node and a numbered building
+    (a closed way) inside the box."""
+    west, south, east, north = box
+    x, y = (west + east) / 2, (south + north) / 2
+    d = 0.0001
+    corners = [(x + d, y + d), (x + 2 * d, y + d), (x + 2 * d, y + 2 * d), (x + d, y + 2 * d)]
+    nodes = [{"type": "node", "id": 9_000_001 + i, "lat": b, "lon": a} for i, (a, b) in enumerate(corners)]
+    return {"version": 0.6, "generator": "test", "elements": [
+        {"type": "node", "id": 9_000_000, "lat": y, "lon": x, "tags": {
+            "addr:housenumber": "7", "addr:street": "Rue du Test", "addr:postcode": "68100",
+            "addr:city": "Mulhouse"}},
+        *nodes,
+        {"type": "way", "id": 9_000_100, "nodes": [n["id"] for n in nodes] + [nodes[0]["id"]], "tags": {
+            "building": "yes", "addr:housenumber": "9 bis", "addr:street": "Rue du Test & Fils"}},
+    ]}  # fmt: skip
+
+
 STATUS = (
     "Connected as: 1\nCurrent time: 2024-10-01T00:00:00Z\nAnnounced endpoint: none\n"
     "Rate limit: 2\n2 slots available now.\nCurrently running queries:\n"
@@ -78,6 +97,7 @@ def osm_server(extract_path) -> Iterator[tuple[str, Counter, tuple[float, float,
     """(base URL, hits per path, box) of a local Nominatim + Overpass stand-in."""
     answer, box = overpass_json(extract_path("mulhouse-centre.osm.pbf"))
     overpass = json.dumps(answer).encode()
+    addresses = json.dumps(addresses_json(box)).encode()
     nominatim = json.dumps(nominatim_json(box)).encode()
     hits: Counter = Counter()
 
@@ -102,8 +122,8 @@ def osm_server(extract_path) -> Iterator[tuple[str, Counter, tuple[float, float,
         def do_POST(self) -> None:  # noqa: N802
             path = self.path.split("?")[0]
             hits[path] += 1
-            self.rfile.read(int(self.headers.get("Content-Length", 0)))
-            self._send(overpass, "application/json")
+            query = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            self._send(addresses if b"housenumber" in query else overpass, "application/json")
 
         def log_message(self, *args: object) -> None:
             pass
@@ -137,8 +157,14 @@ def test_place_is_downloaded_once_then_read_from_the_cache(local_osm, tmp_path, 
     assert net.source.startswith("OpenStreetMap: 'Mulhouse centre' (downloaded ")
     assert net.source.endswith(f"cached {cached})")
     assert hits["/search"] == 1
-    assert hits["/api/interpreter"] == 1
+    assert hits["/api/interpreter"] == 2  # the streets, then the addresses
     assert ox.settings.cache_folder == cache_folder  # osmnx settings restored
+    # The addresses are in the cached file, for the offline geocoder: a node and a building.
+    geocoder = make_geocoder("osm", cached, "")
+    assert geocoder.resolve("7 rue du Test, 68100 Mulhouse").status == "found"
+    building = geocoder.resolve("9 bis rue du Test & Fils")
+    assert building.status == "found", building
+    assert building.best.lon > geocoder.resolve("7 rue du Test").best.lon
     direct = load_network(extract_path("mulhouse-centre.osm.pbf"))
     for mode in ("cargo_bike", "foot", "car"):
         got, want = net.graph(mode).num_nodes, direct.graph(mode).num_nodes
@@ -158,12 +184,12 @@ def test_box_is_downloaded_once(local_osm, tmp_path):
     hits, box = local_osm
     hits.clear()
     net = load_network(box, cache_dir=tmp_path)
-    assert hits["/api/interpreter"] == 1
+    assert hits["/api/interpreter"] == 2
     assert hits["/search"] == 0
     assert net.source.startswith("OpenStreetMap: box (")
     assert net.graph("car").num_nodes > 100
     load_network(box, cache_dir=tmp_path)
-    assert hits["/api/interpreter"] == 1
+    assert hits["/api/interpreter"] == 2
 
 
 @pytest.mark.parametrize("url", ["http://127.0.0.1:9/", "https://nominatim.invalid/"])
