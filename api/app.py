@@ -33,12 +33,17 @@ from .routes import (
     metrics,
     orders,
     plans,
+    proofs,
     shop_page,
+    tracking,
     users,
+    webhooks,
 )
 from .schemas import ErrorBody
 from .security import SecurityHeaders
 
+#: the largest body of a proof of delivery (a photo and a signature of 5 MB each, the form around)
+PROOF_BODY_BYTES = 11 * 1024 * 1024
 _ERROR_BODY = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
 _RETRY_AFTER = {"Retry-After": {"description": "seconds to wait before trying again",
                                 "schema": {"type": "integer"}}}
@@ -69,14 +74,16 @@ def create_app(
     app.state.jobs = jobs or make_celery()
     install_error_handlers(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes,
-                       paths={f"{orders.router.prefix}/import": orders.MAX_IMPORT_BYTES})
+                       paths={f"{orders.router.prefix}/import": orders.MAX_IMPORT_BYTES,
+                              r"/api/stops/[0-9]+/proof": PROOF_BODY_BYTES})
     trusted = settings.trusted_proxy_networks
     app.add_middleware(
         RateLimits, auth_failures_per_minute=settings.auth_failures_per_minute,
         health_checks_per_minute=settings.health_checks_per_minute, trusted=trusted,
     )
     app.add_middleware(SecurityHeaders, trusted=trusted)  # the outermost: on every answer
-    for module in (admin, shop_page, orders, addresses, connectors, plans, courier, metrics, health, users):
+    for module in (admin, shop_page, orders, addresses, connectors, plans, courier, proofs, tracking,
+                   webhooks, metrics, health, users):
         app.include_router(module.router)
     install_pages(app)
     install_docs(app)

@@ -9,6 +9,7 @@ memory. Either way the answer is 413 with the one error body (:mod:`api.errors`)
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from starlette.datastructures import Headers
@@ -45,13 +46,18 @@ class BodyLimit:
     with 413, by ``Content-Length`` up front and by counting what is read."""
 
     def __init__(self, app: ASGIApp, *, max_bytes: int, paths: Mapping[str, int] | None = None) -> None:
-        self.app, self.max_bytes, self.paths = app, max_bytes, dict(paths or {})
+        self.app, self.max_bytes = app, max_bytes
+        #: path patterns (regular expressions matching the whole path) -> their bound
+        self.paths = [(re.compile(p), n) for p, n in (paths or {}).items()]
+
+    def limit_of(self, path: str) -> int:
+        return next((n for p, n in self.paths if p.fullmatch(path)), self.max_bytes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = self.paths.get(scope["path"], self.max_bytes)
+        limit = self.limit_of(scope["path"])
         length = _content_length(scope)
         if length is not None and length > limit:
             await error_response(413, "too_large", too_large(limit))(scope, receive, send)

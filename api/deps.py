@@ -1,16 +1,21 @@
 """Dependencies shared by the routers: a database session per request, the caller and
 their role."""
 
+import logging
 from collections.abc import Callable, Iterator
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
 from sqlalchemy.orm import Session
 
+from logistics.jobs.celery_app import SEND_MESSAGES
 from logistics.store.models import Role, User
+from logistics.store.outbox import QUEUED
 from logistics.store.users import user_for_token
 
 from .errors import ApiError
+
+log = logging.getLogger(__name__)
 
 
 def get_session(request: Request) -> Iterator[Session]:
@@ -28,6 +33,17 @@ def get_session(request: Request) -> Iterator[Session]:
         raise
     finally:
         s.close()
+    if s.info.get(QUEUED):
+        wake_sender(request)
+
+
+def wake_sender(request: Request) -> None:
+    """Messages were queued by this request (and committed): the worker sends them now
+    rather than at beat's next look. A broker away only delays them until then."""
+    try:
+        request.app.state.jobs.send_task(SEND_MESSAGES)
+    except Exception as e:  # noqa: BLE001 - the messages are stored; beat sends them later
+        log.warning("could not wake the message sender: %s", e)
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]

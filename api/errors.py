@@ -28,7 +28,8 @@ from logistics.refusal_wording import refusal_text
 log = logging.getLogger(__name__)
 
 #: the HTTP status of each kind of refusal
-STATUS = {ErrorKind.INVALID: 422, ErrorKind.CONFLICT: 409, ErrorKind.NOT_FOUND: 404}
+STATUS = {ErrorKind.INVALID: 422, ErrorKind.CONFLICT: 409, ErrorKind.NOT_FOUND: 404,
+          ErrorKind.TOO_LARGE: 413, ErrorKind.UNSUPPORTED: 415}
 
 
 class ApiError(Exception):
@@ -61,7 +62,7 @@ def domain_body(exc: DomainError) -> tuple[int, dict[str, object]]:
     ``"field: problem"``; 404 says the problem."""
     if exc.kind is ErrorKind.INVALID:
         detail: object = [exc.as_problem()]
-    elif exc.kind is ErrorKind.CONFLICT:
+    elif exc.kind in (ErrorKind.CONFLICT, ErrorKind.TOO_LARGE, ErrorKind.UNSUPPORTED):
         detail = str(exc)
     else:
         detail = exc.problem

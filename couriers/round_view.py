@@ -18,6 +18,7 @@ from geoalchemy2.shape import to_shape
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
+from logistics import clock
 from logistics.clock import hhmm, local_iso
 from logistics.returns import to_return
 from logistics.settings import get_settings
@@ -101,6 +102,50 @@ def next_stop_id(stops: Sequence[dict[str, Any]]) -> int | None:
         if s["kind"] != "start" and s["status"] not in FINISHED_STATUSES:
             return int(s["stop_id"])
     return None
+
+
+#: stop kinds where the courier spends time (not the start and the end)
+WORK_KINDS = ("pickup", "delivery", "return")
+#: minutes counted at least for each stop still to serve before one (an estimate's floor)
+MIN_PER_STOP = 5
+
+
+def _minutes(hhmm_text: str) -> int:
+    h, m = hhmm_text.split(":")[:2]
+    return int(h) * 60 + int(m)
+
+
+def stops_before(stops: Sequence[dict[str, Any]], view: dict[str, Any]) -> int:
+    """How many stops of the round (its :func:`round_stops`) still to serve come before ``view``."""
+    return sum(1 for s in stops if s["seq"] < view["seq"] and s["kind"] in WORK_KINDS
+               and s["status"] not in FINISHED_STATUSES)
+
+
+def arrival_minutes(rnd: Round, stops: Sequence[dict[str, Any]], view: dict[str, Any]) -> float:
+    """When the courier should reach ``view``, in minutes of its day: the planned time
+    shifted by how late the last finished stop was, and never before now plus a few
+    minutes per stop still before it."""
+    late = 0.0
+    for s in stops:
+        done = [e for e in s["events"] if e["type"] != "arrived"]
+        if s["status"] in FINISHED_STATUSES and done and s["departure"]:
+            at = dt.datetime.fromisoformat(done[-1]["at"])
+            late = max(0.0, at.hour * 60 + at.minute - _minutes(s["departure"]))
+    eta = _minutes(view["eta"]) + late
+    now = clock.local(clock.now())
+    if now.date() == rnd.plan.day:
+        eta = max(eta, now.hour * 60 + now.minute + MIN_PER_STOP * stops_before(stops, view))
+    return eta
+
+
+def clock_text(minutes: float) -> str:
+    m = max(0, min(24 * 60 - 1, int(round(minutes))))
+    return f"{m // 60:02d}:{m % 60:02d}"
+
+
+def arrival_estimate(rnd: Round, stops: Sequence[dict[str, Any]], view: dict[str, Any]) -> str:
+    """:func:`arrival_minutes` as ``HH:MM``."""
+    return clock_text(arrival_minutes(rnd, stops, view))
 
 
 def _window(stop: Stop, orders: Sequence[Order], shop: Shop | None) -> dict[str, str | None] | None:

@@ -37,6 +37,7 @@ from logistics import clock
 from logistics.errors import DomainError, ErrorKind
 from logistics.settings import get_settings
 from logistics.store.addresses import move_customer
+from logistics.store.announcements import tell_customer
 from logistics.store.models import (
     Order,
     OrderStatus,
@@ -49,7 +50,7 @@ from logistics.store.models import (
 from logistics.store.order_status import StatusError, move_order
 from logistics.store.plan_changes import note_late_orders
 
-from .round_view import DROPPED, FINISHING
+from .round_view import DROPPED, FINISHING, arrival_estimate, next_stop_id, round_stops
 
 E = StopEventType
 S = OrderStatus
@@ -323,8 +324,24 @@ def record_event(
         for to in steps:
             try:
                 move_order(session, order, to, reason=reason if to == S.FAILED else None,
-                           user_id=user_id)
+                           user_id=user_id, at=at)
             except StatusError as e:
                 raise StopEventRefusedError("type", e.problem, code=e.code, params=e.params) from None
     session.flush()
+    if kind in FINISHING:
+        announce_next(session, rnd)
     return Recorded(event, True, rnd, rnd.plan_id if later or back else None)
+
+
+def announce_next(session: Session, rnd: Round) -> None:
+    """The round's next stop is a hand-over: its customer is told the courier is on the
+    way (once: the outbox's key), with the planned arrival shifted by the delay so far."""
+    stops = round_stops(session, rnd)
+    next_id = next_stop_id(stops)
+    view = next((s for s in stops if s["stop_id"] == next_id), None)
+    if view is None or view["kind"] != "delivery":
+        return
+    orders = [session.get(Order, o["order_id"]) for o in view["orders"]]
+    live = [o for o in orders if o is not None and o.status == S.PICKED_UP]
+    if live:
+        tell_customer(session, live[0], "on_the_way", eta=arrival_estimate(rnd, stops, view))

@@ -19,6 +19,8 @@ class ErrorKind(StrEnum):
     INVALID = "invalid"
     CONFLICT = "conflict"
     NOT_FOUND = "not_found"
+    TOO_LARGE = "too_large"
+    UNSUPPORTED = "unsupported_media_type"
 
 
 class DomainError(ValueError):

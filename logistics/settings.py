@@ -120,6 +120,47 @@ class Settings(BaseSettings):
     #: the Géoplateforme geocoding service (BAN), ``/search`` and ``/reverse`` below it
     geocoder_ban_url: str = Field("https://data.geopf.fr/geocodage", alias="GEOCODER_BAN_URL")
 
+    #: the platform's public address, for the links sent to customers (tracking, opt-out)
+    public_base_url: str = Field("http://127.0.0.1:8765", alias="PUBLIC_BASE_URL")
+    #: days after the delivery day a tracking link still opens
+    tracking_days: int = Field(7, alias="TRACKING_DAYS", ge=0, le=365)
+    #: e-mail to customers: ``smtp://[user:password@]host[:port]`` (STARTTLS when
+    #: offered) or ``smtps://...``; empty: no e-mail
+    smtp_url: str = Field("", alias="SMTP_URL")
+    #: the sender of those e-mails
+    notify_from: str = Field("Livraison Douai <livraison@localhost>", alias="NOTIFY_FROM")
+    #: SMS to customers: the provider (``brevo``); empty: no SMS
+    sms_provider: str = Field("", alias="SMS_PROVIDER")
+    sms_api_key: str = Field("", alias="SMS_API_KEY")
+    #: the name the SMS come from (at most 11 letters and digits)
+    sms_sender: str = Field("Douai", alias="SMS_SENDER", max_length=11)
+    #: the provider's endpoint (Brevo's by default)
+    sms_api_url: str = Field("https://api.brevo.com/v3/transactionalSMS/sms", alias="SMS_API_URL")
+    #: the country code of national phone numbers (``06...`` -> ``336...``)
+    sms_country_code: str = Field("33", alias="SMS_COUNTRY_CODE", pattern=r"^[1-9][0-9]{0,3}$")
+    #: webhooks may go to local or private addresses (tests, an internal network)
+    webhook_allow_private_urls: bool = Field(False, alias="WEBHOOK_ALLOW_PRIVATE_URLS")
+    #: the courier page asks for a photo on a failed hand-over
+    proof_photo_on_failure: bool = Field(True, alias="PROOF_PHOTO_ON_FAILURE")
+
+    @field_validator("sms_provider", mode="after")
+    @classmethod
+    def _provider(cls, text: str) -> str:
+        name = text.strip().lower()
+        if name and name not in ("brevo",):
+            msg = f"{text!r}: the SMS providers are: brevo"
+            raise ValueError(msg)
+        return name
+
+    @field_validator("smtp_url", mode="after")
+    @classmethod
+    def _smtp(cls, text: str) -> str:
+        text = text.strip()
+        if text and not text.startswith(("smtp://", "smtps://")):
+            msg = f"{text!r} is not smtp://host[:port] or smtps://host[:port]"
+            raise ValueError(msg)
+        return text
+
     @field_validator("geocoder", mode="after")
     @classmethod
     def _sources(cls, text: str) -> str:

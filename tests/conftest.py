@@ -62,6 +62,20 @@ def queue() -> str:
     return f"douai-test-{uuid.uuid4().hex[:8]}"
 
 
+@pytest.fixture(scope="module")
+def quiet_jobs(redis_url: str):
+    """A Celery app on a queue no worker reads: the API's tasks (such as waking the
+    message sender) wait there, and the test runs the worker's code itself."""
+    from logistics.jobs.celery_app import make_celery
+
+    name = f"douai-unread-{uuid.uuid4().hex[:8]}"
+    app = make_celery(redis_url, name)
+    yield app
+    with app.connection_for_write() as conn:
+        conn.default_channel.queue_purge(name)
+    app.close()
+
+
 @pytest.fixture(scope="session")
 def celery_jobs(redis_url: str, queue: str):
     """The Celery app the API sends jobs with, on the real Redis and this session's queue."""

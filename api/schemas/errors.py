@@ -47,6 +47,7 @@ _MEANING = {
     404: "Nothing of that id, or nothing the caller may see.",
     409: "It clashes with what is stored.",
     413: "The request body is too large.",
+    415: "The body's media type is not one the operation takes.",
     422: "The request is wrong in itself: each field named with its problem.",
 }
 

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from logistics import limits
 from logistics.clock import hhmm
+from logistics.store.announcements import tracking_url
 from logistics.store.models import Order, OrderStatus
 from logistics.timeofday import format_clock, parse_clock
 
@@ -150,6 +151,8 @@ class OrderPublic(BaseModel):
     deliver_to: ClockText
     status: OrderStatus
     status_reason: str | None
+    #: the customer's public tracking page (shown to the order's shop and the dispatcher)
+    tracking_url: str | None = None
 
 
 class OrdersPublic(BaseModel):
@@ -197,4 +200,5 @@ def order_public(order: Order) -> OrderPublic:
         deliver_to=hhmm(order.deliver_to),
         status=OrderStatus(order.status),
         status_reason=order.status_reason,
+        tracking_url=tracking_url(order) if order.erased_at is None else None,
     )

@@ -22,6 +22,9 @@ PLAN_TOMORROW = "douai.plan_tomorrow"
 RECOVER_PLANS = "douai.recover_plans"
 ERASE_EXPIRED = "douai.erase_expired_personal_data"
 IMPORT_ORDERS = "douai.import_orders"
+SEND_MESSAGES = "douai.send_messages"
+#: seconds between two looks at the outbox for messages due (retries included)
+SEND_EVERY_S = 15.0
 
 
 def redis_url(url: str | None = None) -> str:
@@ -59,6 +62,9 @@ def make_celery(url: str | None = None, queue: str | None = None) -> Celery:
                 "schedule": crontab(hour=hour, minute=minute),
             },
             "recover-plans": {"task": RECOVER_PLANS, "schedule": 60.0},
+            # the outbox: messages whose wait is over (the API and the worker also
+            # wake the sender right after queueing, so this is for the retries)
+            "send-messages": {"task": SEND_MESSAGES, "schedule": SEND_EVERY_S},
             # every night, what the retention period no longer covers (RGPD)
             "erase-expired-personal-data": {
                 "task": ERASE_EXPIRED, "schedule": crontab(hour=3, minute=30),

@@ -59,7 +59,7 @@ from logistics.store.models import (
     StopEvent,
 )
 from logistics.store.plan_documents import document_of, keep_document, line_of, plan_stop, stop_row
-from logistics.store.plans import day_inputs, mark_planned, plan_settings
+from logistics.store.plans import announce_plan, day_inputs, mark_planned, plan_settings
 from logistics.wording import change_text
 from routing.network import StreetNetwork
 from routing.solution import StartRoute
@@ -628,6 +628,8 @@ def _apply_one(
             s.refresh(plan)
             keep_document(plan, _merged_document(plan, draft))
             plan.revision += 1
+            if plan.published_at is not None and plan.withdrawn_at is None:
+                announce_plan(s, plan)  # late orders now on a round: their customers are told
             return _settle(change, "applied", reason, facts)
     with session_scope(engine) as s:
         change = s.get(PlanChange, change_id)

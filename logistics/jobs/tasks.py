@@ -25,10 +25,12 @@ from .celery_app import (
     IMPORT_ORDERS,
     PLAN_TOMORROW,
     RECOVER_PLANS,
+    SEND_MESSAGES,
     SOLVE_PLAN,
     make_celery,
 )
 from .import_jobs import recover_imports, run_import
+from .message_jobs import send_due
 from .network_cache import street_network
 from .plan_jobs import recover_changes, recover_plans, solve_plan
 from .replan_jobs import apply_changes
@@ -108,7 +110,14 @@ def apply_changes_task(self, plan_id: int) -> str:  # type: ignore[no-untyped-de
     outcome = apply_changes(engine(), plan_id, planning_network)
     if outcome == "busy":
         raise self.retry(countdown=3)
+    app.send_task(SEND_MESSAGES)  # late orders placed: their customers may be told now
     return outcome
+
+
+@app.task(name=SEND_MESSAGES)
+def send_messages_task() -> dict[str, int]:
+    """Send the outbox's messages that are due (safe to run twice: each is claimed)."""
+    return send_due(engine())
 
 
 @app.task(name=ERASE_EXPIRED)
@@ -153,3 +162,4 @@ def _load_network_early(**_: object) -> None:
 def _recover_on_start(sender: object = None, **_: object) -> None:
     """A worker that starts takes back what a dead one left, without waiting for beat."""
     app.send_task(RECOVER_PLANS)
+    app.send_task(SEND_MESSAGES)

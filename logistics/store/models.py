@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import math
+import secrets
 from typing import Any
 
 from geoalchemy2 import Geometry
@@ -169,6 +170,11 @@ class Courier(Base):
 PUBLIC_ID = String(129)
 
 
+def new_tracking_token() -> str:
+    """A tracking link's key: 24 random bytes, URL-safe (32 characters)."""
+    return secrets.token_urlsafe(24)
+
+
 class Order(Base):
     """An order: a parcel from a shop (or the hub) to a customer, on a day, in a slot.
 
@@ -217,6 +223,9 @@ class Order(Base):
     erased_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     #: the key a shop sent with the order: a retry with the same key returns this order
     idempotency_key: Mapped[str | None] = mapped_column(String(200))
+    #: the key of the customer's public tracking link ``/t/{token}``: 192 random bits,
+    #: not derived from the order's id
+    tracking_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_tracking_token)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
 
@@ -532,3 +541,85 @@ class ImportJob(Base):
             "status IN ('queued', 'running', 'done', 'failed')", name="known_status"
         ),
     )
+
+
+class Webhook(Base):
+    """A receiver of order events: a shop's (its own orders) or the dispatcher's
+    (``shop_id`` null: every order). ``secret`` signs each delivery (HMAC-SHA256)."""
+
+    __tablename__ = "webhooks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    url: Mapped[str] = mapped_column(Text)
+    #: the events it wants (``order.planned``, ``order.picked_up``, ...)
+    events: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    secret: Mapped[str] = mapped_column(String(64))
+    shop_id: Mapped[str | None] = mapped_column(ForeignKey("shops.id"), index=True)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    deleted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Message(Base):
+    """The outbox (:mod:`logistics.store.outbox`): one message to send, queued in the
+    transaction of what it tells, sent by the worker. ``key`` makes it once."""
+
+    __tablename__ = "messages"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(300), unique=True)
+    #: ``email``, ``sms`` or ``webhook``
+    channel: Mapped[str] = mapped_column(String(16))
+    #: the customer's moment (``planned``, ``on_the_way``, ...) or the webhook event
+    event: Mapped[str] = mapped_column(String(32))
+    order_id: Mapped[str | None] = mapped_column(PUBLIC_ID, ForeignKey("orders.id", ondelete="SET NULL"),
+                                                 index=True)
+    hook_id: Mapped[int | None] = mapped_column(ForeignKey("webhooks.id"), index=True)
+    #: an e-mail address, a phone (international digits) or a URL; a customer's is
+    #: erased with the order's personal data
+    target: Mapped[str] = mapped_column(Text)
+    subject: Mapped[str | None] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    #: ``pending``, ``sending``, ``sent``, ``failed`` (given up) or ``skipped``
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    claimed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        CheckConstraint("status IN ('pending', 'sending', 'sent', 'failed', 'skipped')", name="known_status"),
+        Index("ix_messages_due", "status", "next_at"),
+    )
+
+
+class ContactOptOut(Base):
+    """A customer who asked for no more messages: the SHA-256 of their e-mail or phone
+    (normal form), never the contact itself."""
+
+    __tablename__ = "contact_opt_outs"
+
+    contact_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class DeliveryProof(Base):
+    """What the courier recorded at a hand-over: the recipient's name, a photo and a
+    signature (JPEG or PNG, each with its SHA-256), and when."""
+
+    __tablename__ = "delivery_proofs"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    stop_id: Mapped[int] = mapped_column(ForeignKey("stops.id", ondelete="CASCADE"), unique=True)
+    courier_id: Mapped[str] = mapped_column(ForeignKey("couriers.id"))
+    recipient_name: Mapped[str | None] = mapped_column(Text)
+    photo: Mapped[bytes | None] = mapped_column()
+    photo_type: Mapped[str | None] = mapped_column(String(16))
+    photo_sha256: Mapped[str | None] = mapped_column(String(64))
+    signature: Mapped[bytes | None] = mapped_column()
+    signature_type: Mapped[str | None] = mapped_column(String(16))
+    signature_sha256: Mapped[str | None] = mapped_column(String(64))
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=_now())

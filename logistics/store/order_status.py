@@ -7,9 +7,12 @@ reason) from any state before ``delivered``. Nothing is overwritten: the order's
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy.orm import Session
 
 from logistics.errors import DomainError, ErrorKind
+from logistics.store.announcements import order_moved
 from logistics.store.models import Order, OrderEvent, OrderStatus
 
 S = OrderStatus
@@ -40,9 +43,12 @@ def move_order(
     *,
     reason: str | None = None,
     user_id: int | None = None,
+    at: dt.datetime | None = None,
 ) -> OrderEvent | None:
     """Move ``order`` to ``to`` and append the event; None when it is already there
-    (a retried request changes nothing)."""
+    (a retried request changes nothing). What the move tells the customer and the
+    shops' webhooks is queued in the same transaction (:mod:`.announcements`); ``at``
+    is when it happened (a courier's tap), now by default."""
     current = OrderStatus(order.status)
     if current == to:
         return None
@@ -59,4 +65,5 @@ def move_order(
     order.status = to.value
     order.status_reason = reason
     session.add(event)
+    order_moved(session, order, to, reason, at, was=current)
     return event

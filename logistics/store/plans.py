@@ -25,6 +25,7 @@ from logistics.inputs import Order as OrderInput
 from logistics.inputs import Shop as ShopInput
 from logistics.plan_document import PlanDocument
 from logistics.planning import PlanSettings
+from logistics.store.announcements import plan_announced
 from logistics.store.models import (
     Courier,
     Order,
@@ -248,7 +249,15 @@ def publish(session: Session, plan: Plan) -> Plan | None:
         session.flush()
     plan.published_at = func.now()
     session.flush()
+    announce_plan(session, plan)
     return current
+
+
+def announce_plan(session: Session, plan: Plan) -> None:
+    """The orders handed over in ``plan`` (in force): customers and webhooks are told
+    (once per order, whatever calls this again: late orders, re-plans)."""
+    ids = sorted({o for r in plan.rounds for s in r.stops if s.kind == "delivery" for o in s.order_ids})
+    plan_announced(session, ids, plan.day)
 
 
 def withdraw(session: Session, plan: Plan) -> None:

@@ -2,7 +2,8 @@
 
 What the platform holds about a customer: the delivery address (text), the point of the
 home, free-text reasons (why a hand-over failed), the points where the courier's phone
-was at the door, and the same coordinates in each plan's audit copy of its inputs. About
+was at the door, the proof of delivery (name, photo, signature), the e-mails and SMS
+sent to them, and the same coordinates in each plan's audit copy of its inputs. About
 a courier: the positions their phone sent. None of it is needed once the delivery day is
 well over: the city's figures keep only aggregates.
 
@@ -30,8 +31,10 @@ from sqlalchemy.orm import Session
 from logistics import clock
 from logistics.store.models import (
     CourierPosition,
+    DeliveryProof,
     ImportJob,
     ImportStatus,
+    Message,
     Order,
     OrderEvent,
     Plan,
@@ -66,6 +69,8 @@ class Erased:
     positions: int = 0
     plans: int = 0
     import_files: int = 0
+    messages: int = 0
+    proofs: int = 0
 
     def as_dict(self) -> dict[str, int]:
         return dataclasses.asdict(self)
@@ -116,6 +121,15 @@ def erase_orders(session: Session, order_ids: Iterable[str]) -> Erased:
         for ev in session.scalars(select(StopEvent).where(StopEvent.stop_id.in_([s.id for s in stops]))):
             ev.location, ev.reason = None, ("erased" if ev.reason else None)
             done.stop_events += 1
+        done.proofs = session.execute(delete(DeliveryProof).where(
+            DeliveryProof.stop_id.in_([s.id for s in stops]))).rowcount or 0
+    # The messages to the customers: their contact and text go; one not sent yet is dropped.
+    for m in session.scalars(select(Message).where(Message.order_id.in_(ids), Message.channel.in_(("email", "sms")),
+                                                   Message.target != "erased")):
+        m.target, m.body, m.subject = "erased", "erased", None
+        if m.status in ("pending", "sending"):
+            m.status, m.last_error = "skipped", "the customer's data was erased"
+        done.messages += 1
     for plan in session.scalars(select(Plan).where(Plan.day.in_(days), Plan.inputs.is_not(None))):
         # New dicts, never the loaded ones changed in place: a JSON column is saved only
         # when its value differs from the one loaded.

@@ -1,0 +1,140 @@
+"""The customer's tracking link ``/t/{token}``: a page (French, phone first, plain HTML
+that refreshes itself, no JavaScript), the same facts as JSON for programs
+(``GET /api/tracking/{token}``), and the opt-out of further messages
+(``/t/{token}/stop``: a page with one button, then ``POST``). No sign-in: the token is
+the key; a made-up or expired one is a 404 like any unknown address."""
+
+from __future__ import annotations
+
+from datetime import date
+from html import escape
+from typing import Any
+
+from fastapi import APIRouter, Path
+from fastapi.responses import HTMLResponse
+
+from couriers.tracking import order_of_token, tracking_view
+from logistics.messages.wording import day_text
+from logistics.store.announcements import opt_out
+
+from ..deps import SessionDep
+from ..errors import not_found
+from ..schemas import error_responses
+from ..schemas.tracking import TrackingPublic
+
+router = APIRouter(tags=["tracking"])
+Token = Path(description="the order's tracking token (from its link)", max_length=64)
+
+#: what the customer reads for each status (the headline)
+HEADLINE = {
+    "received": "Commande reçue",
+    "planned": "Livraison prévue",
+    "picked_up": "Colis en route",
+    "on_the_way": "Votre livreur arrive",
+    "delivered": "Colis livré",
+    "failed": "Livraison impossible",
+    "cancelled": "Commande annulée",
+}
+#: what happens after a failure
+NEXT_STEP = {
+    "return_to_shop": "Le colis retourne au commerce, qui vous recontactera pour une nouvelle livraison.",
+    "return_to_hub": "Le colis est gardé au dépôt ; le commerce vous recontactera.",
+    "shop_will_call": "Le commerce vous recontactera.",
+}
+#: statuses after which the page no longer refreshes
+FINAL = {"delivered", "failed", "cancelled"}
+
+
+def _view(db: Any, token: str) -> tuple[Any, dict[str, Any]]:
+    order = order_of_token(db, token)
+    if order is None:
+        raise not_found("token", "no delivery of that link (unknown or expired)")
+    return order, tracking_view(db, order)
+
+
+@router.get("/api/tracking/{token}", responses=error_responses(404, 422))
+def tracking_json(db: SessionDep, token: str = Token) -> TrackingPublic:
+    """What the customer's page shows, as JSON (no sign-in: the link's token)."""
+    return TrackingPublic.model_validate(_view(db, token)[1])
+
+
+def _page(title: str, body: str, refresh: bool = False, status: int = 200) -> HTMLResponse:
+    meta = '<meta http-equiv="refresh" content="60">' if refresh else ""
+    html = (f'<!doctype html><html lang="fr"><head><meta charset="utf-8">'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">{meta}'
+            f'<meta name="robots" content="noindex"><meta name="referrer" content="no-referrer">'
+            f'<title>{escape(title)} — Livraison Douai</title>'
+            f'<link rel="stylesheet" href="/static/common.css"><link rel="stylesheet" href="/static/track.css">'
+            f'</head><body class="track"><main>{body}</main></body></html>')
+    return HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store"})
+
+
+def _unknown() -> HTMLResponse:
+    return _page("Lien inconnu", "<h1>Lien inconnu ou expiré</h1><p>Ce lien de suivi n'existe pas, ou la "
+                 "livraison est passée depuis plusieurs jours.</p>", status=404)
+
+
+def _lines(v: dict[str, Any]) -> str:
+    day = day_text(date.fromisoformat(v["date"]))
+    out = []
+    if v["status"] in ("planned", "picked_up", "on_the_way", "received"):
+        out.append(f'<p class="slot">Créneau : <strong>{escape(day)}, entre {v["slot"]["from"]} '
+                   f'et {v["slot"]["to"]}</strong></p>')
+    if v["arrival"] and v["status"] != "delivered":
+        out.append(f'<p class="arrival">Arrivée estimée entre <strong>{v["arrival"]["from"]}</strong> et '
+                   f'<strong>{v["arrival"]["to"]}</strong></p>')
+    if v["status"] == "on_the_way":
+        out.append('<p class="next">Votre arrêt est le prochain : restez joignable.</p>')
+    elif v["stops_before"]:
+        n = v["stops_before"]
+        out.append(f'<p class="before">{n} arrêt{"s" if n > 1 else ""} avant vous.</p>')
+    if v["status"] == "received":
+        out.append('<p>La tournée du jour n\'est pas encore publiée : l\'heure d\'arrivée viendra ensuite.</p>')
+    if v["status"] == "delivered":
+        at = f" à {v['delivered_at']}" if v["delivered_at"] else ""
+        out.append(f'<p class="done">Livré {escape(day)}{at}. Merci !</p>')
+    if v["status"] == "failed":
+        why = f" : {escape(v['failed_reason'])}" if v["failed_reason"] else ""
+        out.append(f'<p class="failed">Nous n\'avons pas pu vous livrer{why}.</p>')
+        out.append(f'<p>{NEXT_STEP.get(v["next_step"] or "", NEXT_STEP["shop_will_call"])}</p>')
+    if v["status"] == "cancelled":
+        out.append("<p>Cette commande a été annulée : il n'y a rien à livrer.</p>")
+    return "".join(out)
+
+
+@router.get("/t/{token}", include_in_schema=False)
+def tracking_page(db: SessionDep, token: str = Token) -> HTMLResponse:
+    order = order_of_token(db, token)
+    if order is None:
+        return _unknown()
+    v = tracking_view(db, order)
+    shops = " et ".join(v["shops"]) or "Livraison Douai"
+    body = (f'<p class="shops">{escape(shops)}</p>'
+            f'<h1 class="status st-{v["status"]}">{HEADLINE[v["status"]]}</h1>{_lines(v)}'
+            f'<p class="muted small">Livraison à vélo cargo ou à pied. '
+            f'<a href="/t/{escape(token)}/stop">Ne plus recevoir de messages</a></p>')
+    return _page(HEADLINE[v["status"]], body, v["status"] not in FINAL)
+
+
+@router.get("/t/{token}/stop", include_in_schema=False)
+def stop_page(db: SessionDep, token: str = Token) -> HTMLResponse:
+    """The opt-out's page: one button (a link that a mail scanner opens changes nothing)."""
+    if order_of_token(db, token) is None:
+        return _unknown()
+    back = f'<p><a href="/t/{escape(token)}">Retour au suivi de la livraison</a></p>'
+    body = ("<h1>Ne plus recevoir de messages</h1>"
+            "<p>Vous ne recevrez plus d&#8217;e-mails ni de SMS pour vos livraisons à Douai.</p>"
+            f'<form method="post" action="/t/{escape(token)}/stop">'
+            '<button type="submit" class="primary">Ne plus recevoir de messages</button></form>' + back)
+    return _page("Ne plus recevoir de messages", body)
+
+
+@router.post("/t/{token}/stop", include_in_schema=False)
+def stop_messages(db: SessionDep, token: str = Token) -> HTMLResponse:
+    order = order_of_token(db, token)
+    if order is None:
+        return _unknown()
+    opt_out(db, order)
+    back = f'<p><a href="/t/{escape(token)}">Retour au suivi de la livraison</a></p>'
+    body = "<h1>C&#8217;est noté</h1><p>Vous ne recevrez plus de messages de notre part.</p>" + back
+    return _page("Désinscription enregistrée", body)
