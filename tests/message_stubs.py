@@ -44,6 +44,7 @@ class SmtpStub:
     busy: bool = False  # 421 on connect
     stall: threading.Event | None = None  # set: DATA's end waits until it is cleared
     sessions: int = 0
+    held: int = 0  # messages held unaccepted by the stall (so far)
 
     @property
     def url(self) -> str:
@@ -98,10 +99,14 @@ def smtp_stub() -> Iterator[SmtpStub]:
                         if part in (b".\r\n", b".\n"):
                             break
                         lines.append(part[1:] if part.startswith(b"..") else part)
+                    if stub.stall is not None and stub.stall.is_set():
+                        stub.held += 1
                     while stub.stall is not None and stub.stall.is_set():
                         if _closed(self.connection):
                             return  # the client died before the end: nothing taken
                         time.sleep(0.05)
+                    if _closed(self.connection):
+                        return  # gone while held: the server never took it
                     msg = email.message_from_bytes(b"".join(lines), policy=email.policy.default)
                     stub.messages.append(msg)
                     self.reply("250 2.0.0 queued")
