@@ -308,4 +308,5 @@ def round_view(session: Session, rnd: Round) -> dict[str, Any]:
         "stops": stops,
         "withdrawn_at": local_iso(rnd.withdrawn_at) if rnd.withdrawn_at is not None else None,
         "to_return": parcels_to_return(stops),
+        "proof": {"photo_on_failure": get_settings().proof_photo_on_failure},
     }

@@ -272,6 +272,12 @@ class RoundFeature(BaseModel):
     properties: RoundProperties
 
 
+class ProofAsked(BaseModel):
+    """What the courier's page asks as proof (``PROOF_PHOTO_ON_FAILURE``)."""
+
+    photo_on_failure: bool = True
+
+
 class CourierRound(BaseModel):
     """The caller's round in the plan in force: its path, its stops in order and the
     next one to serve (null once none is left). ``withdrawn_at``: the dispatcher took
@@ -292,6 +298,8 @@ class CourierRound(BaseModel):
     stops: list[CourierStop]
     withdrawn_at: Instant | None = None
     to_return: list[ParcelToReturn] = []
+    #: what the phone asks at a hand-over: ``photo_on_failure`` (a photo before "Échec")
+    proof: ProofAsked = ProofAsked()
 
 
 class EventRecorded(BaseModel):

@@ -5,7 +5,7 @@
 "use strict";
 
 // A new name for every change of FILES: the phones then drop the old copies.
-const CACHE = "douai-courier-v5";
+const CACHE = "douai-courier-v6";
 // Every module the page imports must be here, or the page does not open offline (a test
 // follows the imports from courier/main.js and checks them against this list).
 const FILES = [
@@ -14,6 +14,7 @@ const FILES = [
   "/static/courier/actions.js",
   "/static/courier/map.js",
   "/static/courier/positions.js",
+  "/static/courier/proofs.js",
   "/static/courier/render.js",
   "/static/courier/round.js",
   "/static/courier/state.js",

@@ -46,7 +46,8 @@ def test_the_courier_gets_their_round(client, day):
     body = r.json()
     assert set(body) == {"plan_id", "plan_revision", "date", "round_id", "courier_id", "mode",
                          "distance_m", "duration_s", "geometry", "next_stop_id", "stops", "withdrawn_at",
-                         "to_return"}
+                         "to_return", "proof"}
+    assert body["proof"] == {"photo_on_failure": True}
     assert body["to_return"] == []
     assert (body["round_id"], body["courier_id"], body["date"]) == (day.round_id, day.courier, str(day.day))
     assert body["next_stop_id"] == day.stops["bakery"]

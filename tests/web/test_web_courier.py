@@ -6,6 +6,7 @@ later with their own times), then opened again with no network at all."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 import time
 from urllib.parse import urljoin, urlparse
@@ -14,6 +15,7 @@ import httpx
 import pytest
 from clock_fixtures import EVENING, MORNING
 from geoalchemy2.shape import to_shape
+from PIL import Image
 from playwright.sync_api import expect
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -103,9 +105,40 @@ def button(page, name: str):
 
 
 def tap(page, name: str) -> None:
-    """Tap a step button once it takes taps (new buttons ignore them for a moment)."""
+    """Tap a step button once it takes taps (new buttons ignore them for a moment); a
+    hand-over ("Remis") is then confirmed without proof (nothing given)."""
     wait_for_js(page, "![...document.querySelectorAll('#actions button')].some((b) => b.disabled)")
     button(page, name).click()
+    if name == "Remis":
+        page.locator("#proof-name").fill("")
+        button(page, "Valider la remise").click()
+
+
+def photo_file(tmp_path, width: int = 2400, height: int = 1200) -> str:
+    """A camera-sized PNG to take as a photo."""
+    path = tmp_path / f"photo-{width}x{height}.png"
+    Image.new("RGB", (width, height), (40, 120, 200)).save(path)
+    return str(path)
+
+
+def proof_of(platform, stop: dict) -> bool:
+    """Whether the server has the proof of ``stop``'s hand-over."""
+    r = platform.client.get(f"/api/orders/{stop['orders'][0]['order_id']}/proof", headers=platform.dispatcher)
+    return r.status_code == 200
+
+
+def stored_proof(platform, order_id: str) -> tuple[dict, Image.Image | None]:
+    """The proof of ``order_id`` as the dispatcher reads it, and its photo."""
+    c = platform.client
+    proof = c.get(f"/api/orders/{order_id}/proof", headers=platform.dispatcher)
+    assert proof.status_code == 200, proof.text
+    body = proof.json()
+    photo = None
+    if body["photo_url"]:
+        got = c.get(body["photo_url"], headers=platform.dispatcher)
+        assert got.headers["content-type"] == "image/jpeg"
+        photo = Image.open(io.BytesIO(got.content))
+    return body, photo
 
 
 def settled(page) -> None:
@@ -228,7 +261,7 @@ def test_a_round_of_another_day_shows_no_step_buttons(phone, api_server, ride, c
     readable(phone)
 
 
-def test_a_round_ridden_through_a_dead_zone(phone, api_server, platform, ride, console_errors, clock):
+def test_a_round_ridden_through_a_dead_zone(phone, api_server, platform, ride, console_errors, clock, tmp_path):
     page, context, headers, stops = phone, phone.context, ride["headers"], ride["stops"]
     errors = console_errors(page)
     clock.on(DATE, "10:00")  # the round's day, for the server and the phone alike
@@ -341,6 +374,7 @@ def test_a_round_ridden_through_a_dead_zone(phone, api_server, platform, ride, c
     rest = stops[3:]
     failed = next(s for s in rest if s["kind"] == "delivery")
     refused = next(s for s in rest if s["kind"] == "delivery" and s is not failed)
+    proven = next(s for s in rest if s["kind"] == "delivery" and s not in (failed, refused))
     planned = {s["stop_id"]: s for s in rest}
     returned = []
     for _ in range(3 * len(rest) + 6):
@@ -381,9 +415,50 @@ def test_a_round_ridden_through_a_dead_zone(phone, api_server, platform, ride, c
             readable(page)
             full_shot(page, "courier-reasons")
             tap(page, "Client absent")
+            # A photo first (PROOF_PHOTO_ON_FAILURE): "Valider l'échec" waits for it.
+            expect(button(page, "Valider l'échec")).to_be_disabled()
+            page.set_input_files("#proof-photo", photo_file(tmp_path))
+            expect(page.locator("#proof-photo-state")).to_contain_text("Photo prête")
+            button(page, "Valider l'échec").click()
             settled(page)
             assert events_of(platform, headers, stop["stop_id"])["failed"]["reason"] == "Client absent"
             assert order_statuses(platform, headers, stop["stop_id"]) == {"failed"}
+            wait_for(lambda: proof_of(platform, stop), timeout=15)
+            body, photo = stored_proof(platform, stop["orders"][0]["order_id"])
+            assert photo is not None, body
+            assert max(photo.size) == 1600  # shrunk on the phone
+            assert photo.size == (1600, 800) and body["signature_url"] is None
+        elif stop is proven:
+            # A hand-over in a dead zone with its proof: the name, a photo, a signature;
+            # all queued with the tap's time, sent when the network is back.
+            context.set_offline(True)
+            tap(page, "Arrivé")
+            wait_for_js(page, "![...document.querySelectorAll('#actions button')].some((b) => b.disabled)")
+            button(page, "Remis").click()
+            page.locator("#proof-name").fill("Mme Lefebvre")
+            page.set_input_files("#proof-photo", photo_file(tmp_path, 800, 600))
+            expect(page.locator("#proof-photo-state")).to_contain_text("Photo prête")
+            page.locator("#proof-signature").scroll_into_view_if_needed()
+            pad = page.locator("#proof-signature").bounding_box()
+            page.mouse.move(pad["x"] + 20, pad["y"] + 30)
+            page.mouse.down()
+            for i in range(1, 12):
+                page.mouse.move(pad["x"] + 20 + 15 * i, pad["y"] + 30 + (20 if i % 2 else 0))
+            page.mouse.up()
+            expect(page.locator("#proof-signature")).to_have_attribute("data-signed", "yes")
+            assert axe_violations(page) == []
+            full_shot(page, "courier-proof")
+            signed_at = now()
+            button(page, "Valider la remise").click()
+            page.get_by_text("3 actions en attente d'envoi").wait_for()
+            context.set_offline(False)
+            settled(page)
+            wait_for(lambda: proof_of(platform, stop), timeout=15)
+            body, photo = stored_proof(platform, stop["orders"][0]["order_id"])
+            assert body["recipient_name"] == "Mme Lefebvre"
+            assert body["signature_url"] is not None
+            assert photo.size == (800, 600)  # already small: kept as it is
+            assert abs(dt.datetime.fromisoformat(body["at"]) - signed_at) < dt.timedelta(seconds=5)
         elif stop is refused:
             # Offline, the courier hands over; meanwhile the server learns it failed.
             context.set_offline(True)

@@ -14,7 +14,8 @@
 //   state.js      the page's state and what any part may ask of the page
 //   round.js      the displayed round (queued taps applied), stops in words
 //   render.js     the sync line, refusals, another day, the next stop, the other stops
-//   actions.js    the step buttons and the failure reasons; taps queued
+//   actions.js    the step buttons, the failure reasons, the proof at the door; taps queued
+//   proofs.js     the proof's photo (shrunk), signature pad, images kept in IndexedDB
 //   sync.js       sending the queue, reading the round
 //   positions.js  the phone's position, queued and sent in batches
 //   map.js        the round on the map

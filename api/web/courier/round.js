@@ -34,6 +34,7 @@ export function displayedRound() {
   if (!saved) return null;
   const round = structuredClone(saved.data);
   for (const tap of queued()) {
+    if (tap.kind === "proof") continue;  // a proof changes no stop
     const stop = round.stops.find((s) => s.stop_id === tap.stop_id);
     if (!stop) continue;
     if (!stop.events.some((e) => e.type === tap.type)) {

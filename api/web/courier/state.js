@@ -7,6 +7,7 @@ export const $ = (id) => document.getElementById(id);
 export const state = {
   online: navigator.onLine,
   failing: null,      // the stop whose failure reason is being chosen
+  proving: null,      // {stop_id, step, reason}: the proof being taken before the step is queued
   lastFix: null,      // the latest position {lon, lat, t} (t: when, in ms)
   lastQueuedFix: 0,   // when a position was last queued (ms)
   sentAt: null,       // when the queue was last emptied by sending (Date)

@@ -38,4 +38,5 @@ export function saveRound(data) {
 
 export function forgetAll() {
   Object.values(STORE).forEach((k) => localStorage.removeItem(k));
+  try { indexedDB.deleteDatabase("douai-courier"); } catch { /* none kept */ }  // the proofs' images
 }

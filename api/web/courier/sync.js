@@ -3,6 +3,7 @@
 // (the courier is told, in French). No network, a server in trouble or a refused token
 // keep it queued; main.js's retry loop and the browser's "online" event send it again.
 
+import { forgetImages, sendProof } from "./proofs.js";
 import { awaitingReturn, displayedRound } from "./round.js";
 import { renderSync } from "./render.js";
 import { $, askToken, redraw, showProblem, showRound, state } from "./state.js";
@@ -48,6 +49,20 @@ async function sendWaiting() {
   for (;;) {
     const tap = queued()[0];
     if (!tap) return { answered, stalled: false };
+    if (tap.kind === "proof") {
+      try {
+        await sendProof(tap);  // 201, or 200 for a retry
+        setOnline(true);
+      } catch (e) {
+        if (keepTrying(e)) return { answered, stalled: true };
+        if (e.status !== 409) refuse(tap, e);  // 409: the stop has its proof already
+      }
+      drop(tap.id);
+      forgetImages(tap.id).catch(() => {});
+      answered += 1;
+      redraw();
+      continue;
+    }
     const body = { type: tap.type, at: tap.at };
     if (tap.reason) body.reason = tap.reason;
     if (tap.lon !== null && tap.lat !== null) Object.assign(body, { lon: tap.lon, lat: tap.lat });
@@ -98,7 +113,9 @@ function drop(id) {
 /** Tell the courier, plainly, that a tap was refused and will not be sent again. */
 function refuse(tap, e) {
   const fields = e.body && Array.isArray(e.body.detail) ? e.body.detail.map((d) => d.field) : [];
-  const why = e.status === 409 ? "l'arrêt était déjà terminé ou dans un autre état"
+  const why = e.status === 413 ? "la photo est trop lourde"
+    : e.status === 415 ? "l'image n'est pas une photo JPEG ou PNG"
+    : e.status === 409 ? "l'arrêt était déjà terminé ou dans un autre état"
     : e.status === 404 ? "cet arrêt n'est plus sur votre tournée (tournée modifiée)"
       : fields.includes("at") ? "son heure ne tombe pas le jour de la tournée (vérifiez la date et l'heure du téléphone)"
         : "l'action était incomplète ou invalide";
