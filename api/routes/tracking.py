@@ -1,5 +1,5 @@
 """The customer's tracking link ``/t/{token}``: a page (French, phone first, plain HTML
-that refreshes itself, no JavaScript), the same facts as JSON for programs
+that a small script brings up to date every minute, no framework), the same facts as JSON for programs
 (``GET /api/tracking/{token}``), and the opt-out of further messages
 (``/t/{token}/stop``: a page with one button, then ``POST``). No sign-in: the token is
 the key; a made-up or expired one is a 404 like any unknown address."""
@@ -59,13 +59,17 @@ def tracking_json(db: SessionDep, token: str = Token) -> TrackingPublic:
 
 
 def _page(title: str, body: str, refresh: bool = False, status: int = 200) -> HTMLResponse:
-    meta = '<meta http-equiv="refresh" content="60">' if refresh else ""
+    """A page; ``refresh``: the delivery is not over, the page updates itself every
+    minute (``track.js``, in place) and offers "Actualiser"."""
+    script = '<script src="/static/track.js" defer></script>' if refresh else ""
+    again = '<p><a class="again" href="">Actualiser</a></p>' if refresh else ""
     html = (f'<!doctype html><html lang="fr"><head><meta charset="utf-8">'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1">{meta}'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
             f'<meta name="robots" content="noindex"><meta name="referrer" content="no-referrer">'
             f'<title>{escape(title)} — Livraison Douai</title>'
             f'<link rel="stylesheet" href="/static/common.css"><link rel="stylesheet" href="/static/track.css">'
-            f'</head><body class="track"><main>{body}</main></body></html>')
+            f'{script}</head><body class="track"><main data-final="{"no" if refresh else "yes"}" '
+            f'aria-live="polite">{body}{again}</main></body></html>')
     return HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store"})
 
 
