@@ -84,6 +84,8 @@ def test_the_dispatcher_plans_moves_publishes_and_follows_the_day(
     expect(page.locator("#orders tbody")).to_contain_text("Aucune commande ne correspond")
     page.fill("#orders-search", "")
     expect(page.locator("#orders tbody tr")).to_have_count(N_ORDERS)
+    # No e-mail or SMS set up on this platform: nothing was sent to customers.
+    expect(page.locator("#messages-summary")).to_have_text("Aucun message ce jour.")
 
     # Plan with only this module's couriers and a 2 s limit; follow the progress.
     page.click("#no-couriers")

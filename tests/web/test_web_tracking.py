@@ -9,6 +9,7 @@ import datetime as dt
 
 import courier_seed as seed
 import pytest
+from PIL import Image
 from playwright.sync_api import expect
 from web.conftest import axe_violations, browser_clock, shot
 
@@ -59,4 +60,32 @@ def test_the_customer_follows_the_parcel_without_signing_in(api_server, platform
 
     page.goto(f"{api_server}/t/not-a-real-token-at-all-000000")
     expect(page.locator("h1")).to_have_text("Lien inconnu ou expiré")
+    assert errors == []
+
+
+def test_the_shop_sees_the_link_and_the_proof_of_a_delivered_order(api_server, platform, day, desktop, clock,
+                                                                    console_errors, tmp_path):
+    clock.on(DAY, "15:00")
+    page = desktop
+    errors = console_errors(page)
+    c = platform.client
+    image = tmp_path / "door.png"
+    Image.new("RGB", (320, 200), (200, 60, 40)).save(image)
+    r = c.post(f"/api/stops/{day.stops['home_1']}/proof", headers=day.auth("courier"),
+               data={"recipient_name": "Mme Martin"}, files={"photo": ("door.png", image.read_bytes(), "image/png")})
+    assert r.status_code in (200, 201), r.text
+    browser_clock(page, clock)
+    page.goto(f"{api_server}/shop#token={day.tokens['shop']}")
+    card = page.locator(f"#orders-list li.order[data-order='{day.orders['o1']}']")
+    expect(card.locator(".status")).to_have_text("livrée")
+    link = card.locator(".tracking a")
+    order = c.get(f"/api/orders/{day.orders['o1']}", headers=day.auth("shop")).json()
+    expect(link).to_have_attribute("href", order["tracking_url"])
+    card.get_by_role("button", name="Preuve de remise").click()
+    proof = card.locator(".proof")
+    expect(proof).to_contain_text("Mme Martin")
+    expect(proof.locator("img.proof-photo")).to_have_count(1)
+    assert proof.locator("img.proof-photo").evaluate("(img) => img.complete && img.naturalWidth") == 320
+    assert axe_violations(page) == []
+    shot(page, "shop-proof")
     assert errors == []

@@ -11,12 +11,14 @@
 //   plan.js    planning, progress, publishing
 //   moves.js   moving an order, the plan's changes
 //   place.js   correcting where a customer is (a pin dragged on the map)
+//   messages.js  the day's e-mails and SMS to customers: sent, waiting, failed
 //   live.js    positions and stop events every 5 s, the feed
 
 import { render, renderChanged } from "../lib/html.js";
 import { followLive, renderFeed } from "./live.js";
 import { drawOrders, drawRounds, fit, showMap } from "./map.js";
 import { pickOrder, renderChanges, renderMoveForm, requestAbsence, requestMove } from "./moves.js";
+import { loadMessages } from "./messages.js";
 import { renderOrders, searchOrders, sortOrders } from "./orders.js";
 import { savePlace, startPlacing, stopPlacing } from "./place.js";
 import {
@@ -121,6 +123,7 @@ async function load() {
     }
     if (gen !== state.generation) return;
     fit();
+    loadMessages();
   } catch (err) {
     handle(err, "Chargement du jour");
   }
@@ -149,6 +152,7 @@ function wire() {
   $("#move-form").addEventListener("submit", requestMove);
   $("#place-save").addEventListener("click", savePlace);
   $("#place-cancel").addEventListener("click", stopPlacing);
+  $("#messages-refresh").addEventListener("click", loadMessages);
   $("#rounds tbody").addEventListener("click", (ev) => {
     const tr = ev.target.closest("tr[data-courier]");
     if (tr) selectRound(tr.dataset.courier);

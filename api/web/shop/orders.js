@@ -4,6 +4,7 @@
 
 import { html, renderChanged } from "../lib/html.js";
 import { printLabel } from "./label.js";
+import { toggleProof } from "./proof.js";
 import {
   $, ApiError, api, capital, dayWords, failure, handle, hm, orderPath, refreshOrders, state,
 } from "./state.js";
@@ -73,8 +74,13 @@ function orderCard(o) {
       <div><dt>Adresse</dt><dd class="address">${o.customer_address || o.address_label || "—"}</dd></div>
       <div><dt>Créneau</dt><dd class="slot">${slotOf(o)}</dd></div>
       <div><dt>Colis prêt</dt><dd class="ready">${readyText(o)}</dd></div>
+      ${o.tracking_url ? html`<div><dt>Suivi client</dt><dd class="tracking"><a href="${o.tracking_url}"
+        target="_blank" rel="noopener">Lien de suivi<span class="visually-hidden"> de la commande ${o.shop_ref}</span></a></dd></div>` : ""}
     </dl>
     ${OPEN.has(o.status) ? actions(o) : ""}
+    ${o.status === "delivered" ? html`<div class="actions"><button type="button" class="show-proof" data-order="${o.order_id}"
+      aria-expanded="false">Preuve de remise<span class="visually-hidden"> (commande ${o.shop_ref})</span></button></div>
+      <div class="proof" data-proof="${o.order_id}" hidden></div>` : ""}
     ${said ? html`<p class="msg ${said.ok ? "ok" : "bad"}">${said.text}</p>` : ""}
   </li>`;
 }
@@ -211,6 +217,9 @@ export function wireOrders() {
     else if (button.classList.contains("confirm-cancel")) cancel(id);
     else if (button.classList.contains("close-editor")) closeEditor();
     else if (button.classList.contains("print-label")) printLabel(id, button);
+    else if (button.classList.contains("show-proof")) {
+      toggleProof(id, list.querySelector(`[data-proof="${CSS.escape(id)}"]`), button);
+    }
   });
   list.addEventListener("submit", (ev) => {
     if (ev.target.closest(".later-form")) readyLater(ev);
