@@ -123,7 +123,7 @@ def test_a_worker_killed_mid_plan_leaves_it_to_be_retried_never_half_written(
     tokens = platform.post_day(day, "2031-03-06", "k1-")
     c = platform.client
     r = c.post("/api/plans", headers=platform.dispatcher,
-               json={"date": "2031-03-06", "time_limit_s": 40, "couriers": list(tokens["couriers"])})
+               json={"date": "2031-03-06", "time_limit_s": 12, "couriers": list(tokens["couriers"])})
     plan_id = r.json()["id"]
     platform.wait_plan(plan_id, statuses=("running",), timeout=60)
     time.sleep(2)  # well into the search
