@@ -1,7 +1,7 @@
 """What a customer may see of their delivery, from the public link ``/t/{token}``: the
 shops, the status, the slot, an arrival window once the plan is published (narrower as
 the courier gets closer), "votre livreur arrive" when their stop is next, then the
-hand-over (time) or the failure (why, what happens next).
+hand-over (time, who took the parcel) or the failure (why, what happens next).
 
 Never the courier's name, another customer or the courier's position: only how many
 stops come before theirs. A link expires ``TRACKING_DAYS`` after the delivery day, and
@@ -21,6 +21,7 @@ from logistics.settings import get_settings
 from logistics.store.models import Order, OrderStatus, Plan, Round, Stop, StopEvent
 from logistics.store.plans import in_force
 
+from .proofs import proof_of_order
 from .round_view import arrival_minutes, clock_text, next_stop_id, round_stops, stops_before
 
 #: the arrival window's half-width (minutes): before the round starts, then by stops before theirs
@@ -97,7 +98,7 @@ def tracking_view(session: Session, order: Order) -> dict[str, Any]:
         "slot": {"from": order.deliver_from.strftime("%H:%M"), "to": order.deliver_to.strftime("%H:%M")},
         "parcels": [{"shop": o.shop.name if o.shop is not None else None, "status": o.status} for o in group],
         "arrival": None, "stops_before": None, "next": False,
-        "delivered_at": None, "failed_reason": None, "next_step": None,
+        "delivered_at": None, "recipient": None, "failed_reason": None, "next_step": None,
     }
     placed = _delivery_stop(session, order)
     if placed is None:
@@ -110,6 +111,8 @@ def tracking_view(session: Session, order: Order) -> dict[str, Any]:
     elif status == "delivered":
         at = _event_at(session, stop.id, "delivered")
         view["delivered_at"] = clock.local(at).strftime("%H:%M") if at else None
+        proof = proof_of_order(session, order)
+        view["recipient"] = proof.recipient_name if proof is not None else None
     elif status == "failed":
         failed = [o for o in group if o.status == OrderStatus.FAILED]
         view["failed_reason"] = failed[0].status_reason if failed else None

@@ -84,6 +84,13 @@ def _clock_at_default() -> None:
     SESSION_CLOCK.set(DEFAULT)
 
 
+@pytest.fixture(autouse=True, scope="module")
+def _clock_at_default_for_the_module() -> None:
+    """So do a module's own fixtures (set up before any test's): the module before may
+    have left the clock on another day."""
+    SESSION_CLOCK.set(DEFAULT)
+
+
 @pytest.fixture(scope="session")
 def clock() -> TestClock:
     """The session's clock, to set in a test or a fixture (back at :data:`DEFAULT` when

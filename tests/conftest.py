@@ -16,7 +16,7 @@ import pytest
 os.environ["GEOCODER_BAN_URL"] = "http://127.0.0.1:9/geocodage"
 
 # The tests' clock, set before any process starts (see clock_fixtures).
-from clock_fixtures import _clock_at_default, clock, env  # noqa: F401  (imported to register them)
+from clock_fixtures import _clock_at_default, _clock_at_default_for_the_module, clock, env  # noqa: F401  (registered)
 from databases import new_database
 from sqlalchemy import Engine
 

@@ -96,7 +96,8 @@ def _lines(v: dict[str, Any]) -> str:
         out.append('<p>La tournée du jour n\'est pas encore publiée : l\'heure d\'arrivée viendra ensuite.</p>')
     if v["status"] == "delivered":
         at = f" à {v['delivered_at']}" if v["delivered_at"] else ""
-        out.append(f'<p class="done">Livré {escape(day)}{at}. Merci !</p>')
+        who = f", remis à {escape(v['recipient'])}" if v["recipient"] else ""
+        out.append(f'<p class="done">Livré {escape(day)}{at}{who}. Merci !</p>')
     if v["status"] == "failed":
         why = f" : {escape(v['failed_reason'])}" if v["failed_reason"] else ""
         out.append(f'<p class="failed">Nous n\'avons pas pu vous livrer{why}.</p>')

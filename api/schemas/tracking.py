@@ -29,5 +29,7 @@ class TrackingPublic(BaseModel):
     stops_before: int | None
     next: bool
     delivered_at: str | None
+    #: who took the parcel, as the courier wrote it (the proof of delivery)
+    recipient: str | None
     failed_reason: str | None
     next_step: Literal["return_to_shop", "return_to_hub", "shop_will_call"] | None

@@ -18,7 +18,7 @@ import hashlib
 import json
 import uuid
 
-from sqlalchemy import or_, select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session
 
 from logistics import clock
@@ -144,6 +144,10 @@ def order_moved(session: Session, order: Order, to: OrderStatus, reason: str | N
 def plan_announced(session: Session, order_ids: list[str], day: dt.date) -> None:
     """The plan in force of ``day`` holds these orders: each customer is told their
     slot, each shop's hooks ``order.planned`` (once per order: the keys say so)."""
+    s = get_settings()
+    if not (s.smtp_url or s.sms_provider) and not session.scalar(
+            select(exists().where(Webhook.deleted_at.is_(None)))):
+        return  # nobody to tell: no e-mail, no SMS, no webhook on this platform
     now = clock.now()
     for order in session.scalars(select(Order).where(Order.id.in_(order_ids)).order_by(Order.id)):
         if order.status != OrderStatus.PLANNED or order.delivery_date != day:

@@ -178,7 +178,7 @@ def test_the_documented_shapes(spec):
     phone = _resolve(spec, _json_schema(paths["/api/couriers/me/round"]["get"]["responses"]["200"]))
     assert set(phone["properties"]) == {
         "plan_id", "plan_revision", "date", "round_id", "courier_id", "mode", "distance_m",
-        "duration_s", "geometry", "next_stop_id", "stops", "withdrawn_at", "to_return"}
+        "duration_s", "geometry", "next_stop_id", "stops", "withdrawn_at", "to_return", "proof"}
     phone_stop = _resolve(spec, phone["properties"]["stops"]["items"])
     assert set(phone_stop["properties"]) == {
         "stop_id", "seq", "kind", "shop_id", "action", "status", "lon", "lat", "address", "window",

@@ -102,11 +102,15 @@ def test_the_page_follows_the_round_without_naming_the_courier(client, day, cloc
 
     clock.on(day.day, "14:07")
     step(client, day, "home_1", "arrived", "delivered")
+    r = client.post(f"/api/stops/{day.stops['home_1']}/proof", data={"recipient_name": "M. Voisin"},
+                    headers=day.auth("courier"))
+    assert r.status_code == 201, r.text
     done = client.get(f"/api/tracking/{token}").json()
     assert (done["status"], done["delivered_at"], done["arrival"]) == ("delivered", "14:07", None)
+    assert done["recipient"] == "M. Voisin"  # who took it, from the proof
     page = client.get(f"/t/{token}").text
     assert "Colis livré" in page
-    assert "à 14:07" in page
+    assert "à 14:07, remis à M. Voisin" in page
     assert "track.js" not in page  # over: the page no longer updates itself
 
 
