@@ -82,6 +82,10 @@ TEXTS: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "ready_after_slot": lambda p: (
         f"Prêt à {p['ready']}, c'est après la fin du créneau de livraison ({p['slot_end']}) : "
         "choisissez une heure plus tôt."),
+    # the customer's survey
+    "survey_mode": lambda p: "Choisissez une des cinq réponses.",
+    "survey_not_delivered": lambda p: "La question vient après la livraison.",
+    "survey_answered": lambda p: "Vous avez déjà répondu : merci.",
     # a courier's events
     "stop_not_on_round": lambda p: f"L'arrêt {p['stop_id']} n'est pas sur votre tournée.",
     "event_other_day": lambda p: (

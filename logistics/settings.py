@@ -140,6 +140,9 @@ class Settings(BaseSettings):
     sms_country_code: str = Field("33", alias="SMS_COUNTRY_CODE", pattern=r"^[1-9][0-9]{0,3}$")
     #: webhooks may go to local or private addresses (tests, an internal network)
     webhook_allow_private_urls: bool = Field(False, alias="WEBHOOK_ALLOW_PRIVATE_URLS")
+    #: survey answers a period needs before its own share of car trips replaced is
+    #: used (below: the default share, with its source)
+    survey_min_answers: int = Field(30, alias="SURVEY_MIN_ANSWERS", ge=1, le=100_000)
     #: the courier page asks for a photo on a failed hand-over
     proof_photo_on_failure: bool = Field(True, alias="PROOF_PHOTO_ON_FAILURE")
 

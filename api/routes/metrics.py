@@ -12,15 +12,25 @@ from fastapi.responses import Response
 
 from logistics import clock, limits
 from logistics.impact import FACTORS, METHOD
+from logistics.impact_net import (
+    BIKE_FACTOR_SOURCE,
+    BIKE_KG_CO2E_PER_KM,
+    DEFAULT_SHARE,
+    DEFAULT_SOURCE,
+    net_of,
+)
+from logistics.settings import get_settings
 from logistics.store.impact_metrics import (
     COUNTING,
     FIGURE_NAMES,
     MAX_DAYS,
+    Figures,
     PeriodImpact,
     by_week,
     daily_impact,
     total,
 )
+from logistics.store.survey import answers_by_day
 
 from ..deps import CityOrDispatcher, SessionDep
 from ..errors import invalid
@@ -62,9 +72,27 @@ def _date_range(from_: str | None, to: str | None) -> tuple[dt.date, dt.date]:
     return first, last
 
 
-def _period(p: PeriodImpact) -> dict[str, object]:
+#: how the net figures are made, after the gross ones' method
+NET_METHOD = (
+    "Net figures: the car km and CO2e avoided times the share of delivered orders that "
+    "replaced a car trip, from the customers' answers on the tracking page when the period "
+    "has SURVEY_MIN_ANSWERS of them, else the default share and its source; the couriers' "
+    "own emissions (cargo-bike km times the bike factor; walking none) are taken off the CO2e."
+)
+
+
+def _net(figures: Figures, first: dt.date, last: dt.date,
+         answers: dict[dt.date, tuple[int, int]]) -> dict[str, object]:
+    """The net figures of the days ``first``..``last`` (their survey answers summed)."""
+    n = sum(a for d, (a, _) in answers.items() if first <= d <= last)
+    car = sum(c for d, (_, c) in answers.items() if first <= d <= last)
+    return net_of(figures.car_km_avoided, figures.co2_avoided_kg, figures.bike_km, n, car,
+                  get_settings().survey_min_answers).as_dict()
+
+
+def _period(p: PeriodImpact, answers: dict[dt.date, tuple[int, int]]) -> dict[str, object]:
     return {"from": p.first, "to": p.last, "days_with_plan": p.days_with_plan,
-            **p.figures.as_dict()}
+            **p.figures.as_dict(), **_net(p.figures, p.first, p.last, answers)}
 
 
 @router.get(
@@ -102,6 +130,7 @@ def impact(
         raise invalid("format", f"{fmt!r} is not json or csv")
     first, last = _date_range(from_, to)
     days = daily_impact(db, first, last)
+    answers = answers_by_day(db, first, last)
     if fmt == "csv":
         buf = io.StringIO()
         out = csv.writer(buf, lineterminator="\n")
@@ -123,11 +152,14 @@ def impact(
         to=last,
         days=[
             ImpactDay.model_validate(
-                {"date": d.day, "plan_in_force": d.plan_in_force, **d.figures.as_dict()})
+                {"date": d.day, "plan_in_force": d.plan_in_force, **d.figures.as_dict(),
+                 **_net(d.figures, d.day, d.day, answers)})
             for d in days
         ],
-        weeks=[ImpactWeek.model_validate({"week": w.label, **_period(w)}) for w in by_week(days)],
-        totals=ImpactPeriod.model_validate(_period(total(days))),
-        method=f"{METHOD} {COUNTING}",
-        factors=dict(FACTORS),
+        weeks=[ImpactWeek.model_validate({"week": w.label, **_period(w, answers)}) for w in by_week(days)],
+        totals=ImpactPeriod.model_validate(_period(total(days), answers)),
+        method=f"{METHOD} {COUNTING} {NET_METHOD}",
+        factors={**FACTORS, "bike_kg_co2e_per_km": BIKE_KG_CO2E_PER_KM, "bike_factor_source": BIKE_FACTOR_SOURCE,
+                 "default_substitution_share": DEFAULT_SHARE, "default_substitution_source": DEFAULT_SOURCE,
+                 "survey_min_answers": get_settings().survey_min_answers},
     )

