@@ -28,6 +28,11 @@
     car_kg_co2e_per_km: "Émissions d'une voiture moyenne",
     car_factor_source: "Source",
     car_factor_scope: "Périmètre",
+    bike_kg_co2e_per_km: "Émissions d'un vélo cargo électrique",
+    bike_factor_source: "Source",
+    default_substitution_share: "Part par défaut des livraisons qui remplacent un trajet en voiture",
+    default_substitution_source: "Source",
+    survey_min_answers: "Réponses des clients nécessaires pour la remplacer",
   };
   const MAX_DAYS = 366;
 
@@ -126,6 +131,19 @@
           <div class="figure" data-figure="${f.key}"><dt>${Douai.esc(f.label)}</dt><dd class="value">—</dd></div>`).join("")}
         </dl>
         <p id="period-facts" class="muted"></p>
+      </section>
+      <section id="net" aria-labelledby="net-title">
+        <h2 id="net-title">Brut et net</h2>
+        <table class="net-table">
+          <caption class="visually-hidden">Chiffres bruts et nets de la période</caption>
+          <thead><tr><th scope="col">Chiffre</th><th scope="col" class="num">Brut</th><th scope="col" class="num">Net</th></tr></thead>
+          <tbody>
+            <tr data-net="car_km"><th scope="row">Km en voiture évités</th><td class="num gross">—</td><td class="num value">—</td></tr>
+            <tr data-net="co2"><th scope="row">CO₂ évité</th><td class="num gross">—</td><td class="num value">—</td></tr>
+            <tr data-net="courier"><th scope="row">Émissions des vélos cargo (déduites du net)</th><td class="num gross">—</td><td class="num value">—</td></tr>
+          </tbody>
+        </table>
+        <p id="net-share"></p>
       </section>
       <div class="layout">
         <section class="charts" aria-labelledby="charts-title">
@@ -235,8 +253,28 @@
       : `${Douai.num(t.days_with_plan, 0)} jour${t.days_with_plan > 1 ? "s" : ""} avec des tournées sur ${Douai.num(days, 0)}`;
     root.querySelector("#period-facts").textContent =
       `Du ${longDate(data.from)} au ${longDate(data.to)} · ${planned}${failedOrders}.`;
+    renderNet(t);
     renderCharts(data);
     renderMethod(data);
+  }
+
+  /** Gross beside net, and where the share of car trips replaced comes from. */
+  function renderNet(t) {
+    const km = (v) => fmt(v, BY_KEY.car_km_avoided);
+    const kg = (v) => fmt(v, BY_KEY.co2_avoided_kg);
+    const row = (name, gross, net) => {
+      const tr = root.querySelector(`[data-net="${name}"]`);
+      tr.querySelector(".gross").textContent = gross;
+      tr.querySelector(".value").textContent = net;
+    };
+    row("car_km", km(t.car_km_avoided), km(t.car_km_avoided_net));
+    row("co2", kg(t.co2_avoided_kg), kg(t.co2_avoided_net_kg));
+    row("courier", "—", kg(t.courier_co2_kg));
+    const share = `${Douai.num(t.substitution_share * 100, 1)} %`;
+    const source = String(t.substitution_source || "");
+    root.querySelector("#net-share").textContent = source.startsWith("survey")
+      ? `Part des livraisons qui ont remplacé un trajet en voiture : ${share}, d'après ${Douai.num(t.survey_answers, 0)} réponses des clients.`
+      : `Part des livraisons qui ont remplacé un trajet en voiture : ${share}, valeur par défaut tant que les clients ont donné moins de réponses que le seuil (${Douai.num(t.survey_answers, 0)} pour l'instant). Source : ${source.replace(/^default: /, "")}.`;
   }
 
   function renderCharts(data) {
@@ -357,7 +395,9 @@
 
   function factorValue(key, value) {
     if (typeof value === "number") {
-      return key === "car_kg_co2e_per_km" ? `${nfFactor.format(value)} kg CO₂e par km` : nfFactor.format(value);
+      if (key === "car_kg_co2e_per_km" || key === "bike_kg_co2e_per_km") return `${nfFactor.format(value)} kg CO₂e par km`;
+      if (key === "default_substitution_share") return `${nfFactor.format(value * 100)} %`;
+      return nfFactor.format(value);
     }
     return String(value);
   }
@@ -370,8 +410,11 @@
       <ul class="summary">
         <li>Chaque commande livrée remplace un aller-retour en voiture du domicile du client à la boutique
           (un seul trajet pour un panier de plusieurs boutiques), mesuré sur les rues ouvertes aux voitures.</li>
-        <li>CO₂ évité = km en voiture évités × le facteur ci-dessous ; chiffre brut : les émissions des
-          coursiers ne sont pas déduites.</li>
+        <li>CO₂ évité (brut) = km en voiture évités × le facteur ci-dessous.</li>
+        <li>Net : tous les clients ne seraient pas venus en voiture. Les chiffres bruts sont multipliés par la
+          part des livraisons qui ont remplacé un trajet en voiture : celle que donnent les réponses des clients
+          (une question après la livraison) dès qu'il y en a assez sur la période, sinon une valeur par défaut
+          publiée, citée ci-dessous. Les émissions des vélos cargo (km × leur facteur) sont déduites du CO₂ net.</li>
         <li>Km à vélo cargo et à pied : la distance prévue des tournées réellement parcourues.</li>
       </ul>
       <h3>Facteurs</h3>

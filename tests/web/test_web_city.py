@@ -103,6 +103,14 @@ def test_city_dashboard(api_server, desktop, console_errors, seeded, city, impac
     assert labels == ["Trajets en voiture évités", "Km en voiture évités", "CO₂ évité",
                       "Km à vélo cargo", "Km à pied", "Livraisons"]
     expect(desktop.locator("#period-facts")).to_contain_text("7 février 2033 au 16 février 2033")
+    # gross beside net; no survey answer yet: the default share, named with its source
+    net = desktop.locator("#net")
+    expect(net.locator('[data-net="car_km"] .gross')).to_have_text(f"{fr(totals['car_km_avoided'])} km")
+    expect(net.locator('[data-net="car_km"] .value')).to_have_text(f"{fr(totals['car_km_avoided_net'])} km")
+    expect(net.locator('[data-net="co2"] .value')).to_have_text(f"{fr(totals['co2_avoided_net_kg'])} kg")
+    expect(net.locator('[data-net="courier"] .value')).to_have_text(f"{fr(totals['courier_co2_kg'])} kg")
+    expect(desktop.locator("#net-share")).to_contain_text("62,8 %, valeur par défaut")
+    expect(desktop.locator("#net-share")).to_contain_text("Source : SDES, Enquête mobilité des personnes 2019")
 
     # one bar per day and per ISO week; every chart has axes and a table as its text alternative
     assert len(body["days"]) == 10
