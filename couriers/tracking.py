@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from logistics import clock
 from logistics.settings import get_settings
 from logistics.store.models import Order, OrderStatus, Plan, Round, Stop, StopEvent
+from logistics.store.orders import one_drop
 from logistics.store.plans import in_force
 
 from .proofs import proof_of_order
@@ -38,12 +39,6 @@ def order_of_token(session: Session, token: str) -> Order | None:
     if clock.today() > order.delivery_date + dt.timedelta(days=get_settings().tracking_days):
         return None
     return order
-
-
-def _group(session: Session, order: Order) -> list[Order]:
-    if order.basket_id is None:
-        return [order]
-    return list(session.scalars(select(Order).where(Order.basket_id == order.basket_id).order_by(Order.id)))
 
 
 def _delivery_stop(session: Session, order: Order) -> tuple[Round, Stop] | None:
@@ -76,7 +71,7 @@ def _event_at(session: Session, stop_id: int, kind: str) -> dt.datetime | None:
 def tracking_view(session: Session, order: Order) -> dict[str, Any]:
     """The customer's view of ``order`` (and of its basket: one drop), as the page and
     ``GET /api/tracking/{token}`` give it."""
-    group = _group(session, order)
+    group = one_drop(session, order)
     statuses = [o.status for o in group]
     open_ = [s for s in statuses if s != OrderStatus.CANCELLED]
     if not open_:

@@ -172,7 +172,7 @@ async def post_survey(request: Request, db: SessionDep, token: str = Token) -> R
             mode = SurveyBody.model_validate_json(await request.body()).mode
         except ValidationError:
             raise invalid("mode", "a JSON body {\"mode\": ...} with one of " + ", ".join(MODES)) from None
-    if form and order is not None and answered(db, order) is not None:
+    if form and answered(db, order) is not None:  # a second tap of the form: back to the page
         return RedirectResponse(f"/t/{token}", status_code=303)
     answer(db, order, mode)
     if form:

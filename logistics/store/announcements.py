@@ -26,6 +26,7 @@ from logistics.messages.sms import international
 from logistics.messages.wording import NEXT_STEP, Facts, compose
 from logistics.settings import get_settings
 from logistics.store.models import ContactOptOut, Message, Order, OrderStatus, Webhook
+from logistics.store.orders import one_drop
 from logistics.store.outbox import Outgoing, queue, skip
 
 #: the webhook events, by the order status that sends them (``planned``: at publishing)
@@ -57,19 +58,12 @@ def opt_out(session: Session, order: Order) -> None:
     for contact in (order.customer_email, order.customer_phone):
         if contact and not opted_out(session, contact):
             session.add(ContactOptOut(contact_key=contact_key(contact), at=clock.now()))
-    group = _group(session, order)
+    group = one_drop(session, order)
     for m in session.scalars(select(Message).where(
             Message.order_id.in_([o.id for o in group]), Message.channel.in_(("email", "sms")),
             Message.status == "pending")):
         skip(m, "the customer opted out")
     session.flush()
-
-
-def _group(session: Session, order: Order) -> list[Order]:
-    """The orders handed over with ``order`` (its basket), ``order`` first if alone."""
-    if order.basket_id is None:
-        return [order]
-    return list(session.scalars(select(Order).where(Order.basket_id == order.basket_id).order_by(Order.id)))
 
 
 def shops_text(session: Session, orders: list[Order]) -> str:
@@ -84,7 +78,7 @@ def tell_customer(session: Session, order: Order, event: str, *, eta: str | None
     s = get_settings()
     if order.erased_at is not None:
         return
-    group = _group(session, order)
+    group = one_drop(session, order)
     lead = group[0]
     if event in ("delivered", "failed") and any(o.status not in (OrderStatus.DELIVERED, OrderStatus.FAILED,
                                                                  OrderStatus.CANCELLED) for o in group):

@@ -189,6 +189,14 @@ def add_order(
     return row, True
 
 
+def one_drop(session: Session, order: Order) -> list[Order]:
+    """The orders handed over with ``order`` at one stop: its basket, by id (itself alone
+    when it has none)."""
+    if order.basket_id is None:
+        return [order]
+    return list(session.scalars(select(Order).where(Order.basket_id == order.basket_id).order_by(Order.id)))
+
+
 def _check_basket(session: Session, order: OrderInput, basket: str, day: dt.date) -> None:
     """The basket's stored orders of ``day`` (its owner's own: a shop's basket holds
     only its orders) share the customer's place and slot with ``order``. A refusal
