@@ -12,17 +12,18 @@ from typing import Any
 
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from couriers.tracking import order_of_token, tracking_view
 from logistics.messages.wording import day_text
 from logistics.store.announcements import opt_out
+from logistics.store.models import Order
 from logistics.store.survey import MODES, answer, answered
 
 from ..deps import SessionDep
 from ..errors import invalid, not_found
 from ..schemas import error_responses
-from ..schemas.tracking import TrackingPublic
+from ..schemas.tracking import SurveyBody, TrackingPublic
 
 router = APIRouter(tags=["tracking"])
 Token = Path(description="the order's tracking token (from its link)", max_length=64)
@@ -50,17 +51,18 @@ SURVEY_CHOICES = {"car": "en voiture", "foot": "à pied", "bike": "à vélo", "t
 FINAL = {"delivered", "failed", "cancelled"}
 
 
-def _view(db: Any, token: str) -> tuple[Any, dict[str, Any]]:
+def _order(db: SessionDep, token: str) -> Order:
+    """The order of a valid link, else the API's 404."""
     order = order_of_token(db, token)
     if order is None:
         raise not_found("token", "no delivery of that link (unknown or expired)")
-    return order, tracking_view(db, order)
+    return order
 
 
 @router.get("/api/tracking/{token}", responses=error_responses(404, 422))
 def tracking_json(db: SessionDep, token: str = Token) -> TrackingPublic:
     """What the customer's page shows, as JSON (no sign-in: the link's token)."""
-    return TrackingPublic.model_validate(_view(db, token)[1])
+    return TrackingPublic.model_validate(tracking_view(db, _order(db, token)))
 
 
 def _page(title: str, body: str, refresh: bool = False, status: int = 200) -> HTMLResponse:
@@ -127,9 +129,9 @@ def tracking_page(db: SessionDep, token: str = Token) -> HTMLResponse:
     return _page(HEADLINE[v["status"]], body, v["status"] not in FINAL)
 
 
-def _survey(db: SessionDep, order: object, token: str) -> str:
+def _survey(db: SessionDep, order: Order, token: str) -> str:
     """The one question after delivery (a plain form), or thanks once answered."""
-    if answered(db, order) is not None:  # type: ignore[arg-type]
+    if answered(db, order) is not None:
         return '<p class="survey-done">Merci pour votre réponse.</p>'
     choices = "".join(
         f'<label class="choice"><input type="radio" name="mode" value="{code}" required> {words}</label>'
@@ -138,12 +140,6 @@ def _survey(db: SessionDep, order: object, token: str) -> str:
             '<fieldset><legend>Une question (facultative) : sans la livraison, comment seriez-vous '
             f'venu(e) ?</legend>{choices}</fieldset>'
             '<button type="submit" class="primary">Envoyer ma réponse</button></form>')
-
-
-class SurveyBody(BaseModel):
-    """The customer's answer: ``car``, ``foot``, ``bike``, ``transit`` or ``none``."""
-
-    mode: str
 
 
 @router.post("/t/{token}/survey", status_code=201, tags=["tracking"], responses={
@@ -161,9 +157,7 @@ class SurveyBody(BaseModel):
 async def post_survey(request: Request, db: SessionDep, token: str = Token) -> Response:
     """"Sans la livraison, comment seriez-vous venu(e) ?": one answer per delivered order,
     by JSON ``{"mode"}`` or by the page's form (then back to the page)."""
-    order = order_of_token(db, token)
-    if order is None:
-        raise not_found("token", "no delivery of that link (unknown or expired)")
+    order = _order(db, token)
     form = request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded")
     if form:
         mode = str((await request.form()).get("mode") or "")

@@ -33,3 +33,9 @@ class TrackingPublic(BaseModel):
     recipient: str | None
     failed_reason: str | None
     next_step: Literal["return_to_shop", "return_to_hub", "shop_will_call"] | None
+
+
+class SurveyBody(BaseModel):
+    """The customer's answer after delivery: ``car``, ``foot``, ``bike``, ``transit`` or ``none``."""
+
+    mode: str
