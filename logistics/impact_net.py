@@ -44,13 +44,17 @@ class Net:
                 "survey_answers": self.survey_answers}
 
 
+def substitution(answers: int, car_answers: int, min_answers: int) -> tuple[float, str]:
+    """A period's share of deliveries that replaced a car trip, and where it comes from:
+    its answers once it has ``min_answers`` of them, else the default."""
+    if answers >= max(1, min_answers):
+        return car_answers / answers, f"survey: {answers} answers"
+    return DEFAULT_SHARE, f"default: {DEFAULT_SOURCE}"
+
+
 def net_of(car_km: float, co2_kg: float, bike_km: float, answers: int, car_answers: int,
            min_answers: int) -> Net:
     """The net figures of a period from its gross ones and its survey answers."""
-    if answers >= max(1, min_answers):
-        share = car_answers / answers
-        source = f"survey: {answers} answers"
-    else:
-        share, source = DEFAULT_SHARE, f"default: {DEFAULT_SOURCE}"
+    share, source = substitution(answers, car_answers, min_answers)
     courier = bike_km * BIKE_KG_CO2E_PER_KM
     return Net(car_km * share, co2_kg * share - courier, courier, share, source, answers)

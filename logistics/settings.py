@@ -143,6 +143,16 @@ class Settings(BaseSettings):
     #: survey answers a period needs before its own share of car trips replaced is
     #: used (below: the default share, with its source)
     survey_min_answers: int = Field(30, alias="SURVEY_MIN_ANSWERS", ge=1, le=100_000)
+    #: the fewest deliveries a cell of the open data holds, and the fewest passages a
+    #: street segment of the bikes' map has, so that no household can be singled out
+    open_data_min_count: int = Field(5, alias="OPEN_DATA_MIN_COUNT", ge=2, le=1000)
+    #: the licence written into the open-data files
+    open_data_licence: str = Field(
+        "Licence Ouverte / Open Licence version 2.0 (Etalab), "
+        "https://www.etalab.gouv.fr/licence-ouverte-open-licence", alias="OPEN_DATA_LICENCE",
+        min_length=1)
+    #: who publishes the open data (written into the files)
+    open_data_producer: str = Field("Ville de Douai", alias="OPEN_DATA_PRODUCER", min_length=1)
     #: the courier page asks for a photo on a failed hand-over
     proof_photo_on_failure: bool = Field(True, alias="PROOF_PHOTO_ON_FAILURE")
 

@@ -142,8 +142,14 @@ def stop_row(seq: int, kind: str, at: LonLat, arrival: str = "10:00", departure:
 
 def round_row(courier_id: str, stops: list[Any], *, distance_m: int = 0, duration_s: int = 0,
               travel_s: int = 0, geometry: Iterable[LonLat] | None = None) -> Any:
-    """A round with its stops (in seq order) and, when given, its street path."""
-    from logistics.store.models import Round
+    """A round with its stops (in seq order), their legs and, when given, its street path."""
+    from geoalchemy2.shape import to_shape
 
+    from logistics.store.models import Round
+    from logistics.store.plan_documents import fill_legs
+
+    path = list(geometry or [])
+    fill_legs(stops, [(to_shape(s.location).x, to_shape(s.location).y) for s in stops], path,
+              distance_m)
     return Round(courier_id=courier_id, distance_m=distance_m, duration_s=duration_s,
-                 travel_s=travel_s, geometry=line(geometry) if geometry else None, stops=stops)
+                 travel_s=travel_s, geometry=line(path) if path else None, stops=stops)

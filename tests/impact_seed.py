@@ -170,7 +170,7 @@ def _seed_day(s: Session, rng: random.Random, prefix: str, day: dt.date,
     by_courier: dict[str, list[list[dict]]] = defaultdict(list)
     for group in trips:
         by_courier[rng.choice(sorted(couriers))].append(group)
-    rounds, events = [], []
+    rounds, events, ridden = [], [], {}
     for cid in sorted(by_courier):
         groups = by_courier[cid]
         orders = [o for g in groups for o in g]
@@ -182,7 +182,7 @@ def _seed_day(s: Session, rng: random.Random, prefix: str, day: dt.date,
                        for shop, os in pickups.items()]
         plan_stops += [("delivery", g, None, g[0]["home"]) for g in groups]
         plan_stops.append(("end", [], None, HUB))
-        stops = []
+        stops, marks = [], []
         for seq, (kind, os, shop, at) in enumerate(plan_stops):
             stops.append(stop_row(seq, kind, at, _clock(540 + 12 * seq), _clock(543 + 12 * seq),
                                   order_ids=[o["id"] for o in os], shop_id=shop))
@@ -196,8 +196,15 @@ def _seed_day(s: Session, rng: random.Random, prefix: str, day: dt.date,
             else:
                 happened = []
             events += [(stops[-1], t, at) for t in happened]
+            dropped = bool(os) and all(STATUS[o["outcome"]] in ("cancelled", "failed") for o in os)
+            marks.append((bool(happened), len(happened) > 1 or dropped, kind))
         distance = rng.randint(2500, 14000) if couriers[cid] == "cargo_bike" else rng.randint(600, 3500)
         rounds.append(round_row(cid, stops, distance_m=distance, duration_s=distance // 3))
+        # ridden: up to the last stop with an event, to the end once every work stop is done
+        last = max((seq for seq, (event, _, _) in enumerate(marks) if event), default=None)
+        ended = all(done for _, done, kind in marks if kind not in ("start", "end"))
+        if last is not None:
+            ridden[cid] = sum(st.leg_m or 0 for st in stops if st.seq <= last or ended)
 
     result = plan_document_json(
         trips=[(t["order_ids"], t["car_km"]) for t in impact_trips], unreachable=unreachable,
@@ -214,8 +221,6 @@ def _seed_day(s: Session, rng: random.Random, prefix: str, day: dt.date,
     # what the city should see for this day once the plan is in force
     outcome = {o["id"]: o["outcome"] for g in trips for o in g}
     made = [t for t in impact_trips if any(outcome[i] == "delivered" for i in t["order_ids"])]
-    ridden = {r.courier_id: r.distance_m for r in rounds
-              if any(outcome[o["id"]] not in ("cancelled", "planned") for g in by_courier[r.courier_id] for o in g)}
     figures = {
         "orders_delivered": sum(v == "delivered" for v in outcome.values()),
         "orders_failed": sum(v.startswith("failed") for v in outcome.values()),

@@ -18,6 +18,17 @@ from logistics.impact_net import (
     DEFAULT_SHARE,
     DEFAULT_SOURCE,
     net_of,
+    substitution,
+)
+from logistics.open_data import (
+    COLUMNS,
+    Header,
+    dumps,
+    method_text,
+    passages_geojson,
+    publish,
+    to_csv,
+    to_geojson,
 )
 from logistics.settings import get_settings
 from logistics.store.impact_metrics import (
@@ -30,6 +41,7 @@ from logistics.store.impact_metrics import (
     daily_impact,
     total,
 )
+from logistics.store.open_data import month_cells, passages
 from logistics.store.survey import answers_by_day
 
 from ..deps import CityOrDispatcher, SessionDep
@@ -163,3 +175,126 @@ def impact(
                  "default_substitution_share": DEFAULT_SHARE, "default_substitution_source": DEFAULT_SOURCE,
                  "survey_min_answers": get_settings().survey_min_answers},
     )
+
+
+#: YYYY-MM, ASCII digits
+_MONTH = re.compile(r"([0-9]{4})-(0[1-9]|1[0-2])")
+#: what the open data is called in its files
+OPEN_DATA_TITLE = "Livraisons à vélo cargo et à pied : agrégats mensuels par carreau de 500 m"
+PASSAGES_TITLE = "Passages des vélos cargo par tronçon de rue"
+#: the street lines come from OpenStreetMap: the map is a database derived from it
+PASSAGES_LICENCE = ("Open Database License (ODbL) 1.0, https://opendatacommons.org/licenses/odbl/ ; "
+                    "tracé des rues © les contributeurs d'OpenStreetMap")
+
+
+def _month(value: str | None) -> tuple[str, dt.date, dt.date]:
+    """The month asked (default: the last whole month) as its label, first and last days."""
+    if value is None:
+        first = (clock.today().replace(day=1) - dt.timedelta(1)).replace(day=1)
+    else:
+        m = _MONTH.fullmatch(value)
+        if m is None:
+            raise invalid("month", f"{value!r} is not a month YYYY-MM")
+        first = dt.date(int(m[1]), int(m[2]), 1)
+    last = (first + dt.timedelta(32)).replace(day=1) - dt.timedelta(1)
+    limits.check_read_day("month", first)
+    return f"{first:%Y-%m}", first, last
+
+
+def _download(body: str, media_type: str, name: str) -> Response:
+    return Response(body, media_type=media_type,
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@router.get(
+    "/open-data",
+    response_class=Response,
+    responses={
+        200: {
+            "content": {
+                "text/csv": {"schema": {"type": "string", "description": (
+                    "lines starting with # (title, producer, licence, method, what was left out), "
+                    "then one row per cell: " + ", ".join(COLUMNS))}},
+                "application/geo+json": {"schema": {"type": "object", "description": (
+                    "a FeatureCollection (WGS84): one feature per cell or group of cells, "
+                    "with licence and method as members")}},
+            },
+            "description": "the month's aggregates per 500 m cell, cells under the threshold "
+                           "grouped by 1 km cell or left out",
+        },
+        **error_responses(401, 403, 422, notes={
+            401: "no valid token",
+            403: "neither a city nor a dispatcher token",
+            422: "a bad month, one out of the days kept, or a bad format",
+        }),
+    },
+)
+def open_data(
+    db: SessionDep,
+    _: CityOrDispatcher,
+    month: Annotated[str | None, Query(description="YYYY-MM (default: the last whole month)")] = None,
+    fmt: Annotated[str, Query(alias="format", description="csv (default) or geojson")] = "csv",
+) -> Response:
+    """A month of deliveries per 500 m cell, for publishing: deliveries, share on foot,
+    avoided car km (gross and net), cargo-bike km; no cell under OPEN_DATA_MIN_COUNT."""
+    if fmt not in ("csv", "geojson"):
+        raise invalid("format", f"{fmt!r} is not csv or geojson")
+    label, first, last = _month(month)
+    settings = get_settings()
+    srid, cells = month_cells(db, first, last)
+    published = publish(srid, cells, settings.open_data_min_count)
+    answers = answers_by_day(db, first, last)
+    share, source = substitution(sum(a for a, _ in answers.values()),
+                                 sum(c for _, c in answers.values()), settings.survey_min_answers)
+    header = Header(f"{OPEN_DATA_TITLE}, {label}", settings.open_data_producer,
+                    settings.open_data_licence,
+                    method_text(srid, settings.open_data_min_count, share, source))
+    name = f"livraisons_{label}_carreaux_500m"
+    if fmt == "csv":
+        return _download(to_csv(label, published, share, header), "text/csv; charset=utf-8", f"{name}.csv")
+    return _download(dumps(to_geojson(label, published, share, header)), "application/geo+json",
+                     f"{name}.geojson")
+
+
+@router.get(
+    "/passages",
+    response_class=Response,
+    responses={
+        200: {
+            "content": {"application/geo+json": {"schema": {"type": "object", "description": (
+                "a FeatureCollection (WGS84) of MultiLineStrings, each with its number of "
+                "cargo-bike passages; segments under the threshold left out")}}},
+            "description": "the streets the cargo bikes rode in the range, by passages",
+        },
+        **error_responses(401, 403, 422, notes={
+            401: "no valid token",
+            403: "neither a city nor a dispatcher token",
+            422: "a bad date or one out of range, from after to, or more than 366 days",
+        }),
+    },
+)
+def bike_passages(
+    db: SessionDep,
+    _: CityOrDispatcher,
+    from_: Annotated[
+        str | None,
+        Query(alias="from", description="first day, YYYY-MM-DD (default: 29 days before to)"),
+    ] = None,
+    to: Annotated[str | None, Query(description="last day, YYYY-MM-DD (default: today)")] = None,
+) -> Response:
+    """Street segments by cargo-bike passages over the rounds ridden, to plan cycle lanes
+    and loading bays; a segment ridden fewer than OPEN_DATA_MIN_COUNT times is left out."""
+    first, last = _date_range(from_, to)
+    settings = get_settings()
+    k = settings.open_data_min_count
+    method = (
+        "Chaque tronçon de rue compte une fois par trajet de vélo cargo qui l'a parcouru (dans un "
+        "sens ou l'autre), sur les tournées des plans en vigueur, jusqu'au dernier arrêt pointé "
+        "de chaque tournée et le retour quand la tournée est finie. Les tronçons parcourus moins "
+        f"de {k} fois ne sont pas publiés, ni les bouts de rue qui mènent à une porte."
+    )
+    header = Header(f"{PASSAGES_TITLE}, {first.isoformat()} au {last.isoformat()}",
+                    settings.open_data_producer, PASSAGES_LICENCE, method)
+    doc = passages_geojson(passages(db, first, last, k), header, first.isoformat(), last.isoformat(), k)
+    return _download(dumps(doc), "application/geo+json",
+                     f"passages_velo_cargo_{first.isoformat()}_{last.isoformat()}.geojson")

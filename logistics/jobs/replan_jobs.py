@@ -58,7 +58,14 @@ from logistics.store.models import (
     Stop,
     StopEvent,
 )
-from logistics.store.plan_documents import document_of, keep_document, line_of, plan_stop, stop_row
+from logistics.store.plan_documents import (
+    document_of,
+    fill_legs,
+    keep_document,
+    line_of,
+    plan_stop,
+    stop_row,
+)
 from logistics.store.plans import announce_plan, day_inputs, mark_planned, plan_settings
 from logistics.wording import change_text
 from routing.network import StreetNetwork
@@ -437,6 +444,7 @@ def _retime_round(row: Round, net: StreetNetwork) -> None:
         row.distance_m = int(round(sum(m for _, m in legs if np.isfinite(m))))
         row.travel_s = int(round(sum(t for t, _ in legs if np.isfinite(t))))
     row.duration_s = max(0, seconds_of_day(row.stops[-1].arrival) - seconds_of_day(row.stops[0].departure))
+    fill_legs(row.stops, pts, geometry, row.distance_m)
 
 
 def _merged_impact(plan: Plan, draft: _Draft) -> PlanImpact:

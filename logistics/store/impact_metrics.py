@@ -4,7 +4,7 @@ For each day of a range the figures come from that day's plan in force (publishe
 not withdrawn; a day without one has zeros) and from what happened since: the orders
 delivered or failed, the avoided car trips of the plan (see :mod:`logistics.impact`)
 that a delivered order made real, and the kilometres of the rounds actually ridden.
-Three queries cover the whole range, whatever its length; nothing here names an order,
+Four queries cover the whole range, whatever its length; nothing here names an order,
 a courier or a place.
 """
 
@@ -14,11 +14,11 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 
-from sqlalchemy import ColumnElement, and_, func, literal, select, text
+from sqlalchemy import ColumnElement, and_, func, select, text
 from sqlalchemy.orm import Session
 
 from logistics.impact import CAR_KG_CO2E_PER_KM
-from logistics.store.models import Courier, Order, OrderStatus, Plan, Round, Stop, StopEvent
+from logistics.store.models import Order, OrderStatus, Plan
 from logistics.store.plans import in_force
 
 #: the longest range one call covers (a leap year)
@@ -33,9 +33,10 @@ COUNTING = (
     "a day without one shows zeros), the day's orders whose status is now delivered or "
     "failed, the plan's avoided car trips that include at least one delivered order (each "
     "at the full car distance the plan measured, its CO2e with the factor the plan "
-    "recorded), and the planned distance of the cargo-bike and on-foot rounds actually "
-    "ridden, a round counting once at least one of its stops has a recorded event "
-    "(arrived, picked up, delivered or failed)."
+    "recorded), and the distance of the cargo-bike and on-foot rounds actually ridden: "
+    "each round's street path counts up to its last stop with a recorded event (arrived, "
+    "picked up, delivered, failed or returned), stops skipped on the way included, and "
+    "to its end once all its stops are done; a round without any event counts nothing."
 )
 
 
@@ -128,6 +129,45 @@ _TRIPS_SQL = text(
 )
 
 
+#: the ridden stops of the rounds in force: those up to the round's last stop with an
+#: event, and all of them once every work stop is finished (see logistics.ridden); a stop
+#: is finished by a finishing event, or when its orders were all cancelled or failed
+#: elsewhere (not a return: its parcels are failed by nature)
+RIDDEN_STOPS = """
+    WITH s AS (
+        SELECT p.day, c.mode, st.round_id, st.seq, st.kind, st.leg_m, st.leg, st.id AS stop_id,
+               EXISTS (SELECT 1 FROM stop_events e WHERE e.stop_id = st.id) AS has_event,
+               (EXISTS (SELECT 1 FROM stop_events e WHERE e.stop_id = st.id
+                        AND e.type IN ('picked_up', 'delivered', 'failed', 'returned'))
+                OR (st.kind <> 'return' AND jsonb_array_length(st.order_ids) > 0
+                    AND NOT EXISTS (
+                        SELECT 1 FROM jsonb_array_elements_text(st.order_ids) AS x(id)
+                        JOIN orders AS o ON o.id = x.id
+                        WHERE o.status NOT IN ('cancelled', 'failed')))) AS finished
+        FROM plans AS p
+        JOIN rounds AS r ON r.plan_id = p.id
+        JOIN couriers AS c ON c.id = r.courier_id
+        JOIN stops AS st ON st.round_id = r.id
+        WHERE p.published_at IS NOT NULL AND p.withdrawn_at IS NULL
+          AND p.day BETWEEN :first AND :last
+    ),
+    r AS (
+        SELECT round_id, max(seq) FILTER (WHERE has_event) AS last_seq,
+               coalesce(bool_and(finished) FILTER (
+                   WHERE kind IN ('pickup', 'delivery', 'return')), true) AS ended
+        FROM s GROUP BY round_id
+    ),
+    ridden AS (
+        SELECT s.* FROM s JOIN r USING (round_id)
+        WHERE r.last_seq IS NOT NULL AND (s.seq <= r.last_seq OR r.ended)
+    )
+"""
+
+RIDDEN_SQL = text(RIDDEN_STOPS + """
+    SELECT day, mode, sum(coalesce(leg_m, 0)) FROM ridden GROUP BY day, mode
+""")
+
+
 def check_range(first: dt.date, last: dt.date) -> None:
     """Raise ValueError ("to: ...") unless ``first <= last`` within :data:`MAX_DAYS`."""
     if last < first:
@@ -174,20 +214,7 @@ def daily_impact(session: Session, first: dt.date, last: dt.date) -> list[DayImp
         },
     ).all()
 
-    ridden = (
-        select(literal(1))
-        .select_from(Stop)
-        .join(StopEvent, StopEvent.stop_id == Stop.id)
-        .where(Stop.round_id == Round.id)
-        .exists()
-    )
-    rounds = session.execute(
-        select(Plan.day, Courier.mode, func.sum(Round.distance_m))
-        .join(Round, Round.plan_id == Plan.id)
-        .join(Courier, Courier.id == Round.courier_id)
-        .where(_in_force(first, last), ridden)
-        .group_by(Plan.day, Courier.mode)
-    ).all()
+    rounds = session.execute(RIDDEN_SQL, {"first": first, "last": last}).all()
 
     per_day: dict[dt.date, dict[str, float]] = {}
     for day, delivered, failed in orders:

@@ -374,6 +374,10 @@ class Stop(Base):
     departure: Mapped[dt.time] = mapped_column(Time)
     load_kg: Mapped[float] = mapped_column(Float)
     load_l: Mapped[float] = mapped_column(Float)
+    #: the street path from the stop before (none for the first stop) and its metres,
+    #: cut from the round's path: the kilometres ridden count stop by stop
+    leg_m: Mapped[int | None] = mapped_column(Integer)
+    leg: Mapped[Any] = mapped_column(Geometry("LINESTRING", srid=4326, spatial_index=True), nullable=True)
 
     round: Mapped[Round] = relationship(back_populates="stops")
 

@@ -16,6 +16,8 @@ from shapely.geometry import LineString, Point
 
 from logistics.clock import seconds_of_day, time_of_day
 from logistics.plan_document import PlanDocument, PlanRound, PlanStop
+from logistics.ridden import Point as LonLat
+from logistics.ridden import split_legs
 from logistics.store.models import Plan, Round, Stop
 
 
@@ -34,11 +36,20 @@ def line_of(coords: list[tuple[float, float]]) -> Any:
     return from_shape(LineString(coords), 4326) if len(coords) >= 2 else None
 
 
+def fill_legs(stops: list[Stop], points: list[LonLat], line: list[LonLat], distance_m: int) -> None:
+    """Each stop's leg (the path from the stop before, and its metres) cut from the
+    round's ``line``, so that the kilometres ridden can be counted stop by stop."""
+    for stop, leg in zip(stops, split_legs(line, points, distance_m), strict=True):
+        stop.leg_m = None if leg is None else leg.metres
+        stop.leg = None if leg is None else from_shape(LineString(leg.coords), 4326)
+
+
 def round_row(r: PlanRound) -> Round:
-    """A round of a document as a row, with its stops."""
+    """A round of a document as a row, with its stops and their legs."""
     row = Round(courier_id=r.courier_id, distance_m=r.distance_m, duration_s=r.duration_s,
                 travel_s=r.travel_s, geometry=line_of(r.geometry))
     row.stops = [stop_row(i, s) for i, s in enumerate(r.stops)]
+    fill_legs(row.stops, [(s.lon, s.lat) for s in r.stops], list(r.geometry), r.distance_m)
     return row
 
 

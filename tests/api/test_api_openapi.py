@@ -78,6 +78,10 @@ def _empty_schemas(node: Any, where: str) -> Iterator[str]:
             yield from _empty_schemas(value, f"{where}/{i}")
 
 
+#: the files an operation may answer instead of JSON: the open data
+FILES = {"text/csv", "application/geo+json"}
+
+
 def test_every_operation_declares_a_json_or_image_success_response(spec):
     ops = list(_operations(spec))
     assert len(ops) >= 20
@@ -86,8 +90,9 @@ def test_every_operation_declares_a_json_or_image_success_response(spec):
         assert success, f"{method} {path}: no success response"
         for code, response in success.items():
             kinds = set(response.get("content", {}))
-            if kinds and all(k.startswith("image/") for k in kinds):
-                continue  # an image itself (a proof of delivery's photo), its types declared
+            if kinds and all(k.startswith("image/") or k in FILES for k in kinds):
+                continue  # an image itself (a proof of delivery's photo) or a file to publish
+                # (the open data), its types declared
             assert "application/json" in kinds, f"{method} {path} {code}"
             schema = _json_schema(response)
             assert "$ref" in schema or "properties" in schema or "items" in schema, (
