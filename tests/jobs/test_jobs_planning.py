@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from geoalchemy2.shape import to_shape
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -67,6 +68,14 @@ def test_a_plan_is_solved_by_the_worker_and_asked_twice_runs_once(platform, post
         # Only one job ran for the day: one set of rounds.
         n_plans = s.scalar(select(func.count()).select_from(Plan).where(Plan.day == plan_day(first)))
         assert n_plans == 1
+        # Each stop keeps its leg, cut from the round's street path: end to end they are
+        # the path, and their metres the round's distance (the city counts them).
+        for row in s.get(Plan, first["id"]).rounds:
+            legs = [[tuple(c) for c in to_shape(st.leg).coords] for st in row.stops[1:]]
+            joined = [legs[0][0]] + [c for leg in legs for c in leg[1:]]
+            joined = [c for i, c in enumerate(joined) if i == 0 or c != joined[i - 1]]
+            assert joined == [tuple(c) for c in to_shape(row.geometry).coords]
+            assert sum(st.leg_m for st in row.stops[1:]) == row.distance_m
     audit = c.get(f"/api/plans/{first['id']}/audit", headers=platform.dispatcher).json()
     assert len(audit["inputs"]["orders"]) == len(small_day.orders)
     assert audit["settings"]["time_limit_s"] == 3

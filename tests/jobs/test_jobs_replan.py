@@ -131,6 +131,11 @@ def test_move_to_another_courier_is_applied_and_retimed(engine, town, plan_id):
     assert pick < drop
     arrivals = [st[4] for st in after[other]]
     assert arrivals == sorted(arrivals)
+    # The re-timed rounds' stops have their legs again, adding up to the new distances.
+    with Session(engine) as s:
+        for row in s.get(Plan, plan_id).rounds:
+            assert [st.leg_m is None for st in row.stops] == [True] + [False] * (len(row.stops) - 1)
+            assert sum(st.leg_m for st in row.stops[1:]) == row.distance_m
 
 
 def _frozen_ids(engine, plan_id) -> set[int]:
