@@ -67,6 +67,9 @@ class PlanStop(_Model):
     departure: ClockTime
     load_kg: float = Field(ge=0)
     load_l: float = Field(ge=0)
+    #: metres of the street path from the stop before (none for the first stop): the
+    #: round's distance, stop by stop, so that what was ridden can be counted
+    leg_m: int | None = Field(None, ge=0)
 
 
 class PlanRound(_Model):

@@ -36,6 +36,7 @@ from .plan_document import (
     UnassignedOrder,
     UnavailableCourier,
 )
+from .ridden import split_legs
 from .timeofday import format_clock
 from .wording import courier_text, reason_text
 
@@ -490,6 +491,10 @@ def _document(
         ))
         path = [start_pt, *(points[v.location] for v in route.visits), end_pt]
         geometry = net.graph(c.mode).route_geometry(path)
+        legs = split_legs([(round(x, 6), round(y, 6)) for x, y in geometry],
+                          [(s.lon, s.lat) for s in stops], route.distance)
+        stops = [s.model_copy(update={"leg_m": leg.metres if leg else None})
+                 for s, leg in zip(stops, legs, strict=True)]
         rounds.append(PlanRound(
             courier_id=c.courier_id, mode=c.mode, distance_m=route.distance,
             duration_s=route.duration, travel_s=route.travel_time, start=route.start_time,

@@ -31,6 +31,9 @@ from logistics.impact import CAR_KG_CO2E_PER_KM, FACTORS
 from logistics.store.models import Plan, StopEvent
 
 HUB = (3.0800, 50.3700)
+#: the street every leg of every round takes, whatever its ends (so that the bikes' map
+#: has streets ridden often enough to be shown)
+TRUNK = [(3.0810, 50.3705), (3.0820, 50.3712), (3.0835, 50.3715), (3.0850, 50.3712)]
 #: what happens to an order: its final status, and at which stop it failed
 OUTCOMES = ("delivered", "failed_at_door", "failed_at_shop", "cancelled")
 OUTCOME_WEIGHTS = (0.74, 0.12, 0.06, 0.08)
@@ -127,6 +130,16 @@ def seed_period(engine: Engine, prefix: str, first: dt.date, last: dt.date,
     return SeededPeriod(prefix, first, last, expected, tuple(secrets))
 
 
+def _path(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """A street path through the points: each leg from its point to the street beside
+    it, along the trunk, and to the next point the same way."""
+    out = [points[0]]
+    for a, b in zip(points, points[1:], strict=False):
+        legs = [(round(a[0] + 0.0001, 6), a[1]), *TRUNK, (round(b[0] + 0.0001, 6), b[1]), b]
+        out += [p for p in legs if p != out[-1]]
+    return out
+
+
 def _seed_day(s: Session, rng: random.Random, prefix: str, day: dt.date,
               shops: dict[str, tuple[float, float]], couriers: dict[str, str],
               secrets: list[str], *, factor: float, started: bool) -> tuple[Plan, dict[str, float]]:
@@ -199,7 +212,8 @@ def _seed_day(s: Session, rng: random.Random, prefix: str, day: dt.date,
             dropped = bool(os) and all(STATUS[o["outcome"]] in ("cancelled", "failed") for o in os)
             marks.append((bool(happened), len(happened) > 1 or dropped, kind))
         distance = rng.randint(2500, 14000) if couriers[cid] == "cargo_bike" else rng.randint(600, 3500)
-        rounds.append(round_row(cid, stops, distance_m=distance, duration_s=distance // 3))
+        rounds.append(round_row(cid, stops, distance_m=distance, duration_s=distance // 3,
+                                geometry=_path([at for *_, at in plan_stops])))
         # ridden: up to the last stop with an event, to the end once every work stop is done
         last = max((seq for seq, (event, _, _) in enumerate(marks) if event), default=None)
         ended = all(done for _, done, kind in marks if kind not in ("start", "end"))

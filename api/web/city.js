@@ -1,8 +1,9 @@
 // The city's page (desktop, read-only): what the deliveries spared over a period, from
-// GET /api/metrics/impact only. Aggregates only: no order, courier, address or name ever
-// reaches this page. Bar charts are hand-made SVG (no library, no CDN: the page works
-// offline), each with a data table as its text alternative; "Exporter en CSV" saves the
-// API's own CSV under the API's file name.
+// GET /api/metrics/impact; the streets the cargo bikes rode (GET /api/metrics/passages,
+// city-map.js); the month's open data to download (GET /api/metrics/open-data).
+// Aggregates only: no order, courier, address or name ever reaches this page. Bar charts
+// are hand-made SVG (no library, no CDN: the page works offline), each with a data table
+// as its text alternative; the downloads save the API's own files under the API's names.
 "use strict";
 
 (() => {
@@ -159,7 +160,30 @@
           <h2 id="method-title">Méthode et facteurs</h2>
           <div id="method-body"><p class="muted">Chargement…</p></div>
         </aside>
-      </div>`;
+      </div>
+      <section id="streets" aria-labelledby="streets-title">
+        <h2 id="streets-title">Où roulent les vélos cargo</h2>
+        <p class="muted">Les rues parcourues par les vélos cargo sur la période, d'autant plus épaisses et
+          foncées qu'ils y passent souvent : de quoi situer les pistes cyclables et les aires de livraison.
+          Une rue parcourue moins de <span id="streets-min">5</span> fois sur la période n'est pas montrée,
+          ni les bouts de rue qui mènent aux portes des clients.</p>
+        <div id="streets-map" class="streets-map" role="region" aria-label="Carte des passages des vélos cargo"></div>
+        <ul id="streets-legend" class="legend" aria-label="Légende de la carte"></ul>
+        <p id="streets-text"></p>
+        <button type="button" id="streets-export" disabled>Télécharger la carte (GeoJSON)</button>
+      </section>
+      <section id="open-data" aria-labelledby="open-title">
+        <h2 id="open-title">Données ouvertes</h2>
+        <p>Les livraisons d'un mois par carreau de 500 m : livraisons, part faite à pied, km en voiture évités
+          (bruts et nets), km à vélo cargo. Le fichier porte sa licence et sa méthode ; un carreau de moins de
+          <span id="open-min">5</span> livraisons n'y figure jamais seul, pour qu'aucun foyer ne soit reconnaissable.</p>
+        <div class="open-form">
+          <label for="month">Mois</label>
+          <input type="month" id="month" value="${lastMonth()}">
+          <button type="button" data-open="csv">Télécharger (CSV)</button>
+          <button type="button" data-open="geojson">Télécharger (GeoJSON)</button>
+        </div>
+      </section>`;
     markPreset();
     root.querySelector("#sign-out").addEventListener("click", () => {
       Douai.signOut();
@@ -180,7 +204,23 @@
       state.figure = ev.target.value;
       if (state.data) renderCharts(state.data);
     });
-    root.querySelector("#export").addEventListener("click", exportCsv);
+    root.querySelector("#export").addEventListener("click", () => download(
+      root.querySelector("#export"), `/api/metrics/impact?${query()}&format=csv`, `impact_${state.from}_${state.to}.csv`));
+    root.querySelector("#streets-export").addEventListener("click", () => download(
+      root.querySelector("#streets-export"), `/api/metrics/passages?${query()}`, `passages_${state.from}_${state.to}.geojson`));
+    root.querySelectorAll("[data-open]").forEach((b) => b.addEventListener("click", () => {
+      const month = root.querySelector("#month").value;
+      if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) return status("Choisissez un mois (mois et année).", true);
+      return download(b, `/api/metrics/open-data?month=${month}&format=${b.dataset.open}`,
+        `livraisons_${month}.${b.dataset.open === "csv" ? "csv" : "geojson"}`);
+    }));
+  }
+
+  /** The month before this one, as YYYY-MM: the last whole month. */
+  function lastMonth() {
+    const d = parse(`${Douai.today().slice(0, 8)}01`);
+    d.setDate(0);
+    return iso(d).slice(0, 7);
   }
 
   function markPreset() {
@@ -213,13 +253,19 @@
     const seq = ++state.seq;
     status("Chargement des chiffres…");
     root.querySelector("#export").disabled = true;
+    root.querySelector("#streets-export").disabled = true;
     try {
-      const data = await Douai.api("GET", `/api/metrics/impact?${query()}`);
+      const [data, streets] = await Promise.all([
+        Douai.api("GET", `/api/metrics/impact?${query()}`),
+        Douai.api("GET", `/api/metrics/passages?${query()}`),
+      ]);
       if (seq !== state.seq) return; // a newer period was asked for meanwhile
       state.data = data;
       render(data);
+      renderStreets(streets);
       status("");
       root.querySelector("#export").disabled = false;
+      root.querySelector("#streets-export").disabled = false;
     } catch (e) {
       if (seq !== state.seq) return;
       failed(e, "Les chiffres n'ont pas pu être chargés");
@@ -275,6 +321,17 @@
     root.querySelector("#net-share").textContent = source.startsWith("survey")
       ? `Part des livraisons qui ont remplacé un trajet en voiture : ${share}, d'après ${Douai.num(t.survey_answers, 0)} réponses des clients.`
       : `Part des livraisons qui ont remplacé un trajet en voiture : ${share}, valeur par défaut tant que les clients ont donné moins de réponses que le seuil (${Douai.num(t.survey_answers, 0)} pour l'instant). Source : ${source.replace(/^default: /, "")}.`;
+  }
+
+  /** The bikes' streets on the map, its legend and the same in words. */
+  function renderStreets(doc) {
+    const facts = CityMap.show(root.querySelector("#streets-map"), doc);
+    root.querySelector("#streets-min").textContent = Douai.num(doc.min_passages, 0);
+    root.querySelector("#open-min").textContent = Douai.num(doc.min_passages, 0);
+    root.querySelector("#streets-legend").innerHTML = facts.count ? CityMap.legend(facts) : "";
+    root.querySelector("#streets-text").textContent = facts.count
+      ? `${Douai.num(facts.count, 0)} tronçon${facts.count > 1 ? "s" : ""} de rue${facts.count > 1 ? "s" : ""} montré${facts.count > 1 ? "s" : ""}, ${facts.lo === facts.hi ? "" : `de ${Douai.num(facts.lo, 0)} à `}${Douai.num(facts.hi, 0)} passages de vélo cargo sur la période.`
+      : `Aucune rue n'a été parcourue ${Douai.num(doc.min_passages, 0)} fois ou plus à vélo cargo sur la période.`;
   }
 
   function renderCharts(data) {
@@ -415,7 +472,9 @@
           part des livraisons qui ont remplacé un trajet en voiture : celle que donnent les réponses des clients
           (une question après la livraison) dès qu'il y en a assez sur la période, sinon une valeur par défaut
           publiée, citée ci-dessous. Les émissions des vélos cargo (km × leur facteur) sont déduites du CO₂ net.</li>
-        <li>Km à vélo cargo et à pied : la distance prévue des tournées réellement parcourues.</li>
+        <li>Km à vélo cargo et à pied : la distance réellement parcourue. Chaque tournée compte jusqu'à son
+          dernier arrêt pointé par le coursier, et le retour une fois tous ses arrêts faits ; une tournée
+          arrêtée après deux arrêts ne compte que le chemin jusqu'au deuxième.</li>
       </ul>
       <h3>Facteurs</h3>
       <dl class="factors">${factors}</dl>
@@ -424,13 +483,12 @@
       <p class="method-text" lang="en">${Douai.esc(data.method)}</p>`;
   }
 
-  /** The API's CSV of the period, fetched with the token and saved under the API's name. */
-  async function exportCsv() {
-    const button = root.querySelector("#export");
+  /** A file of the API, fetched with the token and saved under the API's name. */
+  async function download(button, url, fallback) {
     button.disabled = true;
-    status("Export en cours…");
+    status("Téléchargement en cours…");
     try {
-      const r = await fetch(`/api/metrics/impact?${query()}&format=csv`, {
+      const r = await fetch(url, {
         headers: { Authorization: `Bearer ${(await Douai.session()) || ""}` },
       });
       if (!r.ok) {
@@ -439,22 +497,21 @@
         throw new Douai.ApiError(r.status, body);
       }
       const m = (r.headers.get("Content-Disposition") || "").match(/filename="?([^";]+)"?/);
-      const name = m ? m[1] : `impact_${state.from}_${state.to}.csv`;
-      const url = URL.createObjectURL(await r.blob());
+      const name = m ? m[1] : fallback;
+      const href = URL.createObjectURL(await r.blob());
       const a = document.createElement("a");
-      a.href = url;
+      a.href = href;
       a.download = name;
       a.hidden = true;
       document.body.append(a);
       a.click();
       a.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 10000);
+      setTimeout(() => URL.revokeObjectURL(href), 10000);
       status(`Fichier ${name} enregistré.`);
     } catch (e) {
-      failed(e, "L'export n'a pas abouti");
+      failed(e, "Le téléchargement n'a pas abouti");
     } finally {
-      const b = root.querySelector("#export");
-      if (b) b.disabled = false;
+      button.disabled = false;
     }
   }
 

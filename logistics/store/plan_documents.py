@@ -59,7 +59,7 @@ def plan_stop(s: Stop) -> PlanStop:
     return PlanStop(
         kind=s.kind, order_ids=list(s.order_ids), shop_id=s.shop_id, lon=p.x, lat=p.y,
         arrival=seconds_of_day(s.arrival), departure=seconds_of_day(s.departure),
-        load_kg=s.load_kg, load_l=s.load_l,
+        load_kg=s.load_kg, load_l=s.load_l, leg_m=s.leg_m,
     )
 
 

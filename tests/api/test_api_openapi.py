@@ -153,7 +153,7 @@ def test_the_documented_shapes(spec):
     stop = _resolve(spec, rnd["properties"]["stops"]["items"])
     assert set(stop["properties"]) == {
         "stop_id", "seq", "kind", "order_ids", "shop_id", "lon", "lat", "arrival", "departure",
-        "load_kg", "load_l", "status", "events", "expected_arrival", "late"}
+        "load_kg", "load_l", "leg_m", "status", "events", "expected_arrival", "late"}
     for key in ("arrival", "departure"):
         clock = stop["properties"][key]
         assert clock["type"] == "string"

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import event as sa_event
 
 STOP_KEYS = {"stop_id", "seq", "kind", "order_ids", "shop_id", "lon", "lat", "arrival", "departure",
-             "load_kg", "load_l", "status", "events", "expected_arrival", "late"}
+             "load_kg", "load_l", "leg_m", "status", "events", "expected_arrival", "late"}
 
 
 

@@ -1,7 +1,9 @@
 """The city's page (``/city``) in Debian's Chromium against a real ``douai-delivery
 serve``: the headline figures are the API's totals in French, one bar per day and per
 week, the method and its factors beside them, the CSV export is the API's CSV byte for
-byte, the page asks for nothing but the impact figures and shows no id, name or address."""
+byte, the bikes' streets are the API's lines with a legend, the month's open data is the
+API's file; the page asks for nothing but the city's figures and shows no id, name or
+address."""
 
 from __future__ import annotations
 
@@ -62,7 +64,11 @@ def impact(api_server, seeded, city) -> dict:
     csv = httpx.get(f"{api_server}/api/metrics/impact", params={**PERIOD, "format": "csv"},
                     headers=headers)
     assert csv.status_code == 200, csv.text
-    return {"json": body, "csv": csv.content}
+    passages = httpx.get(f"{api_server}/api/metrics/passages", params=PERIOD, headers=headers)
+    open_csv = httpx.get(f"{api_server}/api/metrics/open-data", params={"month": "2033-02"},
+                         headers=headers)
+    assert open_csv.status_code == 200, open_csv.text
+    return {"json": body, "csv": csv.content, "passages": passages.json(), "open_csv": open_csv.content}
 
 
 def _open(page, base: str, token: str, **period: str) -> None:
@@ -160,6 +166,23 @@ def test_city_dashboard(api_server, desktop, console_errors, seeded, city, impac
     assert Path(download.path()).read_bytes() == impact["csv"]
     expect(desktop.locator("#status")).to_have_text("Fichier impact_2033-02-07_2033-02-16.csv enregistré.")
 
+    # the streets the bikes rode: the API's lines on the map, a legend, the same in words
+    lines = desktop.locator("#streets-map path.passages")
+    expect(lines).to_have_count(sum(len(f["geometry"]["coordinates"]) for f in impact["passages"]["features"]))
+    assert lines.count() >= 1
+    counts = [f["properties"]["passages"] for f in impact["passages"]["features"]]
+    span = f"de {min(counts)} à {max(counts)}" if min(counts) < max(counts) else str(max(counts))
+    expect(desktop.locator("#streets-text")).to_contain_text(f", {span} passages de vélo cargo")
+    expect(desktop.locator("#streets-legend li").first).to_contain_text(f"{min(counts)} passages ou plus")
+
+    # the month's open data, the API's file byte for byte
+    desktop.fill("#month", "2033-02")
+    with desktop.expect_download() as info:
+        desktop.get_by_role("button", name="Télécharger (CSV)").click()
+    download = info.value
+    assert download.suggested_filename == "livraisons_2033-02_carreaux_500m.csv"
+    assert Path(download.path()).read_bytes() == impact["open_csv"]
+
     # aggregates only: nothing seeded is named, and the page asked only for the figures
     desktop.select_option("#figure", "orders_delivered")
     html = desktop.content()
@@ -167,8 +190,11 @@ def test_city_dashboard(api_server, desktop, console_errors, seeded, city, impac
         assert secret not in html, secret
     assert "webcity" not in html
     api_calls = {u.split("?")[0].removeprefix(api_server) for u in asked if "/api/" in u}
-    assert api_calls == {"/api/sessions", "/api/metrics/impact"}  # the sign-in trade, then figures only
-    assert all(u.startswith(api_server) or u.startswith("blob:") for u in asked), asked
+    # the sign-in trade, then figures only
+    assert api_calls == {"/api/sessions", "/api/metrics/impact", "/api/metrics/passages",
+                         "/api/metrics/open-data"}
+    # nothing else but the map's background tiles (which need the internet)
+    assert all(u.startswith((api_server, "blob:", "https://tile.openstreetmap.org/")) for u in asked), asked
     shot(desktop, "city-dashboard")
     assert errors == []
 
