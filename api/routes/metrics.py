@@ -84,6 +84,21 @@ def _date_range(from_: str | None, to: str | None) -> tuple[dt.date, dt.date]:
     return first, last
 
 
+#: a range's first and last days, as the query gives them
+FromDay = Annotated[
+    str | None, Query(alias="from", description="first day, YYYY-MM-DD (default: 29 days before to)")]
+ToDay = Annotated[str | None, Query(description="last day, YYYY-MM-DD (default: today)")]
+#: the refusals of a route that reads a range of days
+RANGE_ERRORS = error_responses(401, 403, 422, notes={
+    401: "no valid token",
+    403: "neither a city nor a dispatcher token",
+    422: "a bad date or one out of range, from after to, or more than 366 days",
+})
+
+#: the net figures' columns in the CSV, after the gross ones
+NET_NAMES = ("car_km_avoided_net", "co2_avoided_net_kg", "courier_co2_kg", "substitution_share",
+             "survey_answers", "substitution_source")
+
 #: how the net figures are made, after the gross ones' method
 NET_METHOD = (
     "Net figures: the car km and CO2e avoided times the share of delivered orders that "
@@ -114,25 +129,19 @@ def _period(p: PeriodImpact, answers: dict[dt.date, tuple[int, int]]) -> dict[st
         200: {
             "content": {"text/csv": {"schema": {
                 "type": "string",
-                "description": "one row per day: date, then the figures (km and kg to 3 decimals)",
+                "description": "one row per day: date, then the gross figures and the net ones "
+                               "(km, kg and shares to 3 decimals)",
             }}},
             "description": "JSON, or CSV with format=csv",
         },
-        **error_responses(401, 403, 422, notes={
-            401: "no valid token",
-            403: "neither a city nor a dispatcher token",
-            422: "a bad date or one out of range, from after to, or more than 366 days",
-        }),
+        **RANGE_ERRORS,
     },
 )
 def impact(
     db: SessionDep,
     _: CityOrDispatcher,
-    from_: Annotated[
-        str | None,
-        Query(alias="from", description="first day, YYYY-MM-DD (default: 29 days before to)"),
-    ] = None,
-    to: Annotated[str | None, Query(description="last day, YYYY-MM-DD (default: today)")] = None,
+    from_: FromDay = None,
+    to: ToDay = None,
     fmt: Annotated[
         str, Query(alias="format", description="json (default) or csv, one row per day")
     ] = "json",
@@ -146,12 +155,13 @@ def impact(
     if fmt == "csv":
         buf = io.StringIO()
         out = csv.writer(buf, lineterminator="\n")
-        out.writerow(["date", *FIGURE_NAMES])
+        out.writerow(["date", *FIGURE_NAMES, *NET_NAMES])
         for d in days:
-            figures = d.figures.as_dict()
+            figures = {**d.figures.as_dict(), **_net(d.figures, d.day, d.day, answers)}
             out.writerow(
                 [d.day.isoformat()]
-                + [f"{v:.3f}" if isinstance(v, float) else v for v in figures.values()]
+                + [f"{figures[k]:.3f}" if isinstance(figures[k], float) else figures[k]
+                   for k in (*FIGURE_NAMES, *NET_NAMES)]
             )
         name = f"impact_{first.isoformat()}_{last.isoformat()}.csv"
         return Response(
@@ -266,21 +276,14 @@ def open_data(
                 "cargo-bike passages; segments under the threshold left out")}}},
             "description": "the streets the cargo bikes rode in the range, by passages",
         },
-        **error_responses(401, 403, 422, notes={
-            401: "no valid token",
-            403: "neither a city nor a dispatcher token",
-            422: "a bad date or one out of range, from after to, or more than 366 days",
-        }),
+        **RANGE_ERRORS,
     },
 )
 def bike_passages(
     db: SessionDep,
     _: CityOrDispatcher,
-    from_: Annotated[
-        str | None,
-        Query(alias="from", description="first day, YYYY-MM-DD (default: 29 days before to)"),
-    ] = None,
-    to: Annotated[str | None, Query(description="last day, YYYY-MM-DD (default: today)")] = None,
+    from_: FromDay = None,
+    to: ToDay = None,
 ) -> Response:
     """Street segments by cargo-bike passages over the rounds ridden, to plan cycle lanes
     and loading bays; a segment ridden fewer than OPEN_DATA_MIN_COUNT times is left out."""

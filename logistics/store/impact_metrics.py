@@ -96,8 +96,9 @@ def _in_force(first: dt.date, last: dt.date) -> ColumnElement[bool]:
 # of plans costs one pass, not one lookup of the orders per trip. A day has at most one
 # plan in force, so (day, trip number) names a trip. Anything but a list where the plan
 # document should have one counts as empty: an odd document gives zeros, not an error.
-_TRIPS_SQL = text(
-    """
+#: each avoided trip of the plans in force with each of its orders now delivered
+#: (``made``: day, trip number n, km, the plan's CO2 factor, order id, customer point)
+TRIPS_MADE = """
     WITH trip AS (
         SELECT p.day, t.n, t.value,
                coalesce((t.value ->> 'car_km')::float, 0) AS km,
@@ -112,21 +113,26 @@ _TRIPS_SQL = text(
           AND p.day BETWEEN :first AND :last
     ),
     made AS (
-        SELECT DISTINCT trip.day, trip.n
+        SELECT trip.day, trip.n, trip.km, trip.factor, o.id AS order_id,
+               o.customer_location
         FROM trip
         CROSS JOIN LATERAL jsonb_array_elements_text(
             CASE WHEN jsonb_typeof(trip.value -> 'order_ids') = 'array'
                  THEN trip.value -> 'order_ids' ELSE '[]'::jsonb END
         ) AS trip_order(id)
         JOIN orders AS o ON o.id = trip_order.id
-        WHERE o.status = :delivered
+        WHERE o.status = 'delivered'
     )
-    SELECT trip.day, count(*) AS trips, sum(trip.km) AS car_km,
-           sum(trip.km * trip.factor) AS co2_kg
-    FROM trip JOIN made USING (day, n)
-    GROUP BY trip.day
-    """
-)
+"""
+
+#: the parameters of :data:`TRIPS_MADE` besides the range
+TRIP_FACTORS = {"factor_key": CO2_FACTOR_KEY, "default_factor": CAR_KG_CO2E_PER_KM}
+
+_TRIPS_SQL = text(TRIPS_MADE + """
+    SELECT day, count(*) AS trips, sum(km) AS car_km, sum(km * factor) AS co2_kg
+    FROM (SELECT DISTINCT ON (day, n) day, n, km, factor FROM made ORDER BY day, n) AS one
+    GROUP BY day
+""")
 
 
 #: the ridden stops of the rounds in force: those up to the round's last stop with an
@@ -205,13 +211,7 @@ def daily_impact(session: Session, first: dt.date, last: dt.date) -> list[DayImp
 
     trips = session.execute(
         _TRIPS_SQL,
-        {
-            "first": first,
-            "last": last,
-            "factor_key": CO2_FACTOR_KEY,
-            "default_factor": CAR_KG_CO2E_PER_KM,
-            "delivered": OrderStatus.DELIVERED.value,
-        },
+        {"first": first, "last": last, **TRIP_FACTORS},
     ).all()
 
     rounds = session.execute(RIDDEN_SQL, {"first": first, "last": last}).all()

@@ -15,7 +15,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from logistics.open_data import CELL_M, Cell, CellFigures, grid_srid
-from logistics.store.impact_metrics import RIDDEN_STOPS
+from logistics.store.impact_metrics import RIDDEN_STOPS, TRIP_FACTORS, TRIPS_MADE
 
 _IN_FORCE = "p.published_at IS NOT NULL AND p.withdrawn_at IS NULL"
 
@@ -46,29 +46,12 @@ _DELIVERIES = text(_DELIVERED + f"""
 
 # The plan's avoided trips a delivered order made real (as the impact figures count them),
 # each in the cell of its first delivered order's home.
-_TRIPS = text(f"""
-    WITH trip AS (
-        SELECT p.day, t.n, coalesce((t.value ->> 'car_km')::float, 0) AS km, t.value
-        FROM plans AS p
-        CROSS JOIN LATERAL jsonb_array_elements(
-            CASE WHEN jsonb_typeof(p.result -> 'impact' -> 'trips') = 'array'
-                 THEN p.result -> 'impact' -> 'trips' ELSE '[]'::jsonb END
-        ) WITH ORDINALITY AS t(value, n)
-        WHERE {_IN_FORCE} AND p.day BETWEEN :first AND :last
-    ),
-    made AS (
-        SELECT DISTINCT ON (trip.day, trip.n) trip.km,
-               ST_Transform(o.customer_location, :srid) AS g
-        FROM trip
-        CROSS JOIN LATERAL jsonb_array_elements_text(
-            CASE WHEN jsonb_typeof(trip.value -> 'order_ids') = 'array'
-                 THEN trip.value -> 'order_ids' ELSE '[]'::jsonb END
-        ) AS trip_order(id)
-        JOIN orders AS o ON o.id = trip_order.id
-        WHERE o.status = 'delivered' AND o.customer_location IS NOT NULL
-        ORDER BY trip.day, trip.n, o.id
+_TRIPS = text(TRIPS_MADE + f"""
+    , located AS (
+        SELECT DISTINCT ON (day, n) km, ST_Transform(customer_location, :srid) AS g
+        FROM made WHERE customer_location IS NOT NULL ORDER BY day, n, order_id
     )
-    SELECT {_CELL}, sum(km) FROM made GROUP BY 1, 2
+    SELECT {_CELL}, sum(km) FROM located GROUP BY 1, 2
 """)
 
 # The cargo-bike legs ridden, cut by the cells they cross; each piece counts its share of
@@ -101,7 +84,7 @@ def month_cells(session: Session, first: dt.date, last: dt.date) -> tuple[int, d
     figures: dict[Cell, dict[str, float]] = {}
     for cx, cy, n, foot in session.execute(_DELIVERIES, params):
         figures.setdefault((cx, cy), {}).update(deliveries=int(n), on_foot=int(foot))
-    for cx, cy, km in session.execute(_TRIPS, params):
+    for cx, cy, km in session.execute(_TRIPS, {**params, **TRIP_FACTORS}):
         figures.setdefault((cx, cy), {})["car_km"] = float(km or 0)
     for cx, cy, km in session.execute(_BIKE, params):
         figures.setdefault((cx, cy), {})["bike_km"] = float(km or 0)

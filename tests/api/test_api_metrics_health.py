@@ -185,13 +185,18 @@ def test_impact_as_csv(client, tokens):
     assert r.headers["content-disposition"] == 'attachment; filename="impact_2031-10-04_2031-10-07.csv"'
     rows = list(csv.reader(io.StringIO(r.text)))
     assert rows[0] == ["date", "orders_delivered", "orders_failed", "car_trips_avoided",
-                       "car_km_avoided", "co2_avoided_kg", "bike_km", "foot_km"]
-    assert rows[1:] == [
+                       "car_km_avoided", "co2_avoided_kg", "bike_km", "foot_km",
+                       "car_km_avoided_net", "co2_avoided_net_kg", "courier_co2_kg",
+                       "substitution_share", "survey_answers", "substitution_source"]
+    assert [row[:8] for row in rows[1:]] == [
         ["2031-10-04", "0", "0", "0", "0.000", "0.000", "0.000", "0.000"],
         ["2031-10-05", "1", "1", "1", "6.250", "1.250", "9.876", "0.000"],
         ["2031-10-06", "1", "0", "1", "2.500", "0.544", "0.000", "0.000"],
         ["2031-10-07", "0", "0", "0", "0.000", "0.000", "0.000", "0.000"],
     ]
+    # the net ones: no answer, the default share (62.8 %) named; the bike's own CO2e off
+    assert rows[2][8:13] == ["3.925", "0.677", "0.108", "0.628", "0"]  # 6.25 x 0.628; 1.25 x 0.628 - 9.876 x 0.0109
+    assert rows[2][13].startswith("default: SDES")
 
 
 @pytest.mark.parametrize("hour", ["00:30", "08:30", "19:40", "23:30"])
