@@ -28,9 +28,21 @@ from shapely.ops import unary_union
 CELL_M = 500
 #: where EPSG:3035 applies (lon min, lat min, lon max, lat max), from its EPSG record
 EUROPE = (-35.58, 24.6, 44.83, 84.73)
-#: the columns of the CSV, in order (also the GeoJSON's properties, with ``month``)
-COLUMNS = ("month", "cell_id", "cell_m", "cells", "deliveries", "share_on_foot",
-           "car_km_avoided", "car_km_avoided_net", "bike_km")
+#: what each column holds, in French, as the files say it
+COLUMN_TEXT = {
+    "month": "le mois (AAAA-MM)",
+    "cell_id": "le carreau : grille, taille et coin sud-ouest (N, E) en mètres",
+    "cell_m": "la taille du carreau en mètres (1000 : des carreaux de 500 m réunis)",
+    "cells": "le nombre de carreaux de 500 m de la ligne",
+    "deliveries": "les commandes livrées",
+    "share_on_foot": "la part des livraisons faites à pied (0 à 1)",
+    "car_km_avoided": "les km en voiture évités (bruts)",
+    "car_km_avoided_net": "les km en voiture évités (nets)",
+    "bike_km": "les km parcourus à vélo cargo dans le carreau",
+}
+
+#: the columns of the CSV, in order (also the GeoJSON's properties)
+COLUMNS = tuple(COLUMN_TEXT)
 
 #: one cell: its column and row in the grid (the south-west corner divided by CELL_M)
 Cell = tuple[int, int]
@@ -164,6 +176,7 @@ def to_csv(month: str, published: Published, share: float, header: Header) -> st
     buf = io.StringIO()
     for line in (header.title, f"Producteur : {header.producer}", f"Licence : {header.licence}",
                  f"Méthode : {header.method}",
+                 "Colonnes : " + " ; ".join(f"{k} = {v}" for k, v in COLUMN_TEXT.items()),
                  f"Non publié (secret statistique) : {_count(published.suppressed_deliveries, 'livraison')} "
                  f"dans {_count(published.suppressed_groups, 'groupe')} de carreaux"):
         buf.write(f"# {line}\n")
@@ -189,6 +202,7 @@ def to_geojson(month: str, published: Published, share: float, header: Header) -
         "type": "FeatureCollection", "name": header.title, "producer": header.producer,
         "licence": header.licence, "method": header.method, "month": month,
         "grid": {"crs": f"EPSG:{published.srid}", "cell_m": CELL_M},
+        "columns": dict(COLUMN_TEXT),
         "suppressed": {"deliveries": published.suppressed_deliveries,
                        "groups": published.suppressed_groups},
         "features": features,

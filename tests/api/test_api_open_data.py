@@ -135,6 +135,7 @@ def test_the_csv_holds_cells_of_five_or_more_and_groups_the_small_ones(client, s
     comments, rows = _rows(r.text)
     assert any("Licence Ouverte" in c for c in comments)
     assert any(c.startswith("# Méthode : ") and "carreau de 500 m" in c for c in comments)
+    assert any(c.startswith("# Colonnes : month = ") for c in comments)
     assert any("1 livraison dans 1 groupe de carreaux" in c for c in comments), comments  # cell C, left out
     assert [(x["cell_id"], x["cell_m"], x["cells"], x["deliveries"]) for x in rows] == [
         (f"CRS3035RES500mN{BY * 500}E{BX * 500}", "500", "1", "6"),
@@ -158,6 +159,7 @@ def test_the_geojson_has_no_point_finer_than_a_cell(client, seeded):
     assert "Licence Ouverte" in doc["licence"]
     assert "carreau de 500 m" in doc["method"]
     assert doc["grid"] == {"crs": "EPSG:3035", "cell_m": 500}
+    assert list(doc["columns"]) == list(doc["features"][0]["properties"])  # each one described
     assert doc["suppressed"] == {"deliveries": 1, "groups": 1}
     assert [f["properties"]["deliveries"] for f in doc["features"]] == [6, 5]
     assert [f["geometry"]["type"] for f in doc["features"]] == ["Polygon", "Polygon"]
