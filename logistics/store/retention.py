@@ -2,7 +2,7 @@
 
 What the platform holds about a customer: the delivery address (text), the point of the
 home, free-text reasons (why a hand-over failed), the points where the courier's phone
-was at the door, the proof of delivery (name, photo, signature), the e-mails and SMS
+was at the door, the street paths of the rounds (they reach each door), the proof of delivery (name, photo, signature), the e-mails and SMS
 sent to them, and the same coordinates in each plan's audit copy of its inputs. About
 a courier: the positions their phone sent. None of it is needed once the delivery day is
 well over: the city's figures keep only aggregates.
@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from geoalchemy2.shape import from_shape, to_shape
-from shapely.geometry import Point
+from shapely.geometry import LineString, Point
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
@@ -85,6 +85,43 @@ def _generalised(geom: Any) -> Any:
     return from_shape(Point(*generalise(*_point(geom))), 4326)
 
 
+#: how close (degrees, about 0.2 m) a path's vertex is to a door to be that door: paths
+#: are stored to 6 decimals
+_DOOR_DEG = 2e-6
+
+
+def without_doors(coords: list[tuple[float, float]], doors: Iterable[tuple[float, float]]
+                  ) -> list[tuple[float, float]]:
+    """A street path without the doors it reaches: each door's vertex goes, with the
+    vertex on either side of it (where the path joins the door's street)."""
+    drop: set[int] = set()
+    for door in doors:
+        for i, (x, y) in enumerate(coords):
+            if abs(x - door[0]) <= _DOOR_DEG and abs(y - door[1]) <= _DOOR_DEG:
+                drop |= {i - 1, i, i + 1}
+    kept = [c for i, c in enumerate(coords) if i not in drop]
+    return [c for i, c in enumerate(kept) if i == 0 or c != kept[i - 1]]
+
+
+def _line_without(geom: Any, doors: list[tuple[float, float]]) -> Any:
+    if geom is None:
+        return None
+    coords = without_doors([(x, y) for x, y, *_ in to_shape(geom).coords], doors)
+    return from_shape(LineString(coords), 4326) if len(coords) >= 2 else None
+
+
+def _erase_paths(session: Session, stops: list[Stop]) -> None:
+    """Take the erased stops' doors out of their rounds' street paths and stop legs (the
+    legs keep their metres: the kilometres ridden still add up)."""
+    doors: dict[int, list[tuple[float, float]]] = {}
+    for st in stops:
+        doors.setdefault(st.round_id, []).append(_point(st.location))
+    for r in session.scalars(select(Round).where(Round.id.in_(list(doors)))):
+        r.geometry = _line_without(r.geometry, doors[r.id])
+        for st in r.stops:
+            st.leg = _line_without(st.leg, doors[r.id])
+
+
 def erase_orders(session: Session, order_ids: Iterable[str]) -> Erased:
     """Erase the personal data of these orders (texts gone, points generalised),
     wherever it lies: the order, its events' reasons, its hand-over stops and their
@@ -114,6 +151,7 @@ def erase_orders(session: Session, order_ids: Iterable[str]) -> Erased:
         select(Stop).join(Round, Round.id == Stop.round_id).join(Plan, Plan.id == Round.plan_id)
         .where(Plan.day.in_(days), Stop.kind == "delivery"))
         if s.order_ids and set(s.order_ids) <= erased]
+    _erase_paths(session, stops)
     for s in stops:
         s.location = _generalised(s.location)
     done.stops = len(stops)

@@ -17,11 +17,15 @@ from sqlalchemy.orm import Session
 from cli.main import main
 from logistics.store.db import make_engine
 from logistics.store.import_jobs import queue_import
-from logistics.store.models import CourierPosition, Order, OrderEvent, Plan, Stop, StopEvent
+from logistics.store.models import CourierPosition, Order, OrderEvent, Plan, Round, Stop, StopEvent
 from logistics.store.retention import erase_customer, erase_expired, generalise
 from logistics.store.users import create_user
 
 HOME, SHOP = (3.08312, 50.37147), (3.0800, 50.3700)
+#: the round's street path: from the shop to its street, along two streets, to the door
+#: (HOME_STREET, where the door meets its street) and the door
+HOME_STREET = (3.08312, 50.37140)
+PATH = [SHOP, (3.0800, 50.3701), (3.0815, 50.3702), (3.0825, 50.3714), HOME_STREET, HOME]
 DAY = dt.date(2030, 1, 10)  # the test clock starts on 2030-06-03: 144 days later
 
 
@@ -69,7 +73,7 @@ def seeded(engine):
                  stop_row(2, "delivery", HOME, order_ids=["rt-shop:rt-c"])]
         plan = Plan(day=DAY, status="solved", settings={}, inputs={"orders": [
             {"order_id": o, "customer_lon": HOME[0], "customer_lat": HOME[1]} for o in ("rt-shop:rt-a", "rt-shop:rt-b", "rt-shop:rt-c")]})
-        plan.rounds = [round_row("rt-bike", stops)]
+        plan.rounds = [round_row("rt-bike", stops, distance_m=900, geometry=PATH)]
         s.add(plan)
         s.flush()
         s.add(StopEvent(stop_id=stops[1].id, type="delivered", reason=None, location=point(HOME),
@@ -98,6 +102,11 @@ def _facts(s: Session, plan_id: int) -> dict:
                    if "rt-shop:rt-c" in st.order_ids],
         "inputs": s.get(Plan, plan_id).inputs["orders"],
         "positions": s.scalars(select(CourierPosition).where(CourierPosition.courier_id == "rt-bike")).all(),
+        "paths": [to_shape(g).coords[:] for g in s.scalars(select(Round.geometry).where(Round.plan_id == plan_id))]
+        + [to_shape(st.leg).coords[:] for st in s.scalars(select(Stop).join(Round).where(Round.plan_id == plan_id))
+           if st.leg is not None],
+        "leg_m": [st.leg_m for st in s.scalars(select(Stop).join(Round).where(Round.plan_id == plan_id)
+                                               .order_by(Stop.seq))],
     }
 
 
@@ -118,6 +127,10 @@ def test_the_retention_period_erases_and_generalises_everything_personal(engine,
     assert f["events"] == [(None, "erased")]
     assert {(r["customer_lon"], r["customer_lat"]) for r in f["inputs"]} == {cell}
     assert f["positions"] == []
+    # the paths reach no door any more, nor the street right before it; the km stay
+    assert f["paths"]
+    assert not {HOME, HOME_STREET} & {c for path in f["paths"] for c in path}
+    assert f["leg_m"] == [None, 900, 0]
     with Session(engine) as s:  # again: nothing left to erase
         assert erase_expired(s, retention_days=90).orders == 0
 
