@@ -29,22 +29,23 @@ CAR_KG_CO2E_PER_KM = 0.2176
 FACTORS: dict[str, Any] = {
     "car_kg_co2e_per_km": CAR_KG_CO2E_PER_KM,
     "car_factor_source": "ADEME, Impact CO2 (impactco2.fr), 2025: voiture, cycle de vie",
-    "car_factor_scope": "life cycle: manufacture, energy and maintenance of an average car",
+    "car_factor_scope": "cycle de vie : fabrication, énergie et entretien d'une voiture moyenne",
 }
 
 METHOD = (
-    "Avoided car trips: each delivered order is assumed to replace one dedicated round "
-    "trip by car from the customer's home to the shop and back, measured on the car "
-    "street network (the fastest car path, by its length). A basket (several orders sharing a "
-    "basket_id) replaces a single trip home -> shop -> shop ... -> home, the shops being "
-    "visited in nearest-neighbour order from home (by car distance; a shop with several "
-    "orders of the basket is visited once); only the basket's delivered orders count. "
-    "An order already at the hub (no shop given) counts as a trip home -> hub -> home, "
-    "the hub standing in for the unknown shop. Trips with no car path are left out and "
-    "listed. Avoided CO2e = car km x the ADEME Impact CO2 (2025) life-cycle factor for an "
-    "average car; it is gross: the couriers' own emissions are not subtracted, and trip "
-    "chaining (a customer combining the shopping with other errands) is not modelled, "
-    "so the figure is an upper bound of the car traffic spared."
+    "Trajets en voiture évités : chaque commande livrée est supposée remplacer un aller-retour "
+    "en voiture fait exprès, du domicile du client à la boutique, mesuré sur les rues ouvertes "
+    "aux voitures (le chemin le plus rapide, par sa longueur). Un panier (plusieurs commandes "
+    "de même basket_id) remplace un seul trajet domicile -> boutique -> boutique ... -> "
+    "domicile, les boutiques visitées au plus proche voisin depuis le domicile (distance en "
+    "voiture ; une boutique de plusieurs commandes du panier visitée une fois) ; seules les "
+    "commandes livrées du panier comptent. Une commande déjà au dépôt (sans boutique) compte "
+    "comme un trajet domicile -> dépôt -> domicile, le dépôt tenant lieu de la boutique "
+    "inconnue. Les trajets sans chemin en voiture sont laissés de côté et listés. CO2e évité = "
+    "km en voiture x le facteur ADEME Impact CO2 (2025) d'une voiture moyenne sur son cycle "
+    "de vie ; c'est un chiffre brut : les émissions des coursiers ne sont pas déduites, et "
+    "l'enchaînement des déplacements (un client qui combine ses achats avec d'autres courses) "
+    "n'est pas modélisé, de sorte que le chiffre est un majorant du trafic automobile évité."
 )
 
 

@@ -101,10 +101,11 @@ NET_NAMES = ("car_km_avoided_net", "co2_avoided_net_kg", "courier_co2_kg", "subs
 
 #: how the net figures are made, after the gross ones' method
 NET_METHOD = (
-    "Net figures: the car km and CO2e avoided times the share of delivered orders that "
-    "replaced a car trip, from the customers' answers on the tracking page when the period "
-    "has SURVEY_MIN_ANSWERS of them, else the default share and its source; the couriers' "
-    "own emissions (cargo-bike km times the bike factor; walking none) are taken off the CO2e."
+    "Chiffres nets : les km et le CO2e évités multipliés par la part des commandes livrées qui "
+    "ont remplacé un trajet en voiture, celle des réponses des clients sur la page de suivi "
+    "quand la période en compte SURVEY_MIN_ANSWERS, sinon la part par défaut et sa source ; "
+    "les émissions des vélos cargo (km x le facteur du vélo ; la marche aucune) sont déduites "
+    "du CO2e."
 )
 
 

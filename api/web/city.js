@@ -462,7 +462,7 @@
   function renderMethod(data) {
     const factors = Object.entries(data.factors || {}).map(([k, v]) => `
       <div class="factor" data-factor="${Douai.esc(k)}"><dt>${Douai.esc(FACTOR_LABELS[k] || k)}</dt>
-      <dd${typeof v === "string" && k === "car_factor_scope" ? ' lang="en"' : ""}>${Douai.esc(factorValue(k, v))}</dd></div>`).join("");
+      <dd>${Douai.esc(factorValue(k, v))}</dd></div>`).join("");
     root.querySelector("#method-body").innerHTML = `
       <ul class="summary">
         <li>Chaque commande livrée remplace un aller-retour en voiture du domicile du client à la boutique
@@ -479,8 +479,8 @@
       <h3>Facteurs</h3>
       <dl class="factors">${factors}</dl>
       <h3>Texte de la méthode</h3>
-      <p class="muted">Tel que l'API le publie, en anglais :</p>
-      <p class="method-text" lang="en">${Douai.esc(data.method)}</p>`;
+      <p class="muted">Tel que l'API le publie :</p>
+      <p class="method-text">${Douai.esc(data.method)}</p>`;
   }
 
   /** A file of the API, fetched with the token and saved under the API's name. */

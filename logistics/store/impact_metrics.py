@@ -29,14 +29,15 @@ CO2_FACTOR_KEY = "car_kg_co2e_per_km"
 
 #: what :func:`daily_impact` counts, one sentence to follow :data:`logistics.impact.METHOD`
 COUNTING = (
-    "These figures count, for each day with a plan in force (published and not withdrawn; "
-    "a day without one shows zeros), the day's orders whose status is now delivered or "
-    "failed, the plan's avoided car trips that include at least one delivered order (each "
-    "at the full car distance the plan measured, its CO2e with the factor the plan "
-    "recorded), and the distance of the cargo-bike and on-foot rounds actually ridden: "
-    "each round's street path counts up to its last stop with a recorded event (arrived, "
-    "picked up, delivered, failed or returned), stops skipped on the way included, and "
-    "to its end once all its stops are done; a round without any event counts nothing."
+    "Ces chiffres comptent, pour chaque jour avec un plan en vigueur (publié et non retiré ; "
+    "un jour sans plan montre des zéros), les commandes du jour dont le statut est maintenant "
+    "livré ou en échec, les trajets en voiture évités du plan qui comprennent au moins une "
+    "commande livrée (chacun à la distance en voiture entière que le plan a mesurée, son CO2e "
+    "avec le facteur que le plan a retenu), et la distance réellement parcourue des tournées "
+    "à vélo cargo et à pied : le chemin de chaque tournée compte jusqu'à son dernier arrêt "
+    "avec un événement (arrivé, retiré, livré, en échec ou rapporté), arrêts sautés en route "
+    "compris, et jusqu'à sa fin une fois tous ses arrêts faits ; une tournée sans aucun "
+    "événement ne compte rien."
 )
 
 

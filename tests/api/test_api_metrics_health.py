@@ -158,7 +158,7 @@ def test_impact_per_day_week_and_range(client, tokens):
         "co2_avoided_kg": 1.794, "bike_km": 9.876, "foot_km": 0.0,
     }
     assert body["method"].startswith(METHOD)
-    assert "up to its last stop with a recorded event" in body["method"]
+    assert "jusqu'à son dernier arrêt avec un événement" in body["method"]
     assert {k: body["factors"][k] for k in FACTORS} == FACTORS
     assert body["factors"]["bike_kg_co2e_per_km"] == 0.0109
     assert client.get("/api/metrics/impact", params=RANGE, headers=tokens["dispatcher"]).json()["totals"][

@@ -110,7 +110,7 @@ def test_matrix_must_match_points() -> None:
 
 
 def test_method_states_the_choices() -> None:
-    for words in ("round trip", "basket", "nearest-neighbour", "hub", "ADEME", "upper bound"):
+    for words in ("aller-retour", "panier", "plus proche voisin", "dépôt", "ADEME", "majorant"):
         assert words in METHOD
 
 
