@@ -39,6 +39,7 @@ from typing import Any, Literal
 from logistics import limits
 from logistics.errors import DomainError
 from logistics.geocoding.candidate import Candidate
+from logistics.refusal_wording import refusal_text
 from logistics.timeofday import format_clock, parse_clock
 
 #: Travel modes a courier can have.
@@ -61,15 +62,22 @@ class InputError(DomainError):
 
     field: str | None  # type: ignore[assignment]  # None: the whole file or row
 
-    def __init__(self, file: str, row: int | None, field: str | None, problem: str) -> None:
+    def __init__(self, file: str, row: int | None, field: str | None, problem: str,
+                 code: str | None = None, **params: Any) -> None:
         self.file, self.row = file, row
-        super().__init__(field or "", problem)
+        super().__init__(field or "", problem, code=code, params=params)
         self.field = field
 
     def as_problem(self) -> dict[str, Any]:
         """The 422 entry: the field (``body`` for the whole file or row), the row, the
-        whole line as the problem."""
-        return {"field": self.field or "body", "row": self.row, "problem": str(self)}
+        whole line as the problem; with a code, its figures and its French sentence."""
+        out: dict[str, Any] = {"field": self.field or "body", "row": self.row, "problem": str(self)}
+        if self.code is not None:
+            out.update(code=self.code, params=self.params)
+            message = refusal_text(self.code, self.params)
+            if message is not None:
+                out["message"] = message
+        return out
 
     def __str__(self) -> str:
         where = self.file
@@ -178,8 +186,9 @@ class _Row:
     def __init__(self, file: str, line: int, values: Mapping[str, str]) -> None:
         self.file, self.line, self.values = file, line, values
 
-    def error(self, field: str | None, problem: str) -> InputError:
-        return InputError(self.file, self.line, field, problem)
+    def error(self, field: str | None, problem: str, code: str | None = None,
+              **params: Any) -> InputError:
+        return InputError(self.file, self.line, field, problem, code, **params)
 
     def text(
         self, field: str, *, required: bool = True, max_length: int = limits.ID_LENGTH
@@ -187,11 +196,13 @@ class _Row:
         value = self.values.get(field, "").strip()
         if not value:
             if required:
-                raise self.error(field, "is empty")
+                raise self.error(field, "is empty", "value_empty")
             return None
         problem = limits.text_problem(value, max_length)
         if problem is not None:
-            raise self.error(field, problem)
+            if "\x00" in value:
+                raise self.error(field, problem, "nul_character")
+            raise self.error(field, problem, "too_long", length=len(value), maximum=max_length)
         return value
 
     def ident(self, field: str) -> str:
@@ -206,20 +217,21 @@ class _Row:
             return None
         problem = limits.id_problem(value)
         if problem is not None:
-            raise self.error(field, problem)
+            raise self.error(field, problem, "bad_id", value=value)
         return value
 
     def size(self, field: str, maximum: float, unit: str) -> float:
         """A weight, volume or capacity: finite, not negative, at most ``maximum``."""
         value = self.number(field, non_negative=True)
         if value > maximum:
-            raise self.error(field, f"{value:g} {unit} is more than the {maximum:g} {unit} the platform takes")
+            raise self.error(field, f"{value:g} {unit} is more than the {maximum:g} {unit} the platform takes",
+                             "too_large", value=f"{value:g}", maximum=f"{maximum:g}", unit=unit)
         return value
 
     def number(self, field: str, *, non_negative: bool = False) -> float:
         raw = self.values.get(field, "").strip()
         if not raw:
-            raise self.error(field, "is empty, a number is expected")
+            raise self.error(field, "is empty, a number is expected", "value_empty")
         try:
             value = float(raw)
         except ValueError:
@@ -230,11 +242,12 @@ class _Row:
                     hint = ": use a dot as the decimal separator"
                 except ValueError:
                     pass
-            raise self.error(field, f"{raw!r} is not a number{hint}") from None
+            raise self.error(field, f"{raw!r} is not a number{hint}", "not_a_number", value=raw,
+                             dot=raw.replace(",", ".") if hint else None) from None
         if not math.isfinite(value):
-            raise self.error(field, f"{raw!r} is not a finite number")
+            raise self.error(field, f"{raw!r} is not a finite number", "not_a_number", value=raw, dot=None)
         if non_negative and value < 0:
-            raise self.error(field, f"{raw!r} must not be negative")
+            raise self.error(field, f"{raw!r} must not be negative", "negative", value=raw)
         return value
 
     def clock(self, field: str, *, default: int | None = None) -> int:
@@ -242,11 +255,11 @@ class _Row:
         if not raw:
             if default is not None:
                 return default
-            raise self.error(field, "is empty, a time HH:MM is expected")
+            raise self.error(field, "is empty, a time HH:MM is expected", "value_empty")
         try:
             return parse_clock(raw)
         except ValueError as e:
-            raise self.error(field, f"{raw!r} {e}") from None
+            raise self.error(field, f"{raw!r} {e}", "not_a_time", value=raw) from None
 
     def window(
         self, start_field: str, end_field: str, phrase: str, *, strict: bool
@@ -259,6 +272,7 @@ class _Row:
             raise self.error(
                 end_field,
                 f"{end_words} ({format_clock(end)}) {when} {start_words} ({format_clock(start)})",
+                "window_reversed", start=format_clock(start), end=format_clock(end),
             )
         return start, end
 
@@ -331,11 +345,12 @@ def _rows(path: Path, columns: tuple[str, ...], optional: tuple[str, ...] = ()) 
     except UnicodeDecodeError as e:
         line = data[: e.start].count(b"\n") + 1
         raise InputError(
-            file, line, None, "is not UTF-8 text: save the file as 'CSV UTF-8'"
+            file, line, None, "is not UTF-8 text: save the file as 'CSV UTF-8'", "not_utf8"
         ) from None
     if not text.strip():
         expected = ", ".join(columns)
-        raise InputError(file, 1, None, f"the file is empty: expected a header row {expected}")
+        raise InputError(file, 1, None, f"the file is empty: expected a header row {expected}",
+                         "file_empty", columns=expected)
     first = text.lstrip().splitlines()[0]
     delimiter = ";" if ";" in first and "," not in first else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -344,12 +359,13 @@ def _rows(path: Path, columns: tuple[str, ...], optional: tuple[str, ...] = ()) 
         positions: dict[str, int] = {}
         for i, name in enumerate(header):
             if name and name in positions:
-                raise InputError(file, 1, name, "the column appears twice in the header")
+                raise InputError(file, 1, name, "the column appears twice in the header", "column_twice")
             positions[name] = i
         for name in columns:
             if name not in positions and name not in optional:
                 have = ", ".join(h for h in header if h) or "nothing"
-                raise InputError(file, 1, name, f"the column is missing (the header has {have})")
+                raise InputError(file, 1, name, f"the column is missing (the header has {have})",
+                                 "column_missing", have=have)
         while True:
             line = reader.line_num + 1
             try:
@@ -364,15 +380,17 @@ def _rows(path: Path, columns: tuple[str, ...], optional: tuple[str, ...] = ()) 
                     line,
                     None,
                     f"has {len(cells)} values but the header has {len(header)} columns",
+                    "too_many_values", values=len(cells), columns=len(header),
                 )
             cells += [""] * (len(header) - len(cells))
             for name, cell in zip(header, cells, strict=False):
                 if "\x00" in cell:
                     # PostgreSQL cannot store it, and no spreadsheet means it.
-                    raise InputError(file, line, name or None, "contains a NUL character (\\x00)")
+                    raise InputError(file, line, name or None, "contains a NUL character (\\x00)",
+                                     "nul_character")
             yield _Row(file, line, {name: cells[i] for name, i in positions.items() if name})
     except csv.Error as e:
-        raise InputError(file, reader.line_num, None, f"is not valid CSV ({e})") from None
+        raise InputError(file, reader.line_num, None, f"is not valid CSV ({e})", "bad_csv") from None
 
 
 def _read_shops(path: Path, bounds: _Area | None) -> tuple[Shop, ...]:
@@ -431,8 +449,18 @@ def read_order_rows(
                         per_shop=per_shop, locate=locate, placements=placements)
 
 
+@dataclass(frozen=True)
+class NotPlaced:
+    """Why an address could not be placed: the problem, and its code and figures for the
+    French sentence (:mod:`logistics.refusal_wording`)."""
+
+    problem: str
+    code: str | None = None
+    params: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+
+
 #: how a reader places an address: the point (with the geocoder's answer) or the problem
-Locate = Callable[[str], "Candidate | str"]
+Locate = Callable[[str], "Candidate | str | NotPlaced"]
 
 
 @dataclasses.dataclass
@@ -457,13 +485,16 @@ def _locate(row: _Row, locate: Locate | None, placements: Placements | None,
                         "are empty, and no geocoder places customer_address here: give the point")
     found = locate(address)
     if isinstance(found, str):
+        found = NotPlaced(found)
+    if isinstance(found, NotPlaced):
         if lenient and placements is not None:
-            placements.unplaced[key[1]] = found
+            placements.unplaced[key[1]] = found.problem
             return math.nan, math.nan
-        raise row.error("customer_address", found)
+        raise row.error("customer_address", found.problem, found.code, **found.params)
     if area is not None and area.bounds is not None and not area.allow_outside \
             and not _inside(area.bounds, found.lon, found.lat):
-        raise row.error("customer_address", f"{found.label!r} is outside the service area")
+        raise row.error("customer_address", f"{found.label!r} is outside the service area",
+                        "outside_area", where=found.label)
     if placements is not None:
         placements.placed[key] = found
     return found.lon, found.lat
@@ -486,16 +517,19 @@ def _read_orders(
                 raise row.error(
                     "shop_id", f"{shop_id!r} is not your shop: a shop's file holds only its "
                     f"own orders (shop_id {own_shop!r} or empty)",
+                    "not_your_shop", shop_id=shop_id, own=own_shop,
                 )
             shop_id = own_shop
         key = (shop_id if per_shop else None, order_id)
         if key in orders:
             whose = f" of {shop_id or 'the hub'}" if per_shop and own_shop is None else ""
             raise row.error(
-                "order_id", f"duplicate order id {order_id!r}{whose} (first in row {orders[key][0]})"
+                "order_id", f"duplicate order id {order_id!r}{whose} (first in row {orders[key][0]})",
+                "duplicate_id", id=order_id, first_row=orders[key][0],
             )
         if shop_id is not None and shop_id not in shop_ids:
-            raise row.error("shop_id", f"unknown shop {shop_id!r} (not in {shops_source})")
+            raise row.error("shop_id", f"unknown shop {shop_id!r} (not in {shops_source})",
+                            "unknown_shop", shop_id=shop_id)
         basket_id = row.optional_ident("basket_id")
         if not (row.values.get("customer_lon", "").strip() or row.values.get("customer_lat", "").strip()):
             lon, lat = _locate(row, locate, placements, (shop_id, order_id), lenient, bounds)
@@ -511,6 +545,7 @@ def _read_orders(
             raise row.error(
                 "ready_at",
                 f"ready at {format_clock(ready)}, after the slot ends ({format_clock(end)})",
+                "ready_after_slot", ready=format_clock(ready), slot_end=format_clock(end),
             )
         order = Order(order_id, shop_id, basket_id, lon, lat, weight, volume, ready, start, end)
         if basket_id is not None:
@@ -532,7 +567,7 @@ def _read_orders(
                 )
         orders[key] = (row.line, order)
     if not orders:
-        raise InputError(str(path), 2, None, "there are no orders (only the header row)")
+        raise InputError(str(path), 2, None, "there are no orders (only the header row)", "no_orders")
     return tuple(orders.values())
 
 

@@ -86,6 +86,9 @@ def text_problem(value: str, max_length: int) -> str | None:
 
 #: delivery notes (door code, floor, where to leave it), at most
 NOTES_LENGTH = 500
+#: the longest customer's details the store keeps, by field
+CUSTOMER_LENGTHS = {"customer_name": NAME_LENGTH, "customer_phone": 32, "customer_email": 254,
+                    "delivery_notes": NOTES_LENGTH, "customer_address": ADDRESS_LENGTH}
 _PHONE = re.compile(r"^\+?[0-9 .()\-]{6,24}$")
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 
@@ -93,9 +96,7 @@ _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 def customer_problem(field: str, value: str) -> str | None:
     """What is wrong with one of the customer's details (``customer_name``,
     ``customer_phone``, ``customer_email``, ``delivery_notes``); None when it is fine."""
-    longest = {"customer_name": NAME_LENGTH, "customer_phone": 32, "customer_email": 254,
-               "delivery_notes": NOTES_LENGTH}[field]
-    problem = text_problem(value, longest)
+    problem = text_problem(value, CUSTOMER_LENGTHS[field])
     if problem is not None:
         return problem
     if field == "customer_phone" and not (_PHONE.match(value) and sum(c.isdigit() for c in value) >= 6):
@@ -103,6 +104,15 @@ def customer_problem(field: str, value: str) -> str | None:
     if field == "customer_email" and not _EMAIL.match(value):
         return f"{value!r} is not an e-mail address"
     return None
+
+
+def customer_code(field: str, value: str) -> tuple[str, dict[str, object]]:
+    """The code and figures of what :func:`customer_problem` found in ``value``."""
+    if "\x00" in value:
+        return "nul_character", {}
+    if len(value) > CUSTOMER_LENGTHS[field]:
+        return "too_long", {"length": len(value), "maximum": CUSTOMER_LENGTHS[field]}
+    return ("bad_phone" if field == "customer_phone" else "bad_email"), {"value": value}
 
 
 _ID = re.compile(ID_PATTERN)

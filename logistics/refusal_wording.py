@@ -75,6 +75,12 @@ TEXTS: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "address_ambiguous": lambda p: (
         f"L'adresse {p['text']} correspond à plusieurs lieux : choisissez la bonne parmi les "
         "propositions."),
+    "row_address_unknown": lambda p: f"Adresse introuvable : {p['text']}.",
+    "row_address_ambiguous": lambda p: (
+        f"L'adresse {p['text']} correspond à plusieurs lieux : précisez-la (code postal, ville)."
+        + (f" Par exemple : {' ; '.join(p['options'])}." if p.get("options") else "")),
+    "geocoder_down": lambda p: (
+        "Le service des adresses ne répond pas pour l'instant : réessayez dans quelques minutes."),
     "place_closed": lambda p: f"La commande {p['order_id']} est {_status(p)} : son adresse ne change plus.",
     # a shop's orders
     "ready_closed": lambda p: (
@@ -82,6 +88,41 @@ TEXTS: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "ready_after_slot": lambda p: (
         f"Prêt à {p['ready']}, c'est après la fin du créneau de livraison ({p['slot_end']}) : "
         "choisissez une heure plus tôt."),
+    # a file's rows (CSV): what is wrong with the cell the page names
+    "value_empty": lambda p: "La case est vide.",
+    "not_a_number": lambda p: (
+        f"« {p['value']} » n'est pas un nombre" + (
+            f" : écrivez {p['dot']}, avec un point." if p.get("dot") else ".")),
+    "negative": lambda p: f"« {p['value']} » est négatif.",
+    "too_large": lambda p: (
+        f"{p['value']} {p['unit']}, c'est plus que les {p['maximum']} {p['unit']} que la "
+        "plateforme accepte."),
+    "not_a_time": lambda p: f"« {p['value']} » n'est pas une heure comme 10:00.",
+    "window_reversed": lambda p: (
+        f"La fin ({p['end']}) doit venir après le début ({p['start']})."),
+    "too_long": lambda p: f"Le texte fait {p['length']} caractères : {p['maximum']} au plus.",
+    "nul_character": lambda p: "La case contient un caractère invisible (NUL) : retapez-la.",
+    "bad_id": lambda p: (
+        f"La référence « {p['value']} » n'est pas acceptée : lettres sans accent, chiffres, "
+        "« _ », « . » et « - » seulement, en commençant par une lettre ou un chiffre."),
+    "duplicate_id": lambda p: f"La référence « {p['id']} » est déjà à la ligne {p['first_row']}.",
+    "not_your_shop": lambda p: (
+        f"« {p['shop_id']} » n'est pas votre commerce : laissez la colonne vide, le fichier ne "
+        "contient que vos commandes."),
+    "unknown_shop": lambda p: f"Commerce inconnu : « {p['shop_id']} ».",
+    "bad_phone": lambda p: (
+        f"« {p['value']} » n'est pas un numéro de téléphone (chiffres, espaces, points, tirets, "
+        "un + au début)."),
+    "bad_email": lambda p: f"« {p['value']} » n'est pas une adresse e-mail.",
+    "not_utf8": lambda p: "Le fichier n'est pas en UTF-8 : enregistrez-le au format « CSV UTF-8 ».",
+    "file_empty": lambda p: f"Le fichier est vide : la première ligne doit nommer les colonnes ({p['columns']}).",
+    "column_twice": lambda p: "Cette colonne est deux fois dans la première ligne.",
+    "column_missing": lambda p: "Cette colonne manque dans la première ligne du fichier.",
+    "too_many_values": lambda p: (
+        f"La ligne a {p['values']} valeurs, mais la première ligne nomme {p['columns']} "
+        "colonnes : une virgule de trop ? Mettez entre guillemets un texte qui en contient."),
+    "bad_csv": lambda p: "Le fichier n'est pas un CSV lisible (un guillemet non fermé ?).",
+    "no_orders": lambda p: "Le fichier n'a aucune commande, seulement la première ligne.",
     # the customer's survey
     "survey_mode": lambda p: "Choisissez une des cinq réponses.",
     "survey_not_delivered": lambda p: "La question vient après la livraison.",

@@ -7,7 +7,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict
 
 
-class _Worded(BaseModel):
+class Worded(BaseModel):
     """What a refusal of the platform's rules may add: a stable ``code`` of the case with
     its figures (``params``), and ``message``, the French sentence the pages show."""
 
@@ -16,7 +16,7 @@ class _Worded(BaseModel):
     message: str | None = None
 
 
-class ErrorBody(_Worded):
+class ErrorBody(Worded):
     """A refusal: a code (``unauthorized``, ``forbidden``, ``not_found``, ``conflict``,
     ``too_large``, ...) and what went wrong, in words."""
 
@@ -24,8 +24,9 @@ class ErrorBody(_Worded):
     detail: str
 
 
-class Problem(BaseModel):
-    """One field of a request and its problem (a CSV import adds the file ``row``)."""
+class Problem(Worded):
+    """One field of a request and its problem (a CSV import adds the file ``row``, and
+    the refusal's ``code``, ``params`` and French ``message`` when it has them)."""
 
     model_config = ConfigDict(extra="allow")
 
@@ -33,7 +34,7 @@ class Problem(BaseModel):
     problem: str
 
 
-class InvalidBody(_Worded):
+class InvalidBody(Worded):
     """A request wrong in itself (422): each field named with its problem."""
 
     error: Literal["invalid"]

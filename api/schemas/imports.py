@@ -8,6 +8,7 @@ from logistics.clock import local_iso
 from logistics.store.models import ImportJob, ImportStatus
 
 from .common import Instant
+from .errors import Worded
 
 
 class ImportQueued(BaseModel):
@@ -21,11 +22,11 @@ class ImportQueued(BaseModel):
     warning: str | None = None
 
 
-class ImportProblem(BaseModel):
+class ImportProblem(Worded):
     """Why an import job stored nothing: the kind of refusal (``invalid``: the file is
     wrong in itself; ``conflict``: it clashes with what is stored), the field
     (``body``: the whole file or row), the problem, and the file row (None: the whole
-    file)."""
+    file); with its code, figures and French sentence when it has them."""
 
     error: str
     field: str

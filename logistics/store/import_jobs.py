@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from logistics.errors import DomainError
 from logistics.inputs import InputError
+from logistics.refusal_wording import refusal_text
 from logistics.store.models import ImportJob, ImportStatus, Order
 from logistics.store.orders import import_orders
 
@@ -60,7 +61,7 @@ def import_csv_bytes(
                                  user_id=user_id)
         except InputError as e:
             # Its file is the temporary copy: a path of the server, nothing of the caller's.
-            raise InputError(CSV_NAME, e.row, e.field, e.problem) from None
+            raise InputError(CSV_NAME, e.row, e.field, e.problem, e.code, **e.params) from None
 
 
 def queue_import(
@@ -94,8 +95,15 @@ def imported(rows: list[Order]) -> dict[str, Any]:
 def refusal(e: DomainError) -> dict[str, Any]:
     """Why an import was refused, as a job keeps it: the kind (``invalid``,
     ``conflict``), the field (``body`` for the whole file or row), the problem and the
-    file row (None when the file as a whole is wrong)."""
+    file row (None when the file as a whole is wrong); with its code, the figures and the
+    French sentence the shop's page shows."""
     if isinstance(e, InputError):
-        return {"error": e.kind.value, "field": e.field or "body", "problem": str(e), "row": e.row}
-    return {"error": e.kind.value, "field": e.field or "body", "problem": e.problem,
-            "row": e.extra.get("row")}
+        return {"error": e.kind.value, **e.as_problem()}
+    out = {"error": e.kind.value, "field": e.field or "body", "problem": e.problem,
+           "row": e.extra.get("row")}
+    if e.code is not None:
+        out.update(code=e.code, params=e.params)
+        message = refusal_text(e.code, e.params)
+        if message is not None:
+            out["message"] = message
+    return out

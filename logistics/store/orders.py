@@ -31,7 +31,7 @@ from logistics.clock import hhmm, time_of_day
 from logistics.delivery_area import outside_area
 from logistics.errors import DomainError, ErrorKind
 from logistics.geocoding.candidate import Candidate
-from logistics.inputs import InputError, Locate, Placements, read_order_rows
+from logistics.inputs import InputError, Locate, NotPlaced, Placements, read_order_rows
 from logistics.inputs import Order as OrderInput
 from logistics.store.addresses import address_of_point
 from logistics.store.models import Order, OrderEvent, OrderStatus, Shop
@@ -266,7 +266,8 @@ def _addresses(
         if address:
             problem = limits.text_problem(address, limits.ADDRESS_LENGTH)
             if problem is not None:
-                raise InputError(str(path), reader.line_num, "customer_address", problem)
+                code, params = limits.customer_code("customer_address", address)
+                raise InputError(str(path), reader.line_num, "customer_address", problem, code, **params)
             out[key] = address
         details = {}
         for column, name in CUSTOMER_COLUMNS.items():
@@ -274,7 +275,8 @@ def _addresses(
             if value:
                 problem = limits.customer_problem(column, value)
                 if problem is not None:
-                    raise InputError(str(path), reader.line_num, column, problem)
+                    code, params = limits.customer_code(column, value)
+                    raise InputError(str(path), reader.line_num, column, problem, code, **params)
                 details[name] = value
         if details:
             people[key] = CustomerDetails(**details)
@@ -346,19 +348,25 @@ def import_orders(
     return stored
 
 
+#: an address refused in a file's row says what to fix in the file, not "choose a proposal"
+ROW_CODES = {"address_unknown": "row_address_unknown", "address_ambiguous": "row_address_ambiguous"}
+
+
 def _locator(session: Session) -> Locate:
     """How an import places a row given by its address: as the API does (the kept
     answers, then the geocoder), an address it cannot place being the row's problem."""
     from logistics.geocoding.candidate import GeocoderUnavailable
     from logistics.store.addresses import AddressError, place_address
 
-    def locate(text: str) -> Candidate | str:
+    def locate(text: str) -> Candidate | NotPlaced:
         try:
             return place_address(session, text)
         except AddressError as e:
             options = [str(c["label"]) for c in e.extra.get("candidates", [])][:3]
-            return e.problem + (f" (candidates: {'; '.join(options)})" if options else "")
+            return NotPlaced(e.problem + (f" (candidates: {'; '.join(options)})" if options else ""),
+                             ROW_CODES.get(e.code or "", e.code), {**e.params, "options": options})
         except GeocoderUnavailable:
-            return "the address service does not answer now: try again, or give customer_lon/customer_lat"
+            return NotPlaced("the address service does not answer now: try again, or give "
+                             "customer_lon/customer_lat", "geocoder_down")
 
     return locate

@@ -128,6 +128,8 @@ def test_a_bad_row_fails_the_job_naming_row_and_field_and_stores_nothing(client,
     assert (job["error"]["row"], job["error"]["field"], job["error"]["error"]) == (7, "weight_kg", "invalid")
     assert job["error"]["problem"].startswith("orders.csv row 7, field weight_kg:")
     assert "Traceback" not in job["error"]["problem"]
+    # the shop's page shows the French sentence of its code
+    assert (job["error"]["code"], job["error"]["message"]) == ("not_a_number", "« heavy » n'est pas un nombre.")
     assert job["imported"] is None
     assert job["order_ids"] is None
     with Session(engine) as s:

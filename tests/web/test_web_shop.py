@@ -264,7 +264,10 @@ def test_the_shop_follows_and_adds_its_orders(
     result = page.locator("#import-result")
     expect(result).to_contain_text("Le fichier est refusé : rien n'a été importé.")
     expect(result.locator("li")).to_have_count(1)
-    expect(result.locator("li")).to_contain_text("Ligne 3 : adresse (customer_address) — ")
+    expect(result.locator("li")).to_contain_text(
+        "Ligne 3 : adresse (customer_address) — Adresse introuvable : 9 rue Introuvable, 59500 Douai.")
+    expect(result.locator("li .detail")).to_have_text(
+        "Conseil : vérifiez l'adresse : numéro, rue, code postal et ville.")  # no English left
     shot(page, f"shop-{size}-import")
     assert c.get(f"/api/orders/{sid}:C1", headers=platform.dispatcher).status_code == 404
     good = header + (f'C1,"{BELLAIN_12[0]}",Mme Petit,,2,10,10:00,12:00\n'

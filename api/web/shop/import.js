@@ -30,14 +30,17 @@ function result(content, ok) {
   render(el, content);
 }
 
-/** One refused row: where, which column, what to do, and the API's own words. */
+/** One refused row: where, which column, what is wrong (the API's French sentence)
+ * and what the column takes; the API's English words only when it gave no sentence. */
 function rowLine(p, message) {
   const where = p.row ? `Ligne ${p.row}` : "Fichier";
   const column = p.field && p.field !== "body"
     ? `${COLUMN_LABEL[p.field] || p.field} (${p.field})` : "ligne entière";
-  const advice = message || rowAdvice(p.field) || "valeur refusée : corrigez-la.";
-  return html`<li><strong>${where} : ${column}</strong> — ${advice}
-    ${p.problem ? html`<span class="detail">Détail : ${p.problem}</span>` : ""}</li>`;
+  const said = p.message || message;
+  const advice = rowAdvice(p.field);
+  return html`<li><strong>${where} : ${column}</strong> — ${said || advice || "valeur refusée : corrigez-la."}
+    ${said && advice ? html`<span class="detail">Conseil : ${advice}</span>` : ""}
+    ${!said && p.problem ? html`<span class="detail">Détail : ${p.problem}</span>` : ""}</li>`;
 }
 
 function refusedRows(problems, message) {
