@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from logistics.jobs.celery_app import SEND_MESSAGES
@@ -47,6 +48,15 @@ def wake_sender(request: Request) -> None:
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+def one_snapshot(db: Session) -> None:
+    """Make the rest of the request read from one snapshot of the store (repeatable
+    read): a view put together from several queries (a plan: its rounds, its stops'
+    events, its changes) then never mixes what was before and after a worker's commit.
+    What the request did so far (signing in) is committed first."""
+    db.commit()
+    db.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"))
 
 
 def current_user(db: SessionDep, authorization: Annotated[str | None, Header()] = None) -> User:

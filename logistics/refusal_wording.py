@@ -95,7 +95,7 @@ TEXTS: dict[str, Callable[[Mapping[str, Any]], str]] = {
             f" : écrivez {p['dot']}, avec un point." if p.get("dot") else ".")),
     "negative": lambda p: f"« {p['value']} » est négatif.",
     "too_large": lambda p: (
-        f"{p['value']} {p['unit']}, c'est plus que les {p['maximum']} {p['unit']} que la "
+        f"La valeur {p['value']} {p['unit']} dépasse les {p['maximum']} {p['unit']} que la "
         "plateforme accepte."),
     "not_a_time": lambda p: f"« {p['value']} » n'est pas une heure comme 10:00.",
     "window_reversed": lambda p: (

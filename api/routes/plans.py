@@ -25,7 +25,7 @@ from logistics.store.plans import publish, request_plan, withdraw
 from logistics.store.retirement import active_fleet, retired_couriers
 from logistics.timeofday import parse_clock
 
-from ..deps import Dispatcher, SessionDep
+from ..deps import Dispatcher, SessionDep, one_snapshot
 from ..errors import conflict, not_found
 from ..schemas import (
     AbsenceRequest,
@@ -268,6 +268,7 @@ def get_plan(
 ) -> PlanPublic:
     """A plan: ``status`` (queued, running, solved, failed), rounds, unassigned orders
     with their reasons, and the changes made to it."""
+    one_snapshot(db)  # a change shown applied comes with the rounds it made
     return plan_public(db, _plan(db, plan_id), geometry)
 
 

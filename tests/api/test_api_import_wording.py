@@ -41,7 +41,7 @@ def _file(**cells: str) -> str:
     (_file(weight_kg='"2,5"'), "weight_kg", "not_a_number", "« 2,5 » n'est pas un nombre : écrivez 2.5, avec un point."),
     (_file(weight_kg="beaucoup"), "weight_kg", "not_a_number", "« beaucoup » n'est pas un nombre."),
     (_file(volume_l="-3"), "volume_l", "negative", "« -3 » est négatif."),
-    (_file(weight_kg="5000"), "weight_kg", "too_large", "5000 kg, c'est plus que les "),
+    (_file(weight_kg="5000"), "weight_kg", "too_large", "La valeur 5000 kg dépasse les "),
     (_file(deliver_from="10h"), "deliver_from", "not_a_time", "« 10h » n'est pas une heure comme 10:00."),
     (_file(deliver_from="14:00"), "deliver_to", "window_reversed", "La fin (12:00) doit venir après le début (14:00)."),
     (_file(ready_at="13:00"), "ready_at", "ready_after_slot", "Prêt à 13:00, c'est après la fin du créneau"),
