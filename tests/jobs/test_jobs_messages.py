@@ -105,6 +105,8 @@ def test_the_worker_sends_at_once_and_once_even_when_killed_mid_send(stack, day,
     clock.on(DAY, "12:06")
     worker.jobs.send_task("douai.send_messages")
     wait_for(lambda: len(smtp.messages) == 4, timeout=30)
+    # the worker marks it sent once the server took it: a moment after
+    wait_for(lambda: rows(engine, day, "on_the_way")[0].status != "sending", timeout=10)
     (sent,) = rows(engine, day, "on_the_way")
     assert (sent.status, sent.attempts) == ("sent", 2)
     assert smtp.messages[-1]["Subject"] == f"Boulangerie {day.prefix} : votre livreur arrive"
