@@ -81,6 +81,11 @@ TEXTS: dict[str, Callable[[Mapping[str, Any]], str]] = {
         + (f" Par exemple : {' ; '.join(p['options'])}." if p.get("options") else "")),
     "geocoder_down": lambda p: (
         "Le service des adresses ne répond pas pour l'instant : réessayez dans quelques minutes."),
+    "outside_service_area": lambda p: (
+        f"Ce point est hors de la zone que couvrent les tournées : {p['where']}."),
+    "looks_swapped": lambda p: (
+        f"Le point {p['where']} semble avoir la longitude et la latitude inversées : "
+        f"essayez {p['swapped']}."),
     "place_closed": lambda p: f"La commande {p['order_id']} est {_status(p)} : son adresse ne change plus.",
     # a shop's orders
     "ready_closed": lambda p: (

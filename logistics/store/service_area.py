@@ -61,4 +61,9 @@ def check_in_area(
     problem = limits.area_problem(bounds, lon, lat)
     if problem is not None:
         which, text = problem
-        raise DomainError(lon_field if which == "lon" else lat_field, text)
+        where = f"({lon:.6f}, {lat:.6f})"
+        if limits.inside(bounds, lat, lon):
+            code, params = "looks_swapped", {"where": where, "swapped": f"({lat:.6f}, {lon:.6f})"}
+        else:
+            code, params = "outside_service_area", {"where": where}
+        raise DomainError(lon_field if which == "lon" else lat_field, text, code=code, params=params)

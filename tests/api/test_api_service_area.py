@@ -67,12 +67,19 @@ def test_an_order_outside_the_area_is_named(client, auth):
     field, text = problem(client.post("/api/orders", json=order("sa-lille", *LILLE), headers=auth["shop"]))
     assert field == "customer_lat"
     assert "outside the service area" in text
+    r = client.post("/api/orders", json=order("sa-lille", *LILLE), headers=auth["shop"])
+    assert (r.json()["code"], r.json()["message"]) == (
+        "outside_service_area",
+        f"Ce point est hors de la zone que couvrent les tournées : ({LILLE[0]:.6f}, {LILLE[1]:.6f}).")
 
 
 def test_swapped_lon_and_lat_are_said_to_look_swapped(client, auth):
     field, text = problem(client.post("/api/orders", json=order("sa-swap", 50.3650, 3.0900), headers=auth["shop"]))
     assert field == "customer_lon"
     assert "looks like lon and lat are swapped" in text
+    r = client.post("/api/orders", json=order("sa-swap", 50.3650, 3.0900), headers=auth["shop"])
+    assert r.json()["message"] == ("Le point (50.365000, 3.090000) semble avoir la longitude et la "
+                                   "latitude inversées : essayez (3.090000, 50.365000).")
 
 
 def test_a_door_a_km_past_the_last_street_is_taken(client, auth, area):

@@ -14,7 +14,8 @@ PARAMS = {"plan_id": 7, "state": "queued", "order_id": "S1:O1", "day": "2031-05-
           # a file's rows
           "value": "2,5", "dot": "2.5", "unit": "kg", "maximum": 300, "start": "14:00", "end": "12:00",
           "length": 600, "id": "C1", "first_row": 2, "shop_id": "autre", "own": "S1",
-          "columns": 8, "values": 9, "have": "order_id", "options": ["1 Rue X", "1 Rue X bis"]}
+          "columns": 8, "values": 9, "have": "order_id", "options": ["1 Rue X", "1 Rue X bis"],
+          "swapped": "(3.08, 50.37)"}
 
 
 def test_every_code_words_its_figures_in_french():
