@@ -23,7 +23,7 @@ from starlette.routing import Match, Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from logistics.errors import DomainError, ErrorKind
-from logistics.refusal_wording import refusal_text
+from logistics.refusal_wording import worded
 
 log = logging.getLogger(__name__)
 
@@ -66,12 +66,9 @@ def domain_body(exc: DomainError) -> tuple[int, dict[str, object]]:
         detail = str(exc)
     else:
         detail = exc.problem
-    body: dict[str, object] = {"error": exc.kind.value, "detail": detail}
-    message = refusal_text(exc.code, exc.params)
-    if exc.code is not None:
-        body["code"], body["params"] = exc.code, exc.params
-    if message is not None:
-        body["message"] = message  # the French sentence the pages show
+    # with its code, figures and the French sentence the pages show
+    body: dict[str, object] = {"error": exc.kind.value, "detail": detail,
+                               **worded(exc.code, exc.params)}
     return STATUS[exc.kind], body
 
 

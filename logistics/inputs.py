@@ -39,7 +39,7 @@ from typing import Any, Literal
 from logistics import limits
 from logistics.errors import DomainError
 from logistics.geocoding.candidate import Candidate
-from logistics.refusal_wording import refusal_text
+from logistics.refusal_wording import worded
 from logistics.timeofday import format_clock, parse_clock
 
 #: Travel modes a courier can have.
@@ -71,13 +71,8 @@ class InputError(DomainError):
     def as_problem(self) -> dict[str, Any]:
         """The 422 entry: the field (``body`` for the whole file or row), the row, the
         whole line as the problem; with a code, its figures and its French sentence."""
-        out: dict[str, Any] = {"field": self.field or "body", "row": self.row, "problem": str(self)}
-        if self.code is not None:
-            out.update(code=self.code, params=self.params)
-            message = refusal_text(self.code, self.params)
-            if message is not None:
-                out["message"] = message
-        return out
+        return {"field": self.field or "body", "row": self.row, "problem": str(self),
+                **worded(self.code, self.params)}
 
     def __str__(self) -> str:
         where = self.file

@@ -174,3 +174,15 @@ def refusal_text(code: str | None, params: Mapping[str, Any] | None) -> str | No
         return text(params or {})
     except (KeyError, TypeError):
         return None
+
+
+def worded(code: str | None, params: Mapping[str, Any] | None) -> dict[str, Any]:
+    """What a refusal adds to its body: ``code`` and ``params`` when it has a code, and
+    ``message``, its French sentence, when one can be made; nothing without a code."""
+    if code is None:
+        return {}
+    out: dict[str, Any] = {"code": code, "params": dict(params or {})}
+    message = refusal_text(code, params)
+    if message is not None:
+        out["message"] = message
+    return out

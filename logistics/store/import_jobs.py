@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from logistics.errors import DomainError
 from logistics.inputs import InputError
-from logistics.refusal_wording import refusal_text
+from logistics.refusal_wording import worded
 from logistics.store.models import ImportJob, ImportStatus, Order
 from logistics.store.orders import import_orders
 
@@ -99,11 +99,5 @@ def refusal(e: DomainError) -> dict[str, Any]:
     French sentence the shop's page shows."""
     if isinstance(e, InputError):
         return {"error": e.kind.value, **e.as_problem()}
-    out = {"error": e.kind.value, "field": e.field or "body", "problem": e.problem,
-           "row": e.extra.get("row")}
-    if e.code is not None:
-        out.update(code=e.code, params=e.params)
-        message = refusal_text(e.code, e.params)
-        if message is not None:
-            out["message"] = message
-    return out
+    return {"error": e.kind.value, "field": e.field or "body", "problem": e.problem,
+            "row": e.extra.get("row"), **worded(e.code, e.params)}
